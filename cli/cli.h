@@ -1,0 +1,26 @@
+/*
+ * cli.h — the subcommands of the `sagasu` command line tool.
+ *
+ * The CLI is a thin layer over include/sagasu.h: it parses arguments, calls
+ * the library and prints. Each subcommand gets argv without the program name
+ * (argv[0] is the subcommand) and returns the process exit status:
+ * 0 success, 1 failure, 2 bad usage; `index` returns 3 when it finished but
+ * rejected some input (the summary says how much).
+ */
+#ifndef SG_CLI_H
+#define SG_CLI_H
+
+#include "sagasu.h"
+
+int cmd_tokenize(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_compact(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Prints "sagasu: <what>: <message>" on stderr. */
+void cli_error(const char *what, const sg_error *err);
+
+#endif

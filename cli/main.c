@@ -1,0 +1,65 @@
+/*
+ * main.c — `sagasu SUBCOMMAND ...`: dispatch and the top-level help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+	{ "tokenize", cmd_tokenize, "analyze UTF-8 text on stdin, one token a line" },
+	{ "index", cmd_index, "add documents to an index (-d DIR)" },
+	{ "delete", cmd_delete, "remove documents by id" },
+	{ "compact", cmd_compact, "drop deleted documents' postings" },
+	{ "stats", cmd_stats, "figures of an index" },
+	{ "search", cmd_search, "query an index" },
+	{ "bench", cmd_bench, "measure query speed over a query set" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: sagasu SUBCOMMAND [OPTIONS] ...\n\n");
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(f, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\n'sagasu SUBCOMMAND --help' describes one. sagasu %s\n",
+		SAGASU_VERSION);
+}
+
+void cli_error(const char *what, const sg_error *err)
+{
+	fprintf(stderr, "sagasu: %s: %s\n", what,
+		err && err->msg[0] ? err->msg : sg_strerror(err ? err->code : 0));
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("sagasu %s\n", SAGASU_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "sagasu: unknown subcommand '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,36 @@
+/*
+ * buf.h — the one growable byte buffer of sagasu.
+ *
+ * Invariants: `data` is NULL exactly when `cap` is 0; otherwise it holds `cap`
+ * bytes of which the first `len` are in use, and data[len] is always a NUL
+ * byte (so a buffer of text can be passed as a C string). Any call that grows
+ * the buffer may move `data`: pointers into it are invalid after such a call.
+ */
+#ifndef SG_BUF_H
+#define SG_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sg_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} sg_buf;
+
+#define SG_BUF_INIT { NULL, 0, 0 }
+
+/* Makes room for `extra` more bytes (plus the NUL). 0 or SG_ENOMEM. */
+int sg_buf_reserve(sg_buf *b, size_t extra);
+int sg_buf_append(sg_buf *b, const void *p, size_t n);
+int sg_buf_putc(sg_buf *b, char c);
+/* Appends the unsigned LEB128 varint of v (see varint.h). */
+int sg_buf_put_varint(sg_buf *b, uint64_t v);
+/* Appends a varint length then the bytes. */
+int sg_buf_put_bytes(sg_buf *b, const void *p, size_t n);
+/* Sets len to 0, keeps the memory. */
+void sg_buf_reset(sg_buf *b);
+/* Frees the memory and returns b to SG_BUF_INIT. */
+void sg_buf_release(sg_buf *b);
+
+#endif

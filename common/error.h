@@ -1,0 +1,29 @@
+/*
+ * error.h — filling a caller's sg_error.
+ *
+ * Every failing function of the library sets the caller's error once, at the
+ * place that knows the most (the file, the line, the fix), and returns the
+ * code. Callers up the stack pass the code on without touching the message.
+ */
+#ifndef SG_ERROR_H
+#define SG_ERROR_H
+
+#include "sagasu.h"
+
+#if defined(__GNUC__)
+#define SG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SG_PRINTF(a, b)
+#endif
+
+/* Sets err (when not NULL) to `code` with a printf-style message and returns
+ * `code`, so a failure reads: return sg_err(err, SG_EINVAL, "...", ...); */
+int sg_err(sg_error *err, int code, const char *fmt, ...) SG_PRINTF(3, 4);
+
+/* Prefixes the message already in err with printf-style context. */
+void sg_err_prefix(sg_error *err, const char *fmt, ...) SG_PRINTF(2, 3);
+
+/* Clears err to SG_OK with an empty message. */
+void sg_err_clear(sg_error *err);
+
+#endif

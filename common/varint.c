@@ -1,0 +1,142 @@
+/*
+ * varint.c — the LEB128 codec specified in varint.h.
+ *
+ * The bulk decoders handle the common case, a one-byte value (docid gaps and
+ * term frequencies are mostly below 128), with one compare and no loop; a
+ * value of several bytes falls through to the checked general decoder.
+ */
+#include "varint.h"
+
+#include "sagasu.h"
+
+size_t sg_varint_put64(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+size_t sg_varint_put32(uint8_t *p, uint32_t v)
+{
+	return sg_varint_put64(p, v);
+}
+
+size_t sg_varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Decodes at most max_bytes bytes; rejects truncated, overlong, non-minimal
+ * input and values above `max`. */
+static int get_checked(const uint8_t **p, const uint8_t *end, uint64_t *v,
+		       size_t max_bytes, uint64_t max)
+{
+	const uint8_t *q = *p;
+	uint64_t val = 0;
+	unsigned shift = 0;
+	size_t i;
+
+	for (i = 0; i < max_bytes; i++) {
+		uint8_t byte;
+
+		if (q >= end)
+			return SG_ECORRUPT; /* truncated */
+		byte = *q++;
+		if (shift == 63 && (byte & 0x7e))
+			return SG_ECORRUPT; /* bits beyond 64 */
+		val |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			if (byte == 0 && i > 0)
+				return SG_ECORRUPT; /* non-minimal */
+			if (val > max)
+				return SG_ECORRUPT;
+			*v = val;
+			*p = q;
+			return SG_OK;
+		}
+		shift += 7;
+	}
+	return SG_ECORRUPT; /* too many bytes */
+}
+
+int sg_varint_get64(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	return get_checked(p, end, v, SG_VARINT_MAX64, UINT64_MAX);
+}
+
+int sg_varint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+	uint64_t x;
+	int rc = get_checked(p, end, &x, SG_VARINT_MAX32, UINT32_MAX);
+
+	if (rc == SG_OK)
+		*v = (uint32_t)x;
+	return rc;
+}
+
+int sg_varint_decode32(const uint8_t **p, const uint8_t *end, uint32_t *out,
+		       size_t n)
+{
+	const uint8_t *q = *p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (q < end && *q < 0x80) {
+			out[i] = *q++;
+			continue;
+		}
+		if (sg_varint_get32(&q, end, &out[i]) != SG_OK)
+			return SG_ECORRUPT;
+	}
+	*p = q;
+	return SG_OK;
+}
+
+int sg_varint_decode_gaps32(const uint8_t **p, const uint8_t *end,
+			    uint32_t base, uint32_t *out, size_t n)
+{
+	const uint8_t *q = *p;
+	uint64_t acc = base;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t g;
+
+		if (q < end && *q < 0x80) {
+			g = *q++;
+		} else if (sg_varint_get32(&q, end, &g) != SG_OK) {
+			return SG_ECORRUPT;
+		}
+		acc += g;
+		if (acc > UINT32_MAX)
+			return SG_ECORRUPT;
+		out[i] = (uint32_t)acc;
+	}
+	*p = q;
+	return SG_OK;
+}
+
+int sg_varint_skip(const uint8_t **p, const uint8_t *end, size_t n)
+{
+	const uint8_t *q = *p;
+
+	while (n > 0) {
+		if (q >= end)
+			return SG_ECORRUPT;
+		if (!(*q++ & 0x80))
+			n--;
+	}
+	*p = q;
+	return SG_OK;
+}
