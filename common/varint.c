@@ -2,8 +2,11 @@
  * varint.c — the LEB128 codec specified in varint.h.
  *
  * The bulk decoders handle the common case, a one-byte value (docid gaps and
- * term frequencies are mostly below 128), with one compare and no loop; a
- * value of several bytes falls through to the checked general decoder.
+ * term frequencies are mostly below 128), with one compare and no loop. A
+ * value of several bytes goes to an unrolled decoder without per-byte bound
+ * checks while at least 5 bytes remain (+15% to +50% on gaps of 2-3 bytes,
+ * bench/varint_bench.c), and near the end of the input to the checked
+ * general decoder. Both reject exactly the same inputs.
  */
 #include "varint.h"
 
@@ -85,6 +88,41 @@ int sg_varint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v)
 	return rc;
 }
 
+/* The unrolled decoder of one 32-bit value for the bulk loops, used only
+ * when at least SG_VARINT_MAX32 bytes remain before the end bound, so that it
+ * needs no bound check per byte. Same rules as get_checked: a 0x00 final
+ * byte after others is non-minimal; a 5th byte above 0x0f has its high bit
+ * set (too long) or carries bits beyond 32. Returns the length, 0 if corrupt. */
+static inline size_t get32_unchecked(const uint8_t *q, uint32_t *v)
+{
+	uint32_t x = q[0] & 0x7fu;
+	uint8_t b;
+
+	b = q[1];
+	x |= (uint32_t)(b & 0x7f) << 7;
+	if (b < 0x80) {
+		*v = x;
+		return b ? 2 : 0;
+	}
+	b = q[2];
+	x |= (uint32_t)(b & 0x7f) << 14;
+	if (b < 0x80) {
+		*v = x;
+		return b ? 3 : 0;
+	}
+	b = q[3];
+	x |= (uint32_t)(b & 0x7f) << 21;
+	if (b < 0x80) {
+		*v = x;
+		return b ? 4 : 0;
+	}
+	b = q[4];
+	if (b > 0x0f || b == 0)
+		return 0;
+	*v = x | (uint32_t)b << 28;
+	return 5;
+}
+
 int sg_varint_decode32(const uint8_t **p, const uint8_t *end, uint32_t *out,
 		       size_t n)
 {
@@ -94,6 +132,14 @@ int sg_varint_decode32(const uint8_t **p, const uint8_t *end, uint32_t *out,
 	for (i = 0; i < n; i++) {
 		if (q < end && *q < 0x80) {
 			out[i] = *q++;
+			continue;
+		}
+		if (end - q >= SG_VARINT_MAX32) {
+			size_t k = get32_unchecked(q, &out[i]);
+
+			if (k == 0)
+				return SG_ECORRUPT;
+			q += k;
 			continue;
 		}
 		if (sg_varint_get32(&q, end, &out[i]) != SG_OK)
@@ -115,6 +161,12 @@ int sg_varint_decode_gaps32(const uint8_t **p, const uint8_t *end,
 
 		if (q < end && *q < 0x80) {
 			g = *q++;
+		} else if (end - q >= SG_VARINT_MAX32) {
+			size_t k = get32_unchecked(q, &g);
+
+			if (k == 0)
+				return SG_ECORRUPT;
+			q += k;
 		} else if (sg_varint_get32(&q, end, &g) != SG_OK) {
 			return SG_ECORRUPT;
 		}
@@ -127,15 +179,24 @@ int sg_varint_decode_gaps32(const uint8_t **p, const uint8_t *end,
 	return SG_OK;
 }
 
+/* Accepts exactly what n calls of sg_varint_get64 would: counting bytes
+ * without their high bit alone would take an overlong or non-minimal run
+ * (0x80 x 11, 0x80 0x00) for a value, and disagree with the decoders about
+ * where the next value starts. */
 int sg_varint_skip(const uint8_t **p, const uint8_t *end, size_t n)
 {
 	const uint8_t *q = *p;
 
-	while (n > 0) {
-		if (q >= end)
+	for (; n > 0; n--) {
+		uint64_t ignored;
+
+		if (q < end && *q < 0x80) {
+			q++;
+			continue;
+		}
+		if (get_checked(&q, end, &ignored, SG_VARINT_MAX64, UINT64_MAX)
+		    != SG_OK)
 			return SG_ECORRUPT;
-		if (!(*q++ & 0x80))
-			n--;
 	}
 	*p = q;
 	return SG_OK;

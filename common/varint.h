@@ -47,7 +47,9 @@ int sg_varint_decode32(const uint8_t **p, const uint8_t *end, uint32_t *out,
 int sg_varint_decode_gaps32(const uint8_t **p, const uint8_t *end,
 			    uint32_t base, uint32_t *out, size_t n);
 
-/* Skips n values without decoding them. 0 or SG_ECORRUPT. */
+/* Skips n values, each checked as sg_varint_get64 would (so a skip and a
+ * decode agree on where the next value starts). 0 or SG_ECORRUPT (then *p is
+ * unchanged). */
 int sg_varint_skip(const uint8_t **p, const uint8_t *end, size_t n);
 
 #endif

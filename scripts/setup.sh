@@ -8,8 +8,8 @@ want=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-de
       libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev)
 case "${1:-build}" in
   build) ;;
-  demo)  want+=(manpages-ja groff-base man-db) ;;
-  bench) want+=(manpages-ja groff-base man-db libreoffice-help-ja debian-reference-ja
+  demo)  want+=(manpages-ja groff-base man-db python3) ;;
+  bench) want+=(manpages-ja groff-base man-db python3 libreoffice-help-ja debian-reference-ja gimp-help-ja
                 groonga-bin groonga-tokenizer-mecab libxapian-dev libsqlite3-dev g++
                 gnuplot-nox) ;;
   *) echo "setup.sh: unknown set '$1' (build, demo or bench)" >&2; exit 2 ;;
