@@ -12,10 +12,5 @@
 		return 1;                                                   \
 	}
 
-NOT_YET(cmd_tokenize, "tokenize")
-NOT_YET(cmd_index, "index")
-NOT_YET(cmd_delete, "delete")
-NOT_YET(cmd_compact, "compact")
-NOT_YET(cmd_stats, "stats")
 NOT_YET(cmd_search, "search")
 NOT_YET(cmd_bench, "bench")

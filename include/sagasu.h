@@ -127,6 +127,169 @@ size_t sg_analysis_invalid_utf8(const sg_analysis *s);
  * sequences replaced by U+FFFD), valid until the next call on `s`. */
 const char *sg_analysis_normalized(const sg_analysis *s, size_t *len);
 
+/* ---------------------------------------------------------------- documents */
+
+/* A byte slice the caller owns. */
+typedef struct sg_slice {
+	const char *ptr;
+	size_t len;
+} sg_slice;
+
+/* A document to index. Every slice is owned by the caller and read only
+ * during the call it is passed to. */
+typedef struct sg_doc {
+	sg_slice id;           /* external id, 1..SG_ID_MAX bytes */
+	sg_slice title;        /* shown with results */
+	const sg_slice *texts; /* the indexed fields' texts, in field order */
+	size_t n_texts;        /* at most SG_FIELDS_MAX */
+	sg_slice stored;       /* other fields: a JSON object's text, or empty */
+} sg_doc;
+
+#define SG_ID_MAX 480     /* bytes; LMDB's key limit is 511 */
+#define SG_FIELDS_MAX 16
+#define SG_TERM_MAX 255   /* bytes; longer terms are cut (docs/FORMAT.md) */
+
+/* ---------------------------------------------------------------- index */
+
+typedef struct sg_index sg_index;
+
+typedef struct sg_index_options {
+	sg_analyzer_options analyzer;
+	const char *fields;  /* a NEW index's indexed fields, comma-separated;
+				NULL = "title,body". An existing index keeps
+				its own and refuses a different list. */
+	int create;          /* 1: create the index if DIR is new or empty */
+	int readonly;        /* 1: search only; nothing is ever written */
+	uint32_t block_size; /* a NEW index's postings per block; 0 = 128.
+				Tiny values let tests cross blocks. */
+} sg_index_options;
+
+#define SG_INDEX_OPTIONS_INIT { SG_ANALYZER_OPTIONS_INIT, NULL, 0, 0, 0 }
+
+/* Opens (or creates) the index in `dir`. Refuses, without writing, a
+ * directory that is not a sagasu index, another format version, or an index
+ * built with another analyzer configuration. A writable open holds the
+ * writer lock until sg_index_close. */
+int sg_index_open(const char *dir, const sg_index_options *opt,
+		  sg_index **out, sg_error *err);
+void sg_index_close(sg_index *idx);
+
+/* The analyzer the index was opened with (owned by idx). */
+sg_analyzer *sg_index_analyzer(sg_index *idx);
+
+#define SG_STATS_TOP 20
+
+typedef struct sg_db_size {
+	const char *name;   /* static */
+	uint64_t entries;
+	uint64_t bytes;     /* pages in use × page size */
+} sg_db_size;
+
+typedef struct sg_stats {
+	uint64_t documents;   /* live documents (N) */
+	uint64_t total_len;   /* sum of their lengths in indexed tokens */
+	uint64_t terms;       /* distinct terms with df > 0 */
+	uint64_t postings;    /* sum of df: (term, live document) pairs */
+	uint64_t dead;        /* deleted documents whose postings remain */
+	uint64_t file_bytes;  /* data.mdb on disk */
+	uint32_t block_size;
+	sg_db_size dbs[8];
+	size_t n_dbs;
+	char analyzer[512];
+	char fields[256];
+	struct { char term[SG_TERM_MAX + 1]; uint64_t df; } top[SG_STATS_TOP];
+	size_t n_top;
+} sg_stats;
+
+/* Reads the figures of the index in one read transaction. */
+int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err);
+
+/* ---------------------------------------------------------------- sources */
+
+/* Reads documents from a file, a directory or stdin ("-"). */
+typedef struct sg_reader sg_reader;
+
+typedef enum sg_format {
+	SG_FORMAT_JSONL, /* an object a line: "id" required, fields by name */
+	SG_FORMAT_FILES, /* a document a file; a directory is walked */
+	SG_FORMAT_LINES, /* a document a non-empty line, id FILE:LINENO */
+} sg_format;
+
+/* `fields`: the index's indexed fields, in order (the texts of each doc). */
+int sg_reader_open(const char *path, sg_format format,
+		   const char *const *fields, size_t n_fields,
+		   sg_reader **out, sg_error *err);
+
+/* The next document: 1 and *doc (valid until the next call), 0 at the end,
+ * SG_EINVAL for a record that cannot be read (err says "FILE:LINE: what is
+ * wrong"; call again to go on with the next), or another error (fatal).
+ * *n_fixed receives the number of invalid UTF-8 sequences replaced by
+ * U+FFFD in the record. */
+int sg_reader_next(sg_reader *r, sg_doc *doc, size_t *n_fixed, sg_error *err);
+
+/* Where the reader is: the current file (or "stdin") and line. */
+const char *sg_reader_where(const sg_reader *r, uint64_t *line);
+
+/* Bytes consumed so far and the total to read (0 when unknown: stdin). */
+void sg_reader_progress(const sg_reader *r, uint64_t *done, uint64_t *total);
+
+void sg_reader_close(sg_reader *r);
+
+/* ---------------------------------------------------------------- writer */
+
+/* Adds, replaces and deletes documents. Documents are analyzed on several
+ * threads and their postings gathered in memory; a batch is committed in
+ * one LMDB write transaction when the memory budget is reached and at
+ * sg_writer_commit. A run killed at any moment leaves the last committed
+ * batch; re-adding the same documents skips the unchanged ones. */
+typedef struct sg_writer sg_writer;
+
+typedef struct sg_writer_options {
+	unsigned threads;   /* analysis threads; 0 = the machine's cores */
+	size_t mem_budget;  /* bytes buffered before a commit; 0 = 256 MiB */
+	/* Called (from the calling thread) for a document whose text held
+	 * invalid UTF-8, which was replaced by U+FFFD and indexed. */
+	void (*warn)(void *ctx, const char *id, size_t id_len,
+		     size_t n_invalid);
+	void *warn_ctx;
+} sg_writer_options;
+
+#define SG_WRITER_OPTIONS_INIT { 0, 0, NULL, NULL }
+
+typedef struct sg_writer_counts {
+	uint64_t indexed;    /* new documents */
+	uint64_t replaced;   /* documents whose id existed, with new content */
+	uint64_t unchanged;  /* skipped: same id, same content hash */
+	uint64_t deleted;
+	uint64_t not_found;  /* deletions of ids the index does not have */
+	uint64_t bytes;      /* text bytes analyzed */
+	uint64_t batches;    /* committed transactions */
+} sg_writer_counts;
+
+int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
+		   sg_writer **out, sg_error *err);
+
+/* Queues a document (copied; the caller's memory is free after the call).
+ * SG_EINVAL: the document is refused (err says why) and nothing else is
+ * affected. Other errors are fatal to the uncommitted batch. */
+int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err);
+
+/* Deletes a document by external id (committed with the next batch). */
+int sg_writer_delete(sg_writer *w, const char *id, size_t len,
+		     sg_error *err);
+
+/* Commits everything queued. */
+int sg_writer_commit(sg_writer *w, sg_error *err);
+
+/* Rewrites the postings without deleted documents' entries, in one
+ * transaction. Commits what is queued first. */
+int sg_writer_compact(sg_writer *w, sg_error *err);
+
+void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out);
+
+/* Frees the writer; a batch not committed is abandoned. */
+void sg_writer_free(sg_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

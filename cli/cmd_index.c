@@ -1,0 +1,380 @@
+/*
+ * cmd_index.c — `sagasu index`, `sagasu delete`, `sagasu compact`.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends at once */
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Parses "256M", "1G", "512k" or bytes. */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+struct warn_ctx {
+	const char *file;
+	sg_reader *reader;
+};
+
+static void warn_utf8(void *ctx, const char *id, size_t id_len, size_t n)
+{
+	(void)ctx;
+	fprintf(stderr, "sagasu: index: document '%.*s': %zu invalid UTF-8 "
+		"sequence%s replaced by U+FFFD\n", (int)id_len, id, n,
+		n == 1 ? "" : "s");
+}
+
+static void index_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sagasu index -d DIR [--format jsonl|files|lines] [--fields a,b]\n"
+"                    [--threads N] [--mem SIZE] [--keep-all] [--dicdir DIR]\n"
+"                    INPUT...\n"
+"  Adds documents to the index in DIR (created when new or empty). A\n"
+"  document whose id is already there is replaced, or skipped when its\n"
+"  content is unchanged. INPUT '-' is stdin; with --format files a\n"
+"  directory is walked.\n"
+"  jsonl   one object a line: \"id\" required, --fields indexed (default\n"
+"          title,body), the other fields stored and returned with hits\n"
+"  files   one document a file: id = path below INPUT, title = first line\n"
+"  lines   one document a line: id = FILE:LINENO\n"
+"  --mem SIZE   memory for a batch before it is committed (default 256M)\n"
+"  --block-size N  postings per block of a new index (default 128)\n"
+"Exit status: 0 done, 1 failed, 2 bad usage, 3 done but some input was\n"
+"rejected (each rejection is reported as FILE:LINE: reason).\n");
+}
+
+static void print_summary(const sg_writer_counts *c, uint64_t rejected,
+			  double secs, int interrupted_run)
+{
+	double mb = (double)c->bytes / 1e6;
+
+	fprintf(stderr,
+		"sagasu: index: %s%llu indexed, %llu replaced, %llu unchanged, "
+		"%llu rejected; %.1f MB in %.2f s (%.1f MB/s), %llu batch%s\n",
+		interrupted_run ? "INTERRUPTED, committed so far: " : "",
+		(unsigned long long)c->indexed, (unsigned long long)c->replaced,
+		(unsigned long long)c->unchanged, (unsigned long long)rejected,
+		mb, secs, secs > 0 ? mb / secs : 0.0,
+		(unsigned long long)c->batches, c->batches == 1 ? "" : "es");
+}
+
+static void progress(sg_reader *r, const sg_writer *w, double t0,
+		     double *last)
+{
+	sg_writer_counts c;
+	uint64_t done, total;
+	double t = now_s(), el = t - t0, mb;
+
+	if (t - *last < 0.5)
+		return;
+	*last = t;
+	sg_writer_get_counts(w, &c);
+	sg_reader_progress(r, &done, &total);
+	mb = (double)c.bytes / 1e6;
+	fprintf(stderr, "\r%llu docs, %.1f MB, %.0f docs/s, %.1f MB/s",
+		(unsigned long long)(c.indexed + c.replaced + c.unchanged), mb,
+		el > 0 ? (double)(c.indexed + c.replaced) / el : 0.0,
+		el > 0 ? mb / el : 0.0);
+	if (total && done && done <= total)
+		fprintf(stderr, ", ETA %.0f s ",
+			el * (double)(total - done) / (double)done);
+	fflush(stderr);
+}
+
+int cmd_index(int argc, char **argv)
+{
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	sg_format format = SG_FORMAT_JSONL;
+	const char *dir = NULL;
+	sg_index *idx = NULL;
+	sg_writer *w = NULL;
+	const char *fields[SG_FIELDS_MAX];
+	char fieldbuf[256];
+	size_t n_fields = 0;
+	uint64_t rejected = 0;
+	sg_writer_counts c;
+	double t0, last = 0;
+	int i, rc, status = 0, tty = isatty(2), first_input = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			index_usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--keep-all")) {
+			io.analyzer.keep_all = 1;
+			continue;
+		} else if (!strcmp(a, "--")) {
+			first_input = i + 1;
+			break;
+		} else if (a[0] != '-' || !strcmp(a, "-")) {
+			first_input = i;
+			break;
+		}
+		if (!val) {
+			fprintf(stderr, "sagasu: index: %s needs a value\n", a);
+			return 2;
+		}
+		i++;
+		if (!strcmp(a, "-d") || !strcmp(a, "--dir")) {
+			dir = val;
+		} else if (!strcmp(a, "--format")) {
+			if (!strcmp(val, "jsonl"))
+				format = SG_FORMAT_JSONL;
+			else if (!strcmp(val, "files"))
+				format = SG_FORMAT_FILES;
+			else if (!strcmp(val, "lines"))
+				format = SG_FORMAT_LINES;
+			else {
+				fprintf(stderr, "sagasu: index: --format is "
+					"jsonl, files or lines, not '%s'\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--fields")) {
+			io.fields = val;
+		} else if (!strcmp(a, "--threads")) {
+			wo.threads = (unsigned)atoi(val);
+		} else if (!strcmp(a, "--mem")) {
+			if (parse_size(val, &wo.mem_budget) != 0) {
+				fprintf(stderr, "sagasu: index: --mem takes a "
+					"size such as 256M, not '%s'\n", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "--block-size")) {
+			io.block_size = (uint32_t)atoi(val);
+		} else if (!strcmp(a, "--dicdir")) {
+			io.analyzer.dicdir = val;
+		} else {
+			fprintf(stderr, "sagasu: index: unknown option '%s'\n", a);
+			index_usage(stderr);
+			return 2;
+		}
+	}
+	if (!dir || !first_input || first_input >= argc) {
+		index_usage(stderr);
+		return 2;
+	}
+	io.create = 1;
+	rc = sg_index_open(dir, &io, &idx, &err);
+	if (rc != SG_OK) {
+		cli_error("index", &err);
+		return 1;
+	}
+	/* The fields the index really has (an existing index keeps its). */
+	{
+		sg_stats st;
+
+		rc = sg_index_stats(idx, &st, &err);
+		if (rc != SG_OK) {
+			cli_error("index", &err);
+			sg_index_close(idx);
+			return 1;
+		}
+		snprintf(fieldbuf, sizeof(fieldbuf), "%s", st.fields);
+		for (char *p = strtok(fieldbuf, ","); p && n_fields < SG_FIELDS_MAX;
+		     p = strtok(NULL, ","))
+			fields[n_fields++] = p;
+	}
+	wo.warn = warn_utf8;
+	rc = sg_writer_open(idx, &wo, &w, &err);
+	if (rc != SG_OK) {
+		cli_error("index", &err);
+		sg_index_close(idx);
+		return 1;
+	}
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	t0 = now_s();
+	for (i = first_input; i < argc && !interrupted && status == 0; i++) {
+		sg_reader *r;
+		sg_doc doc;
+		size_t fixed;
+
+		rc = sg_reader_open(argv[i], format, fields, n_fields, &r, &err);
+		if (rc != SG_OK) {
+			cli_error("index", &err);
+			status = 1;
+			break;
+		}
+		while (!interrupted) {
+			rc = sg_reader_next(r, &doc, &fixed, &err);
+			if (rc == 0)
+				break;
+			if (rc == SG_EINVAL) {
+				fprintf(stderr, "%s%s\n", tty ? "\r" : "", err.msg);
+				rejected++;
+				continue;
+			}
+			if (rc < 0) {
+				cli_error("index", &err);
+				status = 1;
+				break;
+			}
+			rc = sg_writer_add(w, &doc, &err);
+			if (rc == SG_EINVAL) {
+				uint64_t line;
+				const char *where = sg_reader_where(r, &line);
+
+				if (format == SG_FORMAT_FILES)
+					fprintf(stderr, "%s: %s\n", where, err.msg);
+				else
+					fprintf(stderr, "%s:%llu: %s\n", where,
+						(unsigned long long)line, err.msg);
+				rejected++;
+				continue;
+			}
+			if (rc != SG_OK) {
+				cli_error("index", &err);
+				status = 1;
+				break;
+			}
+			if (tty)
+				progress(r, w, t0, &last);
+		}
+		sg_reader_close(r);
+	}
+	if (status == 0) {
+		rc = sg_writer_commit(w, &err);
+		if (rc != SG_OK) {
+			cli_error("index", &err);
+			status = 1;
+		}
+	}
+	if (tty && last > 0)
+		fputc('\n', stderr);
+	sg_writer_get_counts(w, &c);
+	print_summary(&c, rejected, now_s() - t0, interrupted);
+	sg_writer_free(w);
+	sg_index_close(idx);
+	if (interrupted)
+		return 130;
+	if (status == 0 && rejected)
+		status = 3;
+	return status;
+}
+
+int cmd_delete(int argc, char **argv)
+{
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	const char *dir = NULL;
+	sg_index *idx;
+	sg_writer *w;
+	sg_writer_counts c;
+	int i, rc, first = 0;
+
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&
+		    i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strcmp(argv[i], "--keep-all")) {
+			io.analyzer.keep_all = 1;
+		} else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc) {
+			io.analyzer.dicdir = argv[++i];
+		} else if (!strcmp(argv[i], "--help")) {
+			printf("usage: sagasu delete -d DIR ID...\n");
+			return 0;
+		} else {
+			first = i;
+			break;
+		}
+	}
+	if (!dir || !first) {
+		fprintf(stderr, "usage: sagasu delete -d DIR ID...\n");
+		return 2;
+	}
+	rc = sg_index_open(dir, &io, &idx, &err);
+	if (rc != SG_OK) {
+		cli_error("delete", &err);
+		return 1;
+	}
+	rc = sg_writer_open(idx, NULL, &w, &err);
+	for (i = first; rc == SG_OK && i < argc; i++)
+		rc = sg_writer_delete(w, argv[i], strlen(argv[i]), &err);
+	if (rc == SG_OK)
+		rc = sg_writer_commit(w, &err);
+	if (rc != SG_OK) {
+		cli_error("delete", &err);
+	} else {
+		sg_writer_get_counts(w, &c);
+		fprintf(stderr, "sagasu: delete: %llu deleted, %llu not found\n",
+			(unsigned long long)c.deleted,
+			(unsigned long long)c.not_found);
+	}
+	sg_writer_free(w);
+	sg_index_close(idx);
+	return rc == SG_OK ? 0 : 1;
+}
+
+int cmd_compact(int argc, char **argv)
+{
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	sg_index *idx;
+	sg_writer *w;
+	int rc;
+
+	if (argc != 3 || (strcmp(argv[1], "-d") && strcmp(argv[1], "--dir"))) {
+		fprintf(stderr, "usage: sagasu compact -d DIR\n");
+		return 2;
+	}
+	rc = sg_index_open(argv[2], &io, &idx, &err);
+	if (rc != SG_OK) {
+		cli_error("compact", &err);
+		return 1;
+	}
+	rc = sg_writer_open(idx, NULL, &w, &err);
+	if (rc == SG_OK)
+		rc = sg_writer_compact(w, &err);
+	if (rc != SG_OK)
+		cli_error("compact", &err);
+	sg_writer_free(w);
+	sg_index_close(idx);
+	return rc == SG_OK ? 0 : 1;
+}

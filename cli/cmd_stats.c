@@ -1,0 +1,123 @@
+/*
+ * cmd_stats.c — `sagasu stats -d DIR [--json]`.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int print_json(const sg_stats *s)
+{
+	json_t *o = json_object(), *dbs = json_object(), *top = json_array();
+	size_t i;
+	char *text;
+
+	if (!o || !dbs || !top)
+		return -1;
+	json_object_set_new(o, "documents", json_integer((json_int_t)s->documents));
+	json_object_set_new(o, "terms", json_integer((json_int_t)s->terms));
+	json_object_set_new(o, "postings", json_integer((json_int_t)s->postings));
+	json_object_set_new(o, "total_length", json_integer((json_int_t)s->total_len));
+	json_object_set_new(o, "average_length", json_real(s->documents ?
+		(double)s->total_len / (double)s->documents : 0.0));
+	json_object_set_new(o, "deleted_pending", json_integer((json_int_t)s->dead));
+	json_object_set_new(o, "file_bytes", json_integer((json_int_t)s->file_bytes));
+	json_object_set_new(o, "block_size", json_integer(s->block_size));
+	json_object_set_new(o, "bytes_per_posting", json_real(s->postings ?
+		(double)s->dbs[2].bytes / (double)s->postings : 0.0));
+	json_object_set_new(o, "position_bytes_per_occurrence", json_real(s->total_len ?
+		(double)s->dbs[3].bytes / (double)s->total_len : 0.0));
+	json_object_set_new(o, "analyzer", json_string(s->analyzer));
+	json_object_set_new(o, "fields", json_string(s->fields));
+	for (i = 0; i < s->n_dbs; i++) {
+		json_t *d = json_object();
+
+		json_object_set_new(d, "entries", json_integer((json_int_t)s->dbs[i].entries));
+		json_object_set_new(d, "bytes", json_integer((json_int_t)s->dbs[i].bytes));
+		json_object_set_new(dbs, s->dbs[i].name, d);
+	}
+	json_object_set_new(o, "databases", dbs);
+	for (i = 0; i < s->n_top; i++) {
+		json_t *t = json_object();
+
+		json_object_set_new(t, "term", json_string(s->top[i].term));
+		json_object_set_new(t, "df", json_integer((json_int_t)s->top[i].df));
+		json_array_append_new(top, t);
+	}
+	json_object_set_new(o, "top_terms", top);
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	const char *dir = NULL;
+	sg_index *idx;
+	sg_stats s;
+	int i, json = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--keep-all"))
+			io.analyzer.keep_all = 1;
+		else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc)
+			io.analyzer.dicdir = argv[++i];
+		else {
+			fprintf(stderr, "usage: sagasu stats -d DIR [--json]\n");
+			return strcmp(argv[i], "--help") ? 2 : 0;
+		}
+	}
+	if (!dir) {
+		fprintf(stderr, "usage: sagasu stats -d DIR [--json]\n");
+		return 2;
+	}
+	io.readonly = 1;
+	rc = sg_index_open(dir, &io, &idx, &err);
+	if (rc == SG_OK)
+		rc = sg_index_stats(idx, &s, &err);
+	if (rc != SG_OK) {
+		cli_error("stats", &err);
+		if (rc == SG_OK)
+			sg_index_close(idx);
+		return 1;
+	}
+	sg_index_close(idx);
+	if (json)
+		return print_json(&s) ? 1 : 0;
+	printf("index          %s\n", dir);
+	printf("documents      %llu\n", (unsigned long long)s.documents);
+	printf("terms          %llu\n", (unsigned long long)s.terms);
+	printf("postings       %llu (%.2f bytes each, docids + tfs)\n",
+	       (unsigned long long)s.postings,
+	       s.postings ? (double)s.dbs[2].bytes / (double)s.postings : 0.0);
+	printf("positions      %llu (%.2f bytes each)\n",
+	       (unsigned long long)s.total_len,
+	       s.total_len ? (double)s.dbs[3].bytes / (double)s.total_len : 0.0);
+	printf("avg length     %.1f tokens\n",
+	       s.documents ? (double)s.total_len / (double)s.documents : 0.0);
+	printf("deleted        %llu pending compaction\n", (unsigned long long)s.dead);
+	printf("file           %.1f MB (data.mdb)\n", (double)s.file_bytes / 1e6);
+	for (i = 0; i < (int)s.n_dbs; i++)
+		printf("  %-12s %10llu entries %10.1f MB\n", s.dbs[i].name,
+		       (unsigned long long)s.dbs[i].entries,
+		       (double)s.dbs[i].bytes / 1e6);
+	printf("analyzer       %s\n", s.analyzer);
+	printf("fields         %s\n", s.fields);
+	printf("top terms by df:");
+	for (i = 0; i < (int)s.n_top; i++)
+		printf("%s%s %llu", i % 5 ? ", " : "\n  ", s.top[i].term,
+		       (unsigned long long)s.top[i].df);
+	printf("\n");
+	return 0;
+}

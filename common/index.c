@@ -1,0 +1,370 @@
+/*
+ * index.c — opening an index and checking that it is ours, of our format,
+ * built by our analyzer; the meta records; term records; document lengths.
+ */
+#include "index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "error.h"
+#include "varint.h"
+
+static int meta_get(sg_index *idx, MDB_txn *txn, const char *key, MDB_val *v,
+		    sg_error *err)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc = mdb_get(txn, idx->st.dbi[SG_DB_META], &k, v);
+
+	if (rc == MDB_NOTFOUND)
+		return SG_ENOTFOUND;
+	return sg_store_fail(&idx->st, rc, "reading meta", err);
+}
+
+static int meta_put(sg_index *idx, MDB_txn *txn, const char *key,
+		    const void *val, size_t len, sg_error *err)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)val };
+
+	return sg_store_fail(&idx->st,
+			     mdb_put(txn, idx->st.dbi[SG_DB_META], &k, &v, 0),
+			     "writing meta", err);
+}
+
+int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err)
+{
+	uint8_t b[4];
+	const char *an = sg_analyzer_config(idx->an);
+	int rc;
+
+	rc = meta_put(idx, txn, "magic", SG_MAGIC, strlen(SG_MAGIC), err);
+	sg_be32_put(b, SG_FORMAT_VERSION);
+	if (rc == SG_OK)
+		rc = meta_put(idx, txn, "format", b, 4, err);
+	if (rc == SG_OK)
+		rc = meta_put(idx, txn, "analyzer", an, strlen(an), err);
+	if (rc == SG_OK)
+		rc = meta_put(idx, txn, "fields", idx->fields,
+			      strlen(idx->fields), err);
+	sg_be32_put(b, idx->block_size);
+	if (rc == SG_OK)
+		rc = meta_put(idx, txn, "block_size", b, 4, err);
+	if (rc == SG_OK)
+		idx->fresh = 0;
+	return rc;
+}
+
+int sg_meta_read_stats(sg_index *idx, MDB_txn *txn, sg_meta_stats *ms,
+		       sg_error *err)
+{
+	MDB_val v;
+	const uint8_t *p, *end;
+	int rc = meta_get(idx, txn, "stats", &v, err);
+
+	memset(ms, 0, sizeof(*ms));
+	ms->next_docid = 1;
+	ms->next_termid = 1;
+	if (rc == SG_ENOTFOUND)
+		return SG_OK;
+	if (rc != SG_OK)
+		return rc;
+	p = v.mv_data;
+	end = p + v.mv_size;
+	if (sg_varint_get64(&p, end, &ms->n_docs) ||
+	    sg_varint_get64(&p, end, &ms->total_len) ||
+	    sg_varint_get64(&p, end, &ms->n_dead) ||
+	    sg_varint_get32(&p, end, &ms->next_docid) ||
+	    sg_varint_get32(&p, end, &ms->next_termid) || p != end)
+		return sg_err(err, SG_ECORRUPT,
+			      "%s: the stats record is corrupt; rebuild the "
+			      "index", idx->st.dir);
+	return SG_OK;
+}
+
+int sg_meta_write_stats(sg_index *idx, MDB_txn *txn, const sg_meta_stats *ms,
+			sg_error *err)
+{
+	uint8_t b[5 * SG_VARINT_MAX64];
+	size_t n = 0;
+
+	n += sg_varint_put64(b + n, ms->n_docs);
+	n += sg_varint_put64(b + n, ms->total_len);
+	n += sg_varint_put64(b + n, ms->n_dead);
+	n += sg_varint_put32(b + n, ms->next_docid);
+	n += sg_varint_put32(b + n, ms->next_termid);
+	return meta_put(idx, txn, "stats", b, n, err);
+}
+
+int sg_termrec_encode(sg_buf *out, const sg_termrec *t)
+{
+	int rc = sg_buf_put_varint(out, t->termid);
+
+	rc |= sg_buf_put_varint(out, t->df);
+	rc |= sg_buf_put_varint(out, t->cf);
+	rc |= sg_buf_put_varint(out, t->max_tf);
+	rc |= sg_buf_put_varint(out, t->min_dl);
+	return rc ? SG_ENOMEM : SG_OK;
+}
+
+int sg_termrec_decode(sg_termrec *t, const void *val, size_t len)
+{
+	const uint8_t *p = val, *end = p + len;
+
+	if (sg_varint_get32(&p, end, &t->termid) ||
+	    sg_varint_get64(&p, end, &t->df) ||
+	    sg_varint_get64(&p, end, &t->cf) ||
+	    sg_varint_get32(&p, end, &t->max_tf) ||
+	    sg_varint_get32(&p, end, &t->min_dl) || p != end)
+		return SG_ECORRUPT;
+	return SG_OK;
+}
+
+int sg_term_get(sg_index *idx, MDB_txn *txn, const char *term, size_t len,
+		sg_termrec *t, sg_error *err)
+{
+	MDB_val k = { len, (void *)term }, v;
+	int rc;
+
+	if (len == 0 || len > SG_TERM_MAX)
+		return SG_ENOTFOUND;
+	rc = mdb_get(txn, idx->st.dbi[SG_DB_TERMS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return SG_ENOTFOUND;
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&idx->st, rc, "reading a term", err);
+	if (sg_termrec_decode(t, v.mv_data, v.mv_size) != SG_OK)
+		return sg_err(err, SG_ECORRUPT,
+			      "%s: the record of term '%.*s' is corrupt; "
+			      "rebuild the index", idx->st.dir, (int)len, term);
+	return SG_OK;
+}
+
+int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
+		  sg_error *err)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, v;
+	uint32_t slot = docid % SG_LEN_CHUNK;
+	int rc;
+
+	sg_be32_put(kb, docid / SG_LEN_CHUNK);
+	rc = mdb_get(txn, idx->st.dbi[SG_DB_LENGTHS], &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		*dl = SG_DL_DEAD;
+		return SG_OK;
+	}
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&idx->st, rc, "reading lengths", err);
+	if (v.mv_size != SG_LEN_CHUNK * 4)
+		return sg_err(err, SG_ECORRUPT,
+			      "%s: a lengths record is corrupt; rebuild the "
+			      "index", idx->st.dir);
+	*dl = sg_le32_get((const uint8_t *)v.mv_data + 4 * slot);
+	return SG_OK;
+}
+
+int sg_length_set(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t dl,
+		  sg_error *err)
+{
+	uint8_t kb[4], chunk[SG_LEN_CHUNK * 4];
+	MDB_val k = { 4, kb }, v;
+	uint32_t i;
+	int rc;
+
+	sg_be32_put(kb, docid / SG_LEN_CHUNK);
+	rc = mdb_get(txn, idx->st.dbi[SG_DB_LENGTHS], &k, &v);
+	if (rc == MDB_SUCCESS && v.mv_size == sizeof(chunk)) {
+		memcpy(chunk, v.mv_data, sizeof(chunk));
+	} else if (rc == MDB_NOTFOUND) {
+		for (i = 0; i < SG_LEN_CHUNK; i++)
+			sg_le32_put(chunk + 4 * i, SG_DL_DEAD);
+	} else if (rc == MDB_SUCCESS) {
+		return sg_err(err, SG_ECORRUPT,
+			      "%s: a lengths record is corrupt; rebuild the "
+			      "index", idx->st.dir);
+	} else {
+		return sg_store_fail(&idx->st, rc, "reading lengths", err);
+	}
+	sg_le32_put(chunk + 4 * (docid % SG_LEN_CHUNK), dl);
+	v.mv_size = sizeof(chunk);
+	v.mv_data = chunk;
+	return sg_store_fail(&idx->st,
+			     mdb_put(txn, idx->st.dbi[SG_DB_LENGTHS], &k, &v, 0),
+			     "writing lengths", err);
+}
+
+/* Splits idx->fields at the commas into idx->field[]. */
+static int split_fields(sg_index *idx, sg_error *err)
+{
+	char *p, *save = NULL;
+
+	memcpy(idx->field_buf, idx->fields, sizeof(idx->field_buf));
+	idx->n_fields = 0;
+	for (p = strtok_r(idx->field_buf, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
+		if (idx->n_fields == SG_FIELDS_MAX)
+			return sg_err(err, SG_EINVAL,
+				      "at most %d indexed fields",
+				      SG_FIELDS_MAX);
+		idx->field[idx->n_fields++] = p;
+	}
+	if (idx->n_fields == 0)
+		return sg_err(err, SG_EINVAL, "no indexed field named");
+	return SG_OK;
+}
+
+static int check_meta(sg_index *idx, const sg_index_options *opt,
+		      sg_error *err)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	const char *an = sg_analyzer_config(idx->an);
+	const char *dir = idx->st.dir;
+	int rc;
+
+	rc = sg_store_begin(&idx->st, 0, &txn, err);
+	if (rc != SG_OK)
+		return rc;
+	rc = meta_get(idx, txn, "magic", &v, err);
+	if (rc == SG_ENOTFOUND) {
+		MDB_stat ms;
+
+		/* No meta: a new index, unless documents are already there. */
+		if (mdb_stat(txn, idx->st.dbi[SG_DB_DOCS], &ms) != MDB_SUCCESS ||
+		    ms.ms_entries != 0 || opt->readonly) {
+			rc = sg_err(err, SG_ENOTINDEX,
+				    "%s: not a sagasu index (no meta record)%s",
+				    dir, opt->readonly ?
+				    "; build one with 'sagasu index'" : "");
+			goto out;
+		}
+		idx->fresh = 1;
+		rc = SG_OK;
+		goto out;
+	}
+	if (rc != SG_OK)
+		goto out;
+	if (v.mv_size != strlen(SG_MAGIC) ||
+	    memcmp(v.mv_data, SG_MAGIC, v.mv_size)) {
+		rc = sg_err(err, SG_ENOTINDEX, "%s: not a sagasu index", dir);
+		goto out;
+	}
+	rc = meta_get(idx, txn, "format", &v, err);
+	if (rc != SG_OK || v.mv_size != 4) {
+		rc = sg_err(err, SG_ECORRUPT, "%s: no format version", dir);
+		goto out;
+	}
+	if (sg_be32_get(v.mv_data) != SG_FORMAT_VERSION) {
+		rc = sg_err(err, SG_EVERSION,
+			    "%s: index format version %u, but this sagasu "
+			    "reads version %d; rebuild the index with this "
+			    "sagasu", dir, sg_be32_get(v.mv_data),
+			    SG_FORMAT_VERSION);
+		goto out;
+	}
+	rc = meta_get(idx, txn, "analyzer", &v, err);
+	if (rc != SG_OK) {
+		rc = sg_err(err, SG_ECORRUPT, "%s: no analyzer record", dir);
+		goto out;
+	}
+	if (v.mv_size != strlen(an) || memcmp(v.mv_data, an, v.mv_size)) {
+		rc = sg_err(err, SG_EANALYZER,
+			    "%s: built with analyzer '%.*s' but this sagasu "
+			    "analyzes with '%s'; use the same dictionary and "
+			    "options (--dicdir, --keep-all), or rebuild the "
+			    "index", dir, (int)v.mv_size,
+			    (const char *)v.mv_data, an);
+		goto out;
+	}
+	rc = meta_get(idx, txn, "fields", &v, err);
+	if (rc != SG_OK || v.mv_size >= sizeof(idx->fields)) {
+		rc = sg_err(err, SG_ECORRUPT, "%s: no fields record", dir);
+		goto out;
+	}
+	if (opt->fields && (strlen(opt->fields) != v.mv_size ||
+			    memcmp(opt->fields, v.mv_data, v.mv_size))) {
+		rc = sg_err(err, SG_EINVAL,
+			    "%s: the index's fields are '%.*s', not '%s'; "
+			    "drop --fields or index into a new directory",
+			    dir, (int)v.mv_size, (const char *)v.mv_data,
+			    opt->fields);
+		goto out;
+	}
+	memcpy(idx->fields, v.mv_data, v.mv_size);
+	idx->fields[v.mv_size] = '\0';
+	rc = meta_get(idx, txn, "block_size", &v, err);
+	if (rc != SG_OK || v.mv_size != 4) {
+		rc = sg_err(err, SG_ECORRUPT, "%s: no block size", dir);
+		goto out;
+	}
+	idx->block_size = sg_be32_get(v.mv_data);
+	if (idx->block_size < 1 || idx->block_size > SG_BLOCK_MAX_CFG)
+		rc = sg_err(err, SG_ECORRUPT, "%s: bad block size %u", dir,
+			    idx->block_size);
+out:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int sg_index_open(const char *dir, const sg_index_options *opt,
+		  sg_index **out, sg_error *err)
+{
+	sg_index_options defaults = SG_INDEX_OPTIONS_INIT;
+	sg_index *idx;
+	const char *fields;
+	int rc;
+
+	*out = NULL;
+	if (!opt)
+		opt = &defaults;
+	idx = calloc(1, sizeof(*idx));
+	if (!idx)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	rc = sg_analyzer_new(&opt->analyzer, &idx->an, err);
+	if (rc != SG_OK)
+		goto fail;
+	rc = sg_store_open(&idx->st, dir, opt->create && !opt->readonly,
+			   opt->readonly, err);
+	if (rc != SG_OK)
+		goto fail;
+	rc = check_meta(idx, opt, err);
+	if (rc != SG_OK)
+		goto fail;
+	if (idx->fresh) {
+		fields = opt->fields ? opt->fields : "title,body";
+		if (strlen(fields) >= sizeof(idx->fields)) {
+			rc = sg_err(err, SG_EINVAL, "--fields is too long");
+			goto fail;
+		}
+		strcpy(idx->fields, fields);
+		idx->block_size = opt->block_size ? opt->block_size : 128;
+		if (idx->block_size > SG_BLOCK_MAX_CFG) {
+			rc = sg_err(err, SG_EINVAL, "block size at most %d",
+				    SG_BLOCK_MAX_CFG);
+			goto fail;
+		}
+	}
+	rc = split_fields(idx, err);
+	if (rc != SG_OK)
+		goto fail;
+	*out = idx;
+	return SG_OK;
+fail:
+	sg_index_close(idx);
+	return rc;
+}
+
+void sg_index_close(sg_index *idx)
+{
+	if (!idx)
+		return;
+	if (idx->st.dir)
+		sg_store_close(&idx->st);
+	sg_analyzer_free(idx->an);
+	free(idx);
+}
+
+sg_analyzer *sg_index_analyzer(sg_index *idx)
+{
+	return idx->an;
+}

@@ -1,0 +1,68 @@
+/*
+ * index.h — what the writer and the searcher share about an open index:
+ * the store, the analyzer, the meta records, term records and the lengths
+ * array. The byte layouts are in docs/FORMAT.md.
+ */
+#ifndef SG_INDEX_H
+#define SG_INDEX_H
+
+#include "buf.h"
+#include "sagasu.h"
+#include "store.h"
+
+#define SG_FORMAT_VERSION 1
+#define SG_MAGIC "sagasu-index"
+#define SG_LEN_CHUNK 1024           /* document lengths per `lengths` value */
+#define SG_DL_DEAD UINT32_MAX       /* length slot of a deleted docid */
+#define SG_BLOCK_MAX_CFG 128        /* = SG_BLOCK_MAX of block.h */
+
+struct sg_index {
+	sg_store st;
+	sg_analyzer *an;
+	char fields[256];                 /* "title,body" */
+	char field_buf[256];              /* fields split at the commas */
+	const char *field[SG_FIELDS_MAX];
+	size_t n_fields;
+	uint32_t block_size;
+	int fresh;                        /* meta not written yet */
+};
+
+/* meta "stats": the collection figures, rewritten by every batch. */
+typedef struct sg_meta_stats {
+	uint64_t n_docs;     /* live documents */
+	uint64_t total_len;  /* sum of live documents' lengths */
+	uint64_t n_dead;     /* deleted docids whose postings remain */
+	uint32_t next_docid; /* docids are never reused; the first is 1 */
+	uint32_t next_termid;
+} sg_meta_stats;
+
+int sg_meta_read_stats(sg_index *idx, MDB_txn *txn, sg_meta_stats *ms,
+		       sg_error *err);
+int sg_meta_write_stats(sg_index *idx, MDB_txn *txn, const sg_meta_stats *ms,
+			sg_error *err);
+/* Writes magic, format, analyzer, fields and block size (a new index). */
+int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err);
+
+/* A `terms` value. max_tf and min_dl bound the term's best BM25 score. */
+typedef struct sg_termrec {
+	uint32_t termid;
+	uint64_t df;   /* live documents containing the term */
+	uint64_t cf;   /* its occurrences in them */
+	uint32_t max_tf;
+	uint32_t min_dl;
+} sg_termrec;
+
+int sg_termrec_encode(sg_buf *out, const sg_termrec *t);
+int sg_termrec_decode(sg_termrec *t, const void *val, size_t len);
+
+/* Looks a term up: 0, SG_ENOTFOUND, or an error. */
+int sg_term_get(sg_index *idx, MDB_txn *txn, const char *term, size_t len,
+		sg_termrec *t, sg_error *err);
+
+/* The length of a docid, SG_DL_DEAD if it is deleted or was never used. */
+int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
+		  sg_error *err);
+int sg_length_set(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t dl,
+		  sg_error *err);
+
+#endif

@@ -1,0 +1,1178 @@
+/*
+ * writer.c — adding, replacing and deleting documents; batches and flushes.
+ *
+ * The life of a document:
+ *
+ *   sg_writer_add ──► unchanged? (same id and XXH3 in the index or batch): skip
+ *        │
+ *        ▼ copied into the CHUNK (up to CHUNK_DOCS documents or CHUNK_BYTES)
+ *   analyze_chunk     every thread takes documents from the chunk and turns
+ *        │            each into a list of (term, tf, positions), sorted
+ *        ▼
+ *   accumulate        in input order: a docid each, postings into the BATCH
+ *        │            (accum.h), the document record into the batch too
+ *        ▼ when the batch holds mem_budget bytes, or at commit
+ *   flush             one LMDB write transaction: deletions, postings merged
+ *                     into each term's last block, new blocks, documents,
+ *                     ids, lengths, stats. A full map grows and the same
+ *                     in-memory batch is written again.
+ *
+ * Docids grow and are never reused, so a term's new postings always go after
+ * its existing ones: a flush only rewrites the last, partly filled block of
+ * each term it touches.
+ *
+ * Deleting a document (sg_writer_delete, or replacing it) re-analyzes its
+ * stored text to find its terms and lowers their df and cf; its length slot
+ * becomes SG_DL_DEAD so queries skip its postings until sg_writer_compact
+ * rewrites them.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "accum.h"
+#include "block.h"
+#include "docrec.h"
+#include "error.h"
+#include "index.h"
+#include "sagasu.h"
+#include "varint.h"
+
+#define CHUNK_DOCS 256
+#define CHUNK_BYTES ((size_t)1 << 20)
+#define MAX_THREADS 64
+#define FIELD_POS_GAP 1 /* positions skipped between two fields */
+
+/* One document waiting in the chunk. Its slices point into chunk_arena by
+ * offset (the arena may move while the chunk fills). */
+struct pending {
+	size_t id_off, id_len, title_off, title_len, stored_off, stored_len;
+	size_t text_off[SG_FIELDS_MAX], text_len[SG_FIELDS_MAX];
+	uint64_t hash;
+	uint32_t old_docid; /* the docid it replaces, or 0 */
+	/* Filled by analysis: */
+	sg_buf terms;       /* (varint len, term, varint tf, positions)... */
+	uint32_t dl;
+	size_t n_invalid;
+	int rc;
+	sg_error err;
+};
+
+/* A batch document, committed at the next flush. */
+struct batch_doc {
+	uint32_t docid, dl;
+	size_t rec_off, rec_len; /* its record in batch_recs */
+};
+
+/* An id the batch adds or deletes: no id may do both in one batch. */
+struct batch_id {
+	uint64_t hash;
+	size_t off, len;     /* into id_arena */
+	uint64_t doc_hash;   /* content hash of the added document */
+	int deleted;
+};
+
+/* Per-thread analysis state. */
+struct worker {
+	sg_writer *w;
+	sg_analysis *an;
+	sg_buf arena;        /* term bytes of the current document */
+	struct occ { uint32_t off, len, pos; } *occ;
+	size_t n_occ, cap_occ;
+	pthread_t thread;
+};
+
+struct sg_writer {
+	sg_index *idx;
+	sg_writer_options opt;
+	unsigned n_threads;
+	struct worker workers[MAX_THREADS];
+
+	struct pending chunk[CHUNK_DOCS];
+	size_t n_chunk;
+	sg_buf chunk_arena;
+	atomic_size_t next_in_chunk;
+
+	sg_accum accum;
+	struct batch_doc *docs;
+	size_t n_docs, cap_docs;
+	sg_buf batch_recs;
+	uint32_t *deletes;
+	size_t n_deletes, cap_deletes;
+	struct batch_id *ids;   /* open addressing, n_id_slots a power of 2 */
+	size_t n_ids, n_id_slots;
+	sg_buf id_arena;
+
+	uint32_t next_docid;    /* the docid the next accumulated doc gets */
+	MDB_txn *rtxn;          /* committed state, for id look-ups */
+	sg_buf scratch;
+	sg_writer_counts counts;
+	uint32_t *u32a, *u32b;  /* SG_BLOCK_MAX scratch arrays */
+	size_t u32_cap;
+};
+
+/* ------------------------------------------------------------ batch ids */
+
+static struct batch_id *id_find(sg_writer *w, const char *id, size_t len,
+				uint64_t h)
+{
+	size_t j;
+
+	if (!w->n_id_slots)
+		return NULL;
+	for (j = h & (w->n_id_slots - 1); w->ids[j].len;
+	     j = (j + 1) & (w->n_id_slots - 1)) {
+		struct batch_id *b = &w->ids[j];
+
+		if (b->hash == h && b->len == len &&
+		    !memcmp(w->id_arena.data + b->off, id, len))
+			return b;
+	}
+	return NULL;
+}
+
+static int id_insert(sg_writer *w, const char *id, size_t len, uint64_t h,
+		     uint64_t doc_hash, int deleted)
+{
+	struct batch_id *b;
+	size_t j;
+
+	if ((w->n_ids + 1) * 2 > w->n_id_slots) {
+		size_t n = w->n_id_slots ? w->n_id_slots * 2 : 256, i;
+		struct batch_id *nb = calloc(n, sizeof(*nb));
+
+		if (!nb)
+			return SG_ENOMEM;
+		for (i = 0; i < w->n_id_slots; i++) {
+			if (!w->ids[i].len)
+				continue;
+			for (j = w->ids[i].hash & (n - 1); nb[j].len;
+			     j = (j + 1) & (n - 1))
+				;
+			nb[j] = w->ids[i];
+		}
+		free(w->ids);
+		w->ids = nb;
+		w->n_id_slots = n;
+	}
+	for (j = h & (w->n_id_slots - 1); w->ids[j].len;
+	     j = (j + 1) & (w->n_id_slots - 1))
+		;
+	b = &w->ids[j];
+	b->hash = h;
+	b->off = w->id_arena.len;
+	b->len = len;
+	b->doc_hash = doc_hash;
+	b->deleted = deleted;
+	w->n_ids++;
+	return sg_buf_append(&w->id_arena, id, len);
+}
+
+/* ------------------------------------------------------------ analysis */
+
+static int cmp_occ(const void *x, const void *y, void *ctx)
+{
+	const struct occ *a = x, *b = y;
+	const char *arena = ctx;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(arena + a->off, arena + b->off, n);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Analyzes the indexed fields of `texts` into p->terms: for each distinct
+ * term in byte order, varint length, bytes, varint tf, varint positions
+ * (the first absolute, then gaps). Shared by indexing and deletion. */
+static int analyze_doc(struct worker *wk, const sg_slice *texts,
+		       size_t n_texts, sg_buf *out, uint32_t *dl,
+		       size_t *n_invalid, sg_error *err)
+{
+	uint32_t pos_base = 0, used;
+	size_t f, i, n;
+	const sg_token *tok;
+	int rc;
+
+	wk->n_occ = 0;
+	sg_buf_reset(&wk->arena);
+	sg_buf_reset(out);
+	*dl = 0;
+	*n_invalid = 0;
+	for (f = 0; f < n_texts; f++) {
+		rc = sg_analyze(wk->an, texts[f].ptr, texts[f].len, pos_base,
+				&tok, &n, &used, err);
+		if (rc != SG_OK)
+			return rc;
+		*n_invalid += sg_analysis_invalid_utf8(wk->an);
+		for (i = 0; i < n; i++) {
+			if (!tok[i].indexed || tok[i].term_len == 0)
+				continue;
+			if (wk->n_occ == wk->cap_occ) {
+				size_t cap = wk->cap_occ ? wk->cap_occ * 2 : 1024;
+				struct occ *o = realloc(wk->occ, cap * sizeof(*o));
+
+				if (!o)
+					return sg_err(err, SG_ENOMEM,
+						      "out of memory");
+				wk->occ = o;
+				wk->cap_occ = cap;
+			}
+			wk->occ[wk->n_occ].off = (uint32_t)wk->arena.len;
+			wk->occ[wk->n_occ].len = (uint32_t)tok[i].term_len;
+			wk->occ[wk->n_occ].pos = tok[i].pos;
+			wk->n_occ++;
+			if (sg_buf_append(&wk->arena, tok[i].term,
+					  tok[i].term_len) != SG_OK)
+				return sg_err(err, SG_ENOMEM, "out of memory");
+		}
+		pos_base += used + FIELD_POS_GAP;
+	}
+	*dl = (uint32_t)wk->n_occ;
+	if (wk->n_occ > 1)
+		qsort_r(wk->occ, wk->n_occ, sizeof(*wk->occ), cmp_occ,
+			wk->arena.data);
+	for (i = 0; i < wk->n_occ; i = n) {
+		const struct occ *o = &wk->occ[i];
+		uint32_t tf;
+
+		for (n = i + 1; n < wk->n_occ && wk->occ[n].len == o->len &&
+		     !memcmp(wk->arena.data + wk->occ[n].off,
+			     wk->arena.data + o->off, o->len); n++)
+			;
+		tf = (uint32_t)(n - i);
+		rc = sg_buf_put_bytes(out, wk->arena.data + o->off, o->len);
+		rc |= sg_buf_put_varint(out, tf);
+		for (f = i; f < n; f++)
+			rc |= sg_buf_put_varint(out, f == i ? wk->occ[f].pos :
+						wk->occ[f].pos - wk->occ[f - 1].pos);
+		if (rc)
+			return sg_err(err, SG_ENOMEM, "out of memory");
+	}
+	return SG_OK;
+}
+
+static void pending_texts(sg_writer *w, const struct pending *p,
+			  sg_slice *texts)
+{
+	size_t f;
+
+	for (f = 0; f < w->idx->n_fields; f++) {
+		texts[f].ptr = w->chunk_arena.data + p->text_off[f];
+		texts[f].len = p->text_len[f];
+	}
+}
+
+static void *analyze_worker(void *arg)
+{
+	struct worker *wk = arg;
+	sg_writer *w = wk->w;
+	sg_slice texts[SG_FIELDS_MAX];
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next_in_chunk, 1)) < w->n_chunk) {
+		struct pending *p = &w->chunk[i];
+
+		pending_texts(w, p, texts);
+		p->rc = analyze_doc(wk, texts, w->idx->n_fields, &p->terms,
+				    &p->dl, &p->n_invalid, &p->err);
+	}
+	return NULL;
+}
+
+/* Analyzes every document of the chunk on n_threads threads (this one
+ * included). */
+static int analyze_chunk(sg_writer *w, sg_error *err)
+{
+	unsigned t, started = 0;
+	int rc = SG_OK;
+
+	atomic_store(&w->next_in_chunk, 0);
+	for (t = 1; t < w->n_threads && w->n_chunk > t; t++) {
+		if (pthread_create(&w->workers[t].thread, NULL, analyze_worker,
+				   &w->workers[t]) != 0)
+			break; /* fewer threads: the rest still gets done */
+		started = t;
+	}
+	analyze_worker(&w->workers[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(w->workers[t].thread, NULL);
+	for (t = 0; t < w->n_chunk; t++)
+		if (w->chunk[t].rc != SG_OK) {
+			if (err)
+				*err = w->chunk[t].err;
+			rc = w->chunk[t].rc;
+			break;
+		}
+	return rc;
+}
+
+/* ------------------------------------------------------------ batch */
+
+static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n;
+	void *q;
+
+	if (need <= *cap)
+		return SG_OK;
+	n = *cap ? *cap * 2 : 256;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return SG_ENOMEM;
+	*p = q;
+	*cap = n;
+	return SG_OK;
+}
+
+/* Adds one analyzed document of the chunk to the batch. */
+static int accumulate(sg_writer *w, struct pending *p, sg_error *err)
+{
+	const char *arena = w->chunk_arena.data;
+	const uint8_t *q = (const uint8_t *)p->terms.data;
+	const uint8_t *end = q + p->terms.len;
+	sg_slice texts[SG_FIELDS_MAX];
+	struct batch_doc *bd;
+	sg_doc doc;
+	uint32_t docid = w->next_docid;
+	int rc;
+
+	if (docid == UINT32_MAX)
+		return sg_err(err, SG_ETOOBIG,
+			      "%s: docids exhausted (2^32 - 1 documents added "
+			      "over the index's life); rebuild the index",
+			      w->idx->st.dir);
+	if (p->old_docid) {
+		rc = grow_array((void **)&w->deletes, &w->cap_deletes,
+				w->n_deletes + 1, sizeof(*w->deletes));
+		if (rc != SG_OK)
+			return sg_err(err, rc, "out of memory");
+		w->deletes[w->n_deletes++] = p->old_docid;
+	}
+	while (q < end) {
+		uint64_t len;
+		uint32_t tf;
+		const char *term;
+		const uint8_t *pos_start;
+
+		if (sg_varint_get64(&q, end, &len) || len > (uint64_t)(end - q))
+			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
+		term = (const char *)q;
+		q += len;
+		if (sg_varint_get32(&q, end, &tf))
+			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
+		pos_start = q;
+		if (sg_varint_skip(&q, end, tf))
+			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
+		rc = sg_accum_add_encoded(&w->accum, term, (size_t)len, docid,
+					  tf, pos_start, (size_t)(q - pos_start));
+		if (rc != SG_OK)
+			return sg_err(err, rc, "out of memory");
+	}
+
+	rc = grow_array((void **)&w->docs, &w->cap_docs, w->n_docs + 1,
+			sizeof(*w->docs));
+	if (rc != SG_OK)
+		return sg_err(err, rc, "out of memory");
+	pending_texts(w, p, texts);
+	doc.id.ptr = arena + p->id_off;
+	doc.id.len = p->id_len;
+	doc.title.ptr = arena + p->title_off;
+	doc.title.len = p->title_len;
+	doc.texts = texts;
+	doc.n_texts = w->idx->n_fields;
+	doc.stored.ptr = arena + p->stored_off;
+	doc.stored.len = p->stored_len;
+	bd = &w->docs[w->n_docs++];
+	bd->docid = docid;
+	bd->dl = p->dl;
+	bd->rec_off = w->batch_recs.len;
+	rc = sg_docrec_encode(&w->batch_recs, &doc, p->dl, p->hash);
+	if (rc != SG_OK)
+		return sg_err(err, rc, "out of memory");
+	bd->rec_len = w->batch_recs.len - bd->rec_off;
+	w->next_docid++;
+	if (p->n_invalid && w->opt.warn)
+		w->opt.warn(w->opt.warn_ctx, doc.id.ptr, doc.id.len,
+			    p->n_invalid);
+	return SG_OK;
+}
+
+static size_t batch_bytes(const sg_writer *w)
+{
+	return sg_accum_bytes(&w->accum) + w->batch_recs.cap +
+	       w->cap_docs * sizeof(*w->docs) + w->id_arena.cap +
+	       w->n_id_slots * sizeof(*w->ids);
+}
+
+static int flush(sg_writer *w, sg_error *err);
+
+/* Analyzes and accumulates the chunk; flushes when over the budget. */
+static int process_chunk(sg_writer *w, sg_error *err)
+{
+	size_t i;
+	int rc;
+
+	if (w->n_chunk == 0)
+		return SG_OK;
+	rc = analyze_chunk(w, err);
+	for (i = 0; rc == SG_OK && i < w->n_chunk; i++)
+		rc = accumulate(w, &w->chunk[i], err);
+	w->n_chunk = 0;
+	sg_buf_reset(&w->chunk_arena);
+	if (rc == SG_OK && batch_bytes(w) >= w->opt.mem_budget)
+		rc = flush(w, err);
+	return rc;
+}
+
+/* ------------------------------------------------------------ flush */
+
+/* The dl of a document of this batch. */
+static uint32_t batch_dl(const sg_writer *w, uint32_t docid)
+{
+	return w->docs[docid - w->docs[0].docid].dl;
+}
+
+/* Walks one term's batch postings (accum.h encoding). */
+struct post_iter {
+	const uint8_t *p, *end;
+	uint32_t docid, tf;
+	const uint8_t *pos;  /* its positions' bytes */
+	size_t pos_len;
+};
+
+static int post_next(struct post_iter *it)
+{
+	uint32_t gap;
+
+	if (it->p >= it->end)
+		return 0;
+	if (sg_varint_get32(&it->p, it->end, &gap) ||
+	    sg_varint_get32(&it->p, it->end, &it->tf))
+		return -1;
+	it->docid += gap;
+	it->pos = it->p;
+	if (sg_varint_skip(&it->p, it->end, it->tf))
+		return -1;
+	it->pos_len = (size_t)(it->p - it->pos);
+	return 1;
+}
+
+static int put_block(sg_writer *w, MDB_txn *txn, uint32_t termid,
+		     const uint32_t *docids, const uint32_t *tfs, uint32_t n,
+		     uint32_t min_dl, const sg_buf *pos, unsigned flags,
+		     sg_error *err)
+{
+	uint8_t kb[SG_PKEY_LEN];
+	MDB_val k = { SG_PKEY_LEN, kb }, v;
+	uint32_t i, max_tf = 0;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (tfs[i] > max_tf)
+			max_tf = tfs[i];
+	sg_buf_reset(&w->scratch);
+	if (sg_block_encode(&w->scratch, docids, tfs, n, max_tf, min_dl))
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	sg_pkey_put(kb, termid, docids[0]);
+	v.mv_size = w->scratch.len;
+	v.mv_data = w->scratch.data;
+	rc = mdb_put(txn, w->idx->st.dbi[SG_DB_POSTINGS], &k, &v, flags);
+	if (rc == MDB_SUCCESS) {
+		v.mv_size = pos->len;
+		v.mv_data = pos->data;
+		rc = mdb_put(txn, w->idx->st.dbi[SG_DB_POSITIONS], &k, &v,
+			     flags);
+	}
+	return sg_store_fail(&w->idx->st, rc, "writing postings", err);
+}
+
+/* Writes one term's batch postings after its existing ones. `tr` holds the
+ * term's record (termid set; a new term has df 0). `append`: the term is new
+ * and its termid larger than any stored, so MDB_APPEND applies. */
+static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
+		      sg_termrec *tr, int append, sg_error *err)
+{
+	uint32_t *docids = w->u32a, *tfs = w->u32b;
+	uint32_t n = 0, min_dl = UINT32_MAX, bs = w->idx->block_size;
+	sg_buf pos = SG_BUF_INIT;
+	struct post_iter it;
+	unsigned flags = append ? MDB_APPEND : 0;
+	int rc = SG_OK, more;
+
+	if (!append) {
+		/* Reopen the last block when it has room. */
+		uint8_t kb[SG_PKEY_LEN];
+		MDB_val k = { SG_PKEY_LEN, kb }, v, pv;
+		MDB_cursor *c;
+		sg_block b;
+
+		sg_pkey_put(kb, tr->termid, UINT32_MAX);
+		rc = mdb_cursor_open(txn, w->idx->st.dbi[SG_DB_POSTINGS], &c);
+		if (rc != MDB_SUCCESS)
+			return sg_store_fail(&w->idx->st, rc, "cursor", err);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		rc = mdb_cursor_get(c, &k, &v,
+				    rc == MDB_SUCCESS ? MDB_PREV : MDB_LAST);
+		if (rc == MDB_SUCCESS && k.mv_size == SG_PKEY_LEN &&
+		    sg_be32_get(k.mv_data) == tr->termid) {
+			if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
+					  v.mv_data, v.mv_size) ||
+			    sg_block_decode(&b, docids, tfs)) {
+				mdb_cursor_close(c);
+				return sg_err(err, SG_ECORRUPT,
+					      "%s: a postings block is corrupt; "
+					      "rebuild the index", w->idx->st.dir);
+			}
+			if (b.n < bs) {
+				rc = mdb_get(txn,
+					     w->idx->st.dbi[SG_DB_POSITIONS],
+					     &k, &pv);
+				if (rc != MDB_SUCCESS ||
+				    sg_buf_append(&pos, pv.mv_data, pv.mv_size)) {
+					mdb_cursor_close(c);
+					sg_buf_release(&pos);
+					return rc != MDB_SUCCESS ?
+					       sg_store_fail(&w->idx->st, rc,
+							     "reading positions", err) :
+					       sg_err(err, SG_ENOMEM, "out of memory");
+				}
+				n = b.n;
+				min_dl = b.min_dl;
+			}
+		}
+		mdb_cursor_close(c);
+	}
+
+	it.p = (const uint8_t *)t->post.data;
+	it.end = it.p + t->post.len;
+	it.docid = 0;
+	while ((more = post_next(&it)) == 1) {
+		uint32_t dl = batch_dl(w, it.docid);
+
+		docids[n] = it.docid;
+		tfs[n] = it.tf;
+		if (dl < min_dl)
+			min_dl = dl;
+		if (sg_buf_append(&pos, it.pos, it.pos_len)) {
+			rc = sg_err(err, SG_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (++n == bs) {
+			rc = put_block(w, txn, tr->termid, docids, tfs, n,
+				       min_dl, &pos, flags, err);
+			if (rc != SG_OK)
+				goto out;
+			n = 0;
+			min_dl = UINT32_MAX;
+			sg_buf_reset(&pos);
+		}
+		if (dl < tr->min_dl)
+			tr->min_dl = dl;
+	}
+	if (more < 0) {
+		rc = sg_err(err, SG_ECORRUPT, "bad batch postings");
+		goto out;
+	}
+	if (n > 0)
+		rc = put_block(w, txn, tr->termid, docids, tfs, n, min_dl,
+			       &pos, flags, err);
+out:
+	sg_buf_release(&pos);
+	return rc;
+}
+
+/* Removes docid from the index inside txn: lowers its terms' df and cf (by
+ * re-analyzing its stored text), marks its length dead, deletes its record
+ * and, unless the id now names another docid, its id. */
+static int delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
+		      sg_meta_stats *ms, sg_error *err)
+{
+	sg_index *idx = w->idx;
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, v, ik;
+	sg_docrec r;
+	uint32_t dl;
+	size_t n_invalid;
+	sg_buf rec = SG_BUF_INIT, terms = SG_BUF_INIT, tv = SG_BUF_INIT;
+	const uint8_t *q, *end;
+	int rc;
+
+	sg_be32_put(kb, docid);
+	rc = mdb_get(txn, idx->st.dbi[SG_DB_DOCS], &k, &v);
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&idx->st, rc, "reading a document", err);
+	/* Copy: the puts below may move the page the record lives on. */
+	if (sg_buf_append(&rec, v.mv_data, v.mv_size)) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (sg_docrec_decode(&r, rec.data, rec.len) != SG_OK ||
+	    r.n_texts != idx->n_fields) {
+		rc = sg_err(err, SG_ECORRUPT,
+			    "%s: the record of docid %u is corrupt; rebuild "
+			    "the index", idx->st.dir, docid);
+		goto out;
+	}
+	rc = analyze_doc(&w->workers[0], r.texts, r.n_texts, &terms, &dl,
+			 &n_invalid, err);
+	if (rc != SG_OK)
+		goto out;
+	q = (const uint8_t *)terms.data;
+	end = q + terms.len;
+	while (q < end) {
+		uint64_t len;
+		uint32_t tf;
+		const char *term;
+		sg_termrec tr;
+		MDB_val tk, tval;
+
+		if (sg_varint_get64(&q, end, &len) || len > (uint64_t)(end - q)) {
+			rc = sg_err(err, SG_ECORRUPT, "bad analysis buffer");
+			goto out;
+		}
+		term = (const char *)q;
+		q += len;
+		if (sg_varint_get32(&q, end, &tf) ||
+		    sg_varint_skip(&q, end, tf)) {
+			rc = sg_err(err, SG_ECORRUPT, "bad analysis buffer");
+			goto out;
+		}
+		rc = sg_term_get(idx, txn, term, (size_t)len, &tr, err);
+		if (rc != SG_OK || tr.df == 0 || tr.cf < tf) {
+			rc = sg_err(err, SG_ECORRUPT,
+				    "%s: term '%.*s' of docid %u is missing from "
+				    "the dictionary; rebuild the index",
+				    idx->st.dir, (int)len, term, docid);
+			goto out;
+		}
+		tr.df--;
+		tr.cf -= tf;
+		sg_buf_reset(&tv);
+		if (sg_termrec_encode(&tv, &tr)) {
+			rc = sg_err(err, SG_ENOMEM, "out of memory");
+			goto out;
+		}
+		tk.mv_size = (size_t)len;
+		tk.mv_data = (void *)term;
+		tval.mv_size = tv.len;
+		tval.mv_data = tv.data;
+		rc = sg_store_fail(&idx->st,
+				   mdb_put(txn, idx->st.dbi[SG_DB_TERMS], &tk,
+					   &tval, 0), "writing a term", err);
+		if (rc != SG_OK)
+			goto out;
+	}
+	ik.mv_size = r.id.len;
+	ik.mv_data = (void *)r.id.ptr;
+	rc = mdb_get(txn, idx->st.dbi[SG_DB_IDS], &ik, &v);
+	if (rc == MDB_SUCCESS && v.mv_size == 4 &&
+	    sg_be32_get(v.mv_data) == docid)
+		rc = mdb_del(txn, idx->st.dbi[SG_DB_IDS], &ik, NULL);
+	else if (rc == MDB_NOTFOUND || rc == MDB_SUCCESS)
+		rc = MDB_SUCCESS;
+	if (rc == MDB_SUCCESS)
+		rc = mdb_del(txn, idx->st.dbi[SG_DB_DOCS], &k, NULL);
+	rc = sg_store_fail(&idx->st, rc, "deleting a document", err);
+	if (rc == SG_OK)
+		rc = sg_length_set(idx, txn, docid, SG_DL_DEAD, err);
+	if (rc == SG_OK) {
+		ms->n_docs--;
+		ms->total_len -= r.dl;
+		ms->n_dead++;
+	}
+out:
+	sg_buf_release(&rec);
+	sg_buf_release(&terms);
+	sg_buf_release(&tv);
+	return rc;
+}
+
+static int put_termrec(sg_writer *w, MDB_txn *txn, const char *term,
+		       size_t len, const sg_termrec *tr, unsigned flags,
+		       sg_error *err)
+{
+	MDB_val k = { len, (void *)term }, v;
+
+	sg_buf_reset(&w->scratch);
+	if (sg_termrec_encode(&w->scratch, tr))
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	v.mv_size = w->scratch.len;
+	v.mv_data = w->scratch.data;
+	return sg_store_fail(&w->idx->st,
+			     mdb_put(txn, w->idx->st.dbi[SG_DB_TERMS], &k, &v,
+				     flags), "writing a term", err);
+}
+
+/* Sets the length slots of the batch's documents, one put per chunk. */
+static int write_lengths(sg_writer *w, MDB_txn *txn, sg_error *err)
+{
+	uint8_t kb[4], chunk[SG_LEN_CHUNK * 4];
+	MDB_val k = { 4, kb }, v;
+	size_t i = 0, j;
+	int rc;
+
+	while (i < w->n_docs) {
+		uint32_t c = w->docs[i].docid / SG_LEN_CHUNK;
+
+		sg_be32_put(kb, c);
+		rc = mdb_get(txn, w->idx->st.dbi[SG_DB_LENGTHS], &k, &v);
+		if (rc == MDB_SUCCESS && v.mv_size == sizeof(chunk))
+			memcpy(chunk, v.mv_data, sizeof(chunk));
+		else if (rc == MDB_NOTFOUND)
+			for (j = 0; j < SG_LEN_CHUNK; j++)
+				sg_le32_put(chunk + 4 * j, SG_DL_DEAD);
+		else
+			return rc == MDB_SUCCESS ?
+			       sg_err(err, SG_ECORRUPT, "%s: a lengths record "
+				      "is corrupt; rebuild the index",
+				      w->idx->st.dir) :
+			       sg_store_fail(&w->idx->st, rc, "lengths", err);
+		for (; i < w->n_docs && w->docs[i].docid / SG_LEN_CHUNK == c; i++)
+			sg_le32_put(chunk + 4 * (w->docs[i].docid % SG_LEN_CHUNK),
+				    w->docs[i].dl);
+		v.mv_size = sizeof(chunk);
+		v.mv_data = chunk;
+		rc = mdb_put(txn, w->idx->st.dbi[SG_DB_LENGTHS], &k, &v, 0);
+		if (rc != MDB_SUCCESS)
+			return sg_store_fail(&w->idx->st, rc, "lengths", err);
+	}
+	return SG_OK;
+}
+
+/* Writes the whole batch in one transaction (see the essay at the top). */
+static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
+{
+	sg_index *idx = w->idx;
+	sg_meta_stats ms;
+	size_t i, n_new = 0;
+	uint32_t *new_terms = NULL; /* indices into accum.terms */
+	MDB_stat st;
+	int rc;
+
+	if (idx->fresh && (rc = sg_meta_write_header(idx, txn, err)) != SG_OK)
+		return rc;
+	if ((rc = sg_meta_read_stats(idx, txn, &ms, err)) != SG_OK)
+		return rc;
+	for (i = 0; i < w->n_deletes; i++)
+		if ((rc = delete_doc(w, txn, w->deletes[i], &ms, err)) != SG_OK)
+			return rc;
+
+	/* Terms already in the dictionary: extend their postings in place. */
+	new_terms = malloc((w->accum.n_terms + 1) * sizeof(*new_terms));
+	if (!new_terms)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < w->accum.n_terms; i++) {
+		const sg_accum_term *t = &w->accum.terms[i];
+		const char *term = sg_accum_term_bytes(&w->accum, t);
+		sg_termrec tr;
+
+		rc = sg_term_get(idx, txn, term, t->term_len, &tr, err);
+		if (rc == SG_ENOTFOUND) {
+			new_terms[n_new++] = (uint32_t)i;
+			continue;
+		}
+		if (rc == SG_OK)
+			rc = write_term(w, txn, t, &tr, 0, err);
+		if (rc != SG_OK)
+			goto out;
+		tr.df += t->n_docs;
+		tr.cf += t->cf;
+		if (t->max_tf > tr.max_tf)
+			tr.max_tf = t->max_tf;
+		rc = put_termrec(w, txn, term, t->term_len, &tr, 0, err);
+		if (rc != SG_OK)
+			goto out;
+	}
+	/* New terms get the next termids in term order, so their blocks'
+	 * keys come after every stored key: MDB_APPEND. The dictionary
+	 * itself can be appended to only while it is empty. */
+	rc = mdb_stat(txn, idx->st.dbi[SG_DB_TERMS], &st);
+	if (rc != MDB_SUCCESS) {
+		rc = sg_store_fail(&idx->st, rc, "terms", err);
+		goto out;
+	}
+	for (i = 0; i < n_new; i++) {
+		const sg_accum_term *t = &w->accum.terms[new_terms[i]];
+		const char *term = sg_accum_term_bytes(&w->accum, t);
+		sg_termrec tr = { ms.next_termid, 0, 0, 0, UINT32_MAX };
+
+		if (ms.next_termid == UINT32_MAX) {
+			rc = sg_err(err, SG_ETOOBIG, "termids exhausted");
+			goto out;
+		}
+		ms.next_termid++;
+		rc = write_term(w, txn, t, &tr, 1, err);
+		if (rc != SG_OK)
+			goto out;
+		tr.df = t->n_docs;
+		tr.cf = t->cf;
+		tr.max_tf = t->max_tf;
+		rc = put_termrec(w, txn, term, t->term_len, &tr,
+				 st.ms_entries == 0 ? MDB_APPEND : 0, err);
+		if (rc != SG_OK)
+			goto out;
+	}
+
+	/* Documents, ids and lengths. */
+	for (i = 0; i < w->n_docs; i++) {
+		const struct batch_doc *bd = &w->docs[i];
+		uint8_t kb[4];
+		MDB_val k = { 4, kb }, v;
+		sg_docrec r;
+
+		sg_be32_put(kb, bd->docid);
+		v.mv_size = bd->rec_len;
+		v.mv_data = w->batch_recs.data + bd->rec_off;
+		rc = mdb_put(txn, idx->st.dbi[SG_DB_DOCS], &k, &v, MDB_APPEND);
+		if (rc == MDB_SUCCESS) {
+			if (sg_docrec_decode(&r, v.mv_data, v.mv_size)) {
+				rc = sg_err(err, SG_ECORRUPT, "bad batch record");
+				goto out;
+			}
+			k.mv_size = r.id.len;
+			k.mv_data = (void *)r.id.ptr;
+			v.mv_size = 4;
+			v.mv_data = kb;
+			rc = mdb_put(txn, idx->st.dbi[SG_DB_IDS], &k, &v, 0);
+		}
+		rc = sg_store_fail(&idx->st, rc, "writing a document", err);
+		if (rc != SG_OK)
+			goto out;
+		ms.n_docs++;
+		ms.total_len += bd->dl;
+	}
+	rc = write_lengths(w, txn, err);
+	if (rc != SG_OK)
+		goto out;
+	ms.next_docid = w->next_docid;
+	rc = sg_meta_write_stats(idx, txn, &ms, err);
+out:
+	free(new_terms);
+	return rc;
+}
+
+static void reset_batch(sg_writer *w)
+{
+	sg_accum_reset(&w->accum);
+	w->n_docs = 0;
+	sg_buf_reset(&w->batch_recs);
+	w->n_deletes = 0;
+	if (w->ids)
+		memset(w->ids, 0, w->n_id_slots * sizeof(*w->ids));
+	w->n_ids = 0;
+	sg_buf_reset(&w->id_arena);
+}
+
+static int renew_rtxn(sg_writer *w, sg_error *err)
+{
+	int rc;
+
+	if (w->rtxn) {
+		rc = mdb_txn_renew(w->rtxn);
+		if (rc == MDB_SUCCESS)
+			return SG_OK;
+		mdb_txn_abort(w->rtxn);
+		w->rtxn = NULL;
+	}
+	return sg_store_begin(&w->idx->st, 0, &w->rtxn, err);
+}
+
+/* Commits the batch. A full map is grown and the batch written again. */
+static int flush(sg_writer *w, sg_error *err)
+{
+	MDB_txn *txn;
+	int rc, attempt;
+
+	if (w->n_docs == 0 && w->n_deletes == 0 && !w->idx->fresh)
+		return SG_OK;
+	sg_accum_sort(&w->accum);
+	mdb_txn_reset(w->rtxn);
+	for (attempt = 0;; attempt++) {
+		size_t mapsize = w->idx->st.mapsize;
+
+		rc = sg_store_begin(&w->idx->st, 1, &txn, err);
+		if (rc != SG_OK)
+			break;
+		rc = write_batch(w, txn, err);
+		if (rc == SG_OK) {
+			rc = sg_store_commit(&w->idx->st, txn, err);
+		} else {
+			mdb_txn_abort(txn);
+			if (rc == SG_EFULL && w->idx->st.mapsize == mapsize)
+				(void)sg_store_grow(&w->idx->st, NULL);
+		}
+		/* A full map grew in sg_store_fail: write the batch again. */
+		if (rc != SG_EFULL || w->idx->st.mapsize == mapsize ||
+		    attempt == 40)
+			break;
+	}
+	if (rc == SG_OK) {
+		w->counts.batches++;
+		reset_batch(w);
+	}
+	if (renew_rtxn(w, rc == SG_OK ? err : NULL) != SG_OK && rc == SG_OK)
+		rc = err ? err->code : SG_ESTORE;
+	return rc;
+}
+
+/* ------------------------------------------------------------ public */
+
+int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
+		   sg_writer **out, sg_error *err)
+{
+	sg_writer_options defaults = SG_WRITER_OPTIONS_INIT;
+	sg_meta_stats ms;
+	sg_writer *w;
+	unsigned t;
+	long cores;
+	int rc;
+
+	*out = NULL;
+	if (idx->st.readonly)
+		return sg_err(err, SG_EINVAL, "%s: opened read-only",
+			      idx->st.dir);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	w->idx = idx;
+	w->opt = opt ? *opt : defaults;
+	if (!w->opt.mem_budget)
+		w->opt.mem_budget = (size_t)256 << 20;
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	w->n_threads = w->opt.threads ? w->opt.threads :
+		       (unsigned)(cores > 0 ? cores : 1);
+	if (w->n_threads > MAX_THREADS)
+		w->n_threads = MAX_THREADS;
+	for (t = 0; t < w->n_threads; t++) {
+		w->workers[t].w = w;
+		rc = sg_analysis_new(idx->an, &w->workers[t].an, err);
+		if (rc != SG_OK)
+			goto fail;
+	}
+	w->u32a = malloc(SG_BLOCK_MAX * 2 * sizeof(uint32_t));
+	if (!w->u32a) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory");
+		goto fail;
+	}
+	w->u32b = w->u32a + SG_BLOCK_MAX;
+	rc = sg_store_begin(&idx->st, 0, &w->rtxn, err);
+	if (rc != SG_OK)
+		goto fail;
+	rc = sg_meta_read_stats(idx, w->rtxn, &ms, err);
+	if (rc != SG_OK)
+		goto fail;
+	w->next_docid = ms.next_docid;
+	*out = w;
+	return SG_OK;
+fail:
+	sg_writer_free(w);
+	return rc;
+}
+
+/* Looks an id up in the batch and the index: *old gets its docid in the
+ * index (0 if none), *in_batch the batch's entry. */
+static int find_id(sg_writer *w, const char *id, size_t len, uint64_t h,
+		   struct batch_id **in_batch, uint32_t *old,
+		   uint64_t *old_hash, sg_error *err)
+{
+	MDB_val k = { len, (void *)id }, v;
+	sg_docrec r;
+	int rc;
+
+	*old = 0;
+	*in_batch = id_find(w, id, len, h);
+	if (*in_batch)
+		return SG_OK;
+	rc = mdb_get(w->rtxn, w->idx->st.dbi[SG_DB_IDS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return SG_OK;
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&w->idx->st, rc, "reading ids", err);
+	if (v.mv_size != 4)
+		return sg_err(err, SG_ECORRUPT, "%s: bad ids record",
+			      w->idx->st.dir);
+	*old = sg_be32_get(v.mv_data);
+	{
+		uint8_t kb[4];
+		MDB_val dk = { 4, kb };
+
+		sg_be32_put(kb, *old);
+		rc = mdb_get(w->rtxn, w->idx->st.dbi[SG_DB_DOCS], &dk, &v);
+		if (rc != MDB_SUCCESS || sg_docrec_decode(&r, v.mv_data,
+							  v.mv_size))
+			return sg_err(err, SG_ECORRUPT,
+				      "%s: the record of id '%.*s' is missing "
+				      "or corrupt; rebuild the index",
+				      w->idx->st.dir, (int)len, id);
+		*old_hash = r.hash;
+	}
+	return SG_OK;
+}
+
+/* Commits what is queued so far (chunk and batch). */
+static int commit_all(sg_writer *w, sg_error *err)
+{
+	int rc = process_chunk(w, err);
+
+	return rc == SG_OK ? flush(w, err) : rc;
+}
+
+int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err)
+{
+	sg_index *idx = w->idx;
+	struct batch_id *b;
+	struct pending *p;
+	uint64_t h, dh, old_hash = 0;
+	uint32_t old;
+	size_t f, bytes = 0;
+	int rc;
+
+	if (doc->id.len == 0)
+		return sg_err(err, SG_EINVAL, "empty id");
+	if (doc->id.len > SG_ID_MAX)
+		return sg_err(err, SG_EINVAL,
+			      "id of %zu bytes; ids are at most %d bytes",
+			      doc->id.len, SG_ID_MAX);
+	if (doc->n_texts != idx->n_fields)
+		return sg_err(err, SG_EINVAL, "%zu texts for %zu fields",
+			      doc->n_texts, idx->n_fields);
+	for (f = 0; f < doc->n_texts; f++)
+		bytes += doc->texts[f].len;
+	h = XXH3_64bits(doc->id.ptr, doc->id.len);
+	dh = sg_docrec_hash(doc, &w->scratch);
+	rc = find_id(w, doc->id.ptr, doc->id.len, h, &b, &old, &old_hash, err);
+	if (rc != SG_OK)
+		return rc;
+	if (b) {
+		if (!b->deleted && b->doc_hash == dh) {
+			w->counts.unchanged++;
+			return SG_OK;
+		}
+		/* The batch already adds or deletes this id: commit it so
+		 * that this document replaces the committed one. */
+		rc = commit_all(w, err);
+		if (rc == SG_OK)
+			rc = find_id(w, doc->id.ptr, doc->id.len, h, &b, &old,
+				     &old_hash, err);
+		if (rc != SG_OK)
+			return rc;
+	}
+	if (old && old_hash == dh) {
+		w->counts.unchanged++;
+		return SG_OK;
+	}
+	rc = id_insert(w, doc->id.ptr, doc->id.len, h, dh, 0);
+	if (rc != SG_OK)
+		return sg_err(err, rc, "out of memory");
+
+	p = &w->chunk[w->n_chunk];
+	sg_buf_reset(&p->terms);
+	p->hash = dh;
+	p->old_docid = old;
+	p->rc = SG_OK;
+#define COPY(field_off, field_len, s)                                       \
+	do {                                                                \
+		p->field_off = w->chunk_arena.len;                          \
+		p->field_len = (s).len;                                     \
+		if (sg_buf_append(&w->chunk_arena, (s).ptr, (s).len))       \
+			return sg_err(err, SG_ENOMEM, "out of memory");     \
+	} while (0)
+	COPY(id_off, id_len, doc->id);
+	COPY(title_off, title_len, doc->title);
+	COPY(stored_off, stored_len, doc->stored);
+	for (f = 0; f < doc->n_texts; f++)
+		COPY(text_off[f], text_len[f], doc->texts[f]);
+#undef COPY
+	w->n_chunk++;
+	if (old)
+		w->counts.replaced++;
+	else
+		w->counts.indexed++;
+	w->counts.bytes += bytes;
+	if (w->n_chunk == CHUNK_DOCS || w->chunk_arena.len >= CHUNK_BYTES)
+		return process_chunk(w, err);
+	return SG_OK;
+}
+
+int sg_writer_delete(sg_writer *w, const char *id, size_t len, sg_error *err)
+{
+	struct batch_id *b;
+	uint64_t h = XXH3_64bits(id, len), old_hash;
+	uint32_t old;
+	int rc;
+
+	rc = find_id(w, id, len, h, &b, &old, &old_hash, err);
+	if (rc == SG_OK && b) {
+		rc = commit_all(w, err);
+		if (rc == SG_OK)
+			rc = find_id(w, id, len, h, &b, &old, &old_hash, err);
+	}
+	if (rc != SG_OK)
+		return rc;
+	if (!old) {
+		w->counts.not_found++;
+		return SG_OK;
+	}
+	rc = id_insert(w, id, len, h, 0, 1);
+	if (rc == SG_OK)
+		rc = grow_array((void **)&w->deletes, &w->cap_deletes,
+				w->n_deletes + 1, sizeof(*w->deletes));
+	if (rc != SG_OK)
+		return sg_err(err, rc, "out of memory");
+	w->deletes[w->n_deletes++] = old;
+	w->counts.deleted++;
+	return SG_OK;
+}
+
+int sg_writer_commit(sg_writer *w, sg_error *err)
+{
+	return commit_all(w, err);
+}
+
+void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out)
+{
+	*out = w->counts;
+}
+
+void sg_writer_free(sg_writer *w)
+{
+	size_t i;
+	unsigned t;
+
+	if (!w)
+		return;
+	if (w->rtxn)
+		mdb_txn_abort(w->rtxn);
+	for (t = 0; t < MAX_THREADS; t++) {
+		sg_analysis_free(w->workers[t].an);
+		sg_buf_release(&w->workers[t].arena);
+		free(w->workers[t].occ);
+	}
+	for (i = 0; i < CHUNK_DOCS; i++)
+		sg_buf_release(&w->chunk[i].terms);
+	sg_buf_release(&w->chunk_arena);
+	sg_accum_release(&w->accum);
+	free(w->docs);
+	sg_buf_release(&w->batch_recs);
+	free(w->deletes);
+	free(w->ids);
+	sg_buf_release(&w->id_arena);
+	sg_buf_release(&w->scratch);
+	free(w->u32a);
+	free(w);
+}
+
+int sg_writer_compact(sg_writer *w, sg_error *err)
+{
+	(void)w;
+	return sg_err(err, SG_EINVAL, "compact: not implemented yet");
+}
