@@ -17,6 +17,7 @@ int cmd_index(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 

@@ -256,6 +256,10 @@ int cmd_index(int argc, char **argv)
 				status = 1;
 				break;
 			}
+			/* The reader replaced invalid UTF-8 before the writer
+			 * saw it: warn here, naming the document. */
+			if (fixed)
+				warn_utf8(NULL, doc.id.ptr, doc.id.len, fixed);
 			rc = sg_writer_add(w, &doc, &err);
 			if (rc == SG_EINVAL) {
 				uint64_t line;

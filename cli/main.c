@@ -18,6 +18,7 @@ static const struct subcommand subcommands[] = {
 	{ "delete", cmd_delete, "remove documents by id" },
 	{ "compact", cmd_compact, "drop deleted documents' postings" },
 	{ "stats", cmd_stats, "figures of an index" },
+	{ "dump", cmd_dump, "print the index as text (for tests)" },
 	{ "search", cmd_search, "query an index" },
 	{ "bench", cmd_bench, "measure query speed over a query set" },
 };

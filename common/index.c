@@ -347,6 +347,24 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 	rc = split_fields(idx, err);
 	if (rc != SG_OK)
 		goto fail;
+	if (idx->fresh) {
+		/* A new index is valid, and empty, from its first commit. */
+		MDB_txn *txn;
+		sg_meta_stats ms = { 0, 0, 0, 1, 1 };
+
+		rc = sg_store_begin(&idx->st, 1, &txn, err);
+		if (rc != SG_OK)
+			goto fail;
+		rc = sg_meta_write_header(idx, txn, err);
+		if (rc == SG_OK)
+			rc = sg_meta_write_stats(idx, txn, &ms, err);
+		if (rc == SG_OK)
+			rc = sg_store_commit(&idx->st, txn, err);
+		else
+			mdb_txn_abort(txn);
+		if (rc != SG_OK)
+			goto fail;
+	}
 	*out = idx;
 	return SG_OK;
 fail:

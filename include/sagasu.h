@@ -290,6 +290,73 @@ void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out);
 /* Frees the writer; a batch not committed is abandoned. */
 void sg_writer_free(sg_writer *w);
 
+/* ---------------------------------------------------------------- search */
+
+/* A searcher reads one consistent snapshot of the index (an LMDB read
+ * transaction) until sg_searcher_refresh; writers commit meanwhile without
+ * waiting for it. Results point into the snapshot and into the results. */
+typedef struct sg_searcher sg_searcher;
+
+typedef struct sg_search_options {
+	size_t k;             /* hits wanted; 0 = 10 */
+	int or_mode;          /* natural-language mode: a bag of terms, any
+				 may match (--or) */
+	int exhaustive;       /* score every match, no pruning (--exhaustive) */
+	double k1, b;         /* BM25; negative = 1.2 and 0.75 */
+	int explain;          /* fill each hit's per-term explanation */
+	size_t snippet_chars; /* 0 = no snippets */
+	size_t prefix_cap;    /* terms a prefix expands to; 0 = 128 */
+} sg_search_options;
+
+#define SG_SEARCH_OPTIONS_INIT { 10, 0, 0, -1.0, -1.0, 0, 0, 0 }
+
+typedef struct sg_explain {
+	const char *what;   /* the term, or the phrase's terms joined by ' ' */
+	uint32_t tf;        /* in this document (0: did not match) */
+	uint64_t df;        /* documents holding it (a phrase: its rarest term) */
+	double idf;
+	double score;       /* its share of the hit's score */
+} sg_explain;
+
+typedef struct sg_span {
+	size_t start, end;  /* bytes in the snippet */
+} sg_span;
+
+typedef struct sg_hit {
+	uint32_t docid;       /* internal; ties break by the lower one */
+	double score;
+	uint32_t dl;          /* indexed tokens */
+	sg_slice id, title, stored;
+	sg_slice snippet;     /* when snippets were asked for */
+	const sg_span *highlights;
+	size_t n_highlights;
+	const sg_explain *explain;
+	size_t n_explain;
+} sg_hit;
+
+typedef struct sg_results {
+	const sg_hit *hits;
+	size_t n_hits;
+	uint64_t total;       /* matching documents ... */
+	int total_is_lower_bound; /* ... or at least that many (pruning) */
+	uint64_t took_us;
+	const char *notices;  /* "\n"-separated notes for the user, or "" */
+	/* Work done, for benchmarks: */
+	uint64_t postings_decoded, blocks_skipped, docs_scored;
+} sg_results;
+
+int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err);
+/* Moves to the newest committed state. */
+int sg_searcher_refresh(sg_searcher *s, sg_error *err);
+void sg_searcher_free(sg_searcher *s);
+
+/* Runs one query. *out belongs to the caller (sg_results_free); its slices
+ * stay valid until sg_searcher_refresh or sg_searcher_free. SG_ESYNTAX:
+ * err names the column and what was expected. */
+int sg_search(sg_searcher *s, const char *query, size_t len,
+	      const sg_search_options *opt, sg_results **out, sg_error *err);
+void sg_results_free(sg_results *r);
+
 #ifdef __cplusplus
 }
 #endif

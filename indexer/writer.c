@@ -1133,9 +1133,24 @@ int sg_writer_delete(sg_writer *w, const char *id, size_t len, sg_error *err)
 	return SG_OK;
 }
 
+/* Compaction starts by itself once deleted documents' postings make up a
+ * quarter of the documents the postings hold. */
+static int compact_if_due(sg_writer *w, sg_error *err)
+{
+	sg_meta_stats ms;
+	int rc = sg_meta_read_stats(w->idx, w->rtxn, &ms, err);
+
+	if (rc != SG_OK || ms.n_dead == 0 ||
+	    ms.n_dead * 4 < ms.n_docs + ms.n_dead)
+		return rc;
+	return sg_writer_compact(w, err);
+}
+
 int sg_writer_commit(sg_writer *w, sg_error *err)
 {
-	return commit_all(w, err);
+	int rc = commit_all(w, err);
+
+	return rc == SG_OK ? compact_if_due(w, err) : rc;
 }
 
 void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out)
@@ -1173,6 +1188,14 @@ void sg_writer_free(sg_writer *w)
 
 int sg_writer_compact(sg_writer *w, sg_error *err)
 {
-	(void)w;
-	return sg_err(err, SG_EINVAL, "compact: not implemented yet");
+	int rc = commit_all(w, err);
+
+	if (rc == SG_OK) {
+		mdb_txn_reset(w->rtxn);
+		rc = sg_compact(w->idx, err);
+		if (renew_rtxn(w, rc == SG_OK ? err : NULL) != SG_OK &&
+		    rc == SG_OK)
+			rc = err ? err->code : SG_ESTORE;
+	}
+	return rc;
 }

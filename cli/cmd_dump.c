@@ -1,0 +1,407 @@
+/*
+ * cmd_dump.c — `sagasu dump -d DIR`: the index as canonical text, for tests.
+ *
+ * NOTE: this debugging tool, alone in the CLI, includes the library's
+ * internal headers (index.h, block.h, docrec.h, store.h) and reads the LMDB
+ * databases directly: it must see the postings themselves, which the public
+ * API never exposes. Nothing else in cli/ may do so.
+ *
+ * The output depends only on the live documents, never on internal docids,
+ * termids, block boundaries or batch history, so that two indexes holding
+ * the same live documents print the same bytes:
+ *
+ *   N <documents>
+ *   total_len <sum of lengths>
+ *   T <term> df=<df> cf=<cf>                   each term with df > 0,
+ *     <id> tf=<tf> pos=<p1,p2,...>             in term byte order; its live
+ *   ...                                        postings by external id
+ *   D <id> dl=<dl> title=<title>               each live document by id
+ *
+ * Bytes below 0x20, 0x7f and the backslash of ids, terms and titles are
+ * printed as \xNN and \\ so that every record stays on one line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "block.h"
+#include "cli.h"
+#include "docrec.h"
+#include "error.h"
+#include "index.h"
+#include "store.h"
+
+struct live_doc {
+	uint32_t docid;
+	uint32_t dl;
+	char *id, *title;
+	size_t id_len, title_len;
+};
+
+struct posting {
+	const struct live_doc *doc;
+	uint32_t tf;
+	size_t pos_off;  /* into the term's decoded positions */
+};
+
+static void put_escaped(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\\')
+			fputs("\\\\", stdout);
+		else if (ch < 0x20 || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else
+			putchar(ch);
+	}
+}
+
+static int cmp_id(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+static int cmp_doc(const void *x, const void *y)
+{
+	const struct live_doc *a = *(const struct live_doc *const *)x;
+	const struct live_doc *b = *(const struct live_doc *const *)y;
+
+	return cmp_id(a->id, a->id_len, b->id, b->id_len);
+}
+
+static int cmp_posting(const void *x, const void *y)
+{
+	const struct posting *a = x, *b = y;
+
+	return cmp_id(a->doc->id, a->doc->id_len, b->doc->id, b->doc->id_len);
+}
+
+/* The live document of docid (docs is sorted by docid), or NULL. */
+static const struct live_doc *find_doc(const struct live_doc *docs, size_t n,
+				       uint32_t docid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (docs[mid].docid == docid)
+			return &docs[mid];
+		if (docs[mid].docid < docid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Reads every document record whose length slot is live. */
+static int load_docs(sg_index *idx, MDB_txn *txn, struct live_doc **out,
+		     size_t *n_out, sg_error *err)
+{
+	struct live_doc *docs = NULL;
+	size_t n = 0, cap = 0;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, op = MDB_FIRST;
+
+	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_DOCS], &cur);
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
+	for (;; op = MDB_NEXT) {
+		sg_docrec r;
+		uint32_t docid, dl;
+
+		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
+		if (rc == MDB_NOTFOUND) {
+			rc = SG_OK;
+			break;
+		}
+		if (rc != MDB_SUCCESS) {
+			rc = sg_store_fail(&idx->st, rc, "reading docs", err);
+			break;
+		}
+		if (k.mv_size != 4 ||
+		    sg_docrec_decode(&r, v.mv_data, v.mv_size) != SG_OK) {
+			rc = sg_err(err, SG_ECORRUPT, "%s: a document record "
+				    "is corrupt", idx->st.dir);
+			break;
+		}
+		docid = sg_be32_get(k.mv_data);
+		rc = sg_length_get(idx, txn, docid, &dl, err);
+		if (rc != SG_OK)
+			break;
+		if (dl == SG_DL_DEAD)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct live_doc *nd = realloc(docs, nc * sizeof(*nd));
+
+			if (!nd) {
+				rc = sg_err(err, SG_ENOMEM, "out of memory");
+				break;
+			}
+			docs = nd;
+			cap = nc;
+		}
+		/* Pointers into the read transaction: valid until it ends. */
+		docs[n].docid = docid;
+		docs[n].dl = dl;
+		docs[n].id = (char *)r.id.ptr;
+		docs[n].id_len = r.id.len;
+		docs[n].title = (char *)r.title.ptr;
+		docs[n].title_len = r.title.len;
+		n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != SG_OK) {
+		free(docs);
+		return rc;
+	}
+	*out = docs;
+	*n_out = n;
+	return SG_OK;
+}
+
+/* Prints one term's live postings, sorted by external id. */
+static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
+		     const struct live_doc *docs, size_t n_docs,
+		     struct posting **posts, size_t *cap, uint32_t **pos,
+		     size_t *pos_cap, sg_error *err)
+{
+	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
+	uint8_t kb[SG_PKEY_LEN];
+	MDB_val k = { SG_PKEY_LEN, kb }, v, pv;
+	MDB_cursor *cur;
+	sg_block b;
+	size_t n = 0, n_pos = 0, i;
+	uint32_t j;
+	int rc, op = MDB_SET_RANGE;
+
+	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_POSTINGS], &cur);
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
+	sg_pkey_put(kb, tr->termid, 0);
+	for (;; op = MDB_NEXT) {
+		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
+		if (rc == MDB_NOTFOUND || (rc == MDB_SUCCESS &&
+		    (k.mv_size != SG_PKEY_LEN ||
+		     sg_be32_get(k.mv_data) != tr->termid))) {
+			rc = SG_OK;
+			break;
+		}
+		if (rc != MDB_SUCCESS) {
+			rc = sg_store_fail(&idx->st, rc, "reading postings",
+					   err);
+			break;
+		}
+		if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
+				  v.mv_data, v.mv_size) != SG_OK ||
+		    sg_block_decode(&b, docids, tfs) != SG_OK) {
+			rc = sg_err(err, SG_ECORRUPT, "%s: a postings block "
+				    "of termid %u is corrupt", idx->st.dir,
+				    tr->termid);
+			break;
+		}
+		rc = mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv);
+		if (rc != MDB_SUCCESS) {
+			rc = sg_store_fail(&idx->st, rc, "reading positions",
+					   err);
+			break;
+		}
+		for (j = 0; j < b.n; j++) {
+			const struct live_doc *d = find_doc(docs, n_docs,
+							    docids[j]);
+
+			if (!d)
+				continue;
+			if (n == *cap) {
+				size_t nc = *cap ? *cap * 2 : 256;
+				struct posting *np = realloc(*posts,
+							     nc * sizeof(*np));
+
+				if (!np) {
+					rc = sg_err(err, SG_ENOMEM,
+						    "out of memory");
+					goto out;
+				}
+				*posts = np;
+				*cap = nc;
+			}
+			while (n_pos + tfs[j] > *pos_cap) {
+				size_t nc = *pos_cap ? *pos_cap * 2 : 1024;
+				uint32_t *npos = realloc(*pos,
+							 nc * sizeof(*npos));
+
+				if (!npos) {
+					rc = sg_err(err, SG_ENOMEM,
+						    "out of memory");
+					goto out;
+				}
+				*pos = npos;
+				*pos_cap = nc;
+			}
+			if (sg_positions_decode(pv.mv_data, pv.mv_size, tfs, j,
+						*pos + n_pos) != SG_OK) {
+				rc = sg_err(err, SG_ECORRUPT, "%s: positions "
+					    "of termid %u are corrupt",
+					    idx->st.dir, tr->termid);
+				goto out;
+			}
+			(*posts)[n].doc = d;
+			(*posts)[n].tf = tfs[j];
+			(*posts)[n].pos_off = n_pos;
+			n_pos += tfs[j];
+			n++;
+		}
+	}
+out:
+	mdb_cursor_close(cur);
+	if (rc != SG_OK)
+		return rc;
+	qsort(*posts, n, sizeof(**posts), cmp_posting);
+	for (i = 0; i < n; i++) {
+		const struct posting *p = &(*posts)[i];
+
+		fputs("  ", stdout);
+		put_escaped(p->doc->id, p->doc->id_len);
+		printf(" tf=%u pos=", p->tf);
+		for (j = 0; j < p->tf; j++)
+			printf(j ? ",%u" : "%u", (*pos)[p->pos_off + j]);
+		putchar('\n');
+	}
+	return SG_OK;
+}
+
+static int dump(sg_index *idx, sg_error *err)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	sg_meta_stats ms;
+	struct live_doc *docs = NULL, **sorted = NULL;
+	struct posting *posts = NULL;
+	uint32_t *pos = NULL;
+	size_t n_docs = 0, cap = 0, pos_cap = 0, i;
+	int rc, op = MDB_FIRST;
+
+	rc = sg_store_begin(&idx->st, 0, &txn, err);
+	if (rc != SG_OK)
+		return rc;
+	rc = sg_meta_read_stats(idx, txn, &ms, err);
+	if (rc == SG_OK)
+		rc = load_docs(idx, txn, &docs, &n_docs, err);
+	if (rc != SG_OK)
+		goto out;
+	printf("N %llu\ntotal_len %llu\n", (unsigned long long)ms.n_docs,
+	       (unsigned long long)ms.total_len);
+	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_TERMS], &cur);
+	if (rc != MDB_SUCCESS) {
+		rc = sg_store_fail(&idx->st, rc, "opening a cursor", err);
+		goto out;
+	}
+	for (;; op = MDB_NEXT) {
+		sg_termrec tr;
+
+		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
+		if (rc == MDB_NOTFOUND) {
+			rc = SG_OK;
+			break;
+		}
+		if (rc != MDB_SUCCESS) {
+			rc = sg_store_fail(&idx->st, rc, "reading terms", err);
+			goto out;
+		}
+		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) != SG_OK) {
+			rc = sg_err(err, SG_ECORRUPT, "%s: the record of term "
+				    "'%.*s' is corrupt", idx->st.dir,
+				    (int)k.mv_size, (const char *)k.mv_data);
+			goto out;
+		}
+		if (tr.df == 0)
+			continue;
+		fputs("T ", stdout);
+		put_escaped(k.mv_data, k.mv_size);
+		printf(" df=%llu cf=%llu\n", (unsigned long long)tr.df,
+		       (unsigned long long)tr.cf);
+		rc = dump_term(idx, txn, &tr, docs, n_docs, &posts, &cap, &pos,
+			       &pos_cap, err);
+		if (rc != SG_OK)
+			goto out;
+	}
+	sorted = malloc((n_docs + 1) * sizeof(*sorted));
+	if (!sorted) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n_docs; i++)
+		sorted[i] = &docs[i];
+	qsort(sorted, n_docs, sizeof(*sorted), cmp_doc);
+	for (i = 0; i < n_docs; i++) {
+		fputs("D ", stdout);
+		put_escaped(sorted[i]->id, sorted[i]->id_len);
+		printf(" dl=%u title=", sorted[i]->dl);
+		put_escaped(sorted[i]->title, sorted[i]->title_len);
+		putchar('\n');
+	}
+out:
+	if (cur)
+		mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	free(sorted);
+	free(posts);
+	free(pos);
+	free(docs);
+	return rc;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	const char *dir = NULL;
+	sg_index *idx;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&
+		    i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strcmp(argv[i], "--keep-all")) {
+			io.analyzer.keep_all = 1;
+		} else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc) {
+			io.analyzer.dicdir = argv[++i];
+		} else {
+			fprintf(stderr, "usage: sagasu dump -d DIR [--keep-all] "
+				"[--dicdir DIR]\n");
+			return strcmp(argv[i], "--help") ? 2 : 0;
+		}
+	}
+	if (!dir) {
+		fprintf(stderr, "usage: sagasu dump -d DIR\n");
+		return 2;
+	}
+	io.readonly = 1;
+	rc = sg_index_open(dir, &io, &idx, &err);
+	if (rc != SG_OK) {
+		cli_error("dump", &err);
+		return 1;
+	}
+	rc = dump(idx, &err);
+	if (rc != SG_OK)
+		cli_error("dump", &err);
+	sg_index_close(idx);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "sagasu: dump: cannot write the output\n");
+		return 1;
+	}
+	return rc == SG_OK ? 0 : 1;
+}

@@ -1,0 +1,682 @@
+/*
+ * cmd_search.c — `sagasu search` and `sagasu bench`: parse arguments, call
+ * sg_search, print. Formats: text (people), json, tsv, trec.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum fmt { F_TEXT, F_JSON, F_TSV, F_TREC };
+
+struct opts {
+	const char *dir, *queries;
+	sg_search_options so;
+	enum fmt fmt;
+	int color, json, verify;
+	unsigned repeat, warmup, threads;
+	sg_index_options io;
+	const char **words;   /* the query's words, in order */
+	size_t n_words;
+};
+
+struct query_line {
+	char *qid, *text;
+};
+
+static void search_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sagasu search -d DIR [-k 10] [--or] [--format text|json|tsv|trec]\n"
+"                     [--explain] [--exhaustive] [--k1 1.2] [--b 0.75]\n"
+"                     [--snippet CHARS] [--prefix-cap N]\n"
+"                     (QUERY... | --queries FILE)\n"
+"  Keyword mode (default): every word is required; a word that analyzes\n"
+"  into several terms matches as a phrase. --or: natural-language mode, the\n"
+"  terms of the query are ranked as a bag of words, any may match.\n"
+"  Syntax: a OR b, -word, \"a phrase\", prefix*, ( ).   See docs/QUERY.md.\n"
+"  --queries FILE: one query a line, 'QUERY' (id = line number) or\n"
+"  'QID<TAB>QUERY'; all are answered in one process.\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o, int *first,
+		      void (*usage)(FILE *))
+{
+	int i;
+
+	*first = 0;
+	o->words = calloc((size_t)argc + 1, sizeof(*o->words));
+	if (!o->words)
+		return 1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--or")) {
+			o->so.or_mode = 1;
+		} else if (!strcmp(a, "--explain")) {
+			o->so.explain = 1;
+		} else if (!strcmp(a, "--exhaustive")) {
+			o->so.exhaustive = 1;
+		} else if (!strcmp(a, "--json")) {
+			o->json = 1;
+			o->fmt = F_JSON;
+		} else if (!strcmp(a, "--verify")) {
+			o->verify = 1;
+		} else if (!strcmp(a, "--keep-all")) {
+			o->io.analyzer.keep_all = 1;
+		} else if (!strcmp(a, "--")) {
+			while (++i < argc)
+				o->words[o->n_words++] = argv[i];
+			break;
+		} else if (a[0] != '-' || (a[1] != '-' && a[1] != 'd' &&
+					   a[1] != 'k')) {
+			/* A query word (a '-word' exclusion included). */
+			o->words[o->n_words++] = a;
+			*first = 1;
+		} else if (!v) {
+			fprintf(stderr, "sagasu: %s needs a value\n", a);
+			return 2;
+		} else {
+			i++;
+			if (!strcmp(a, "-d") || !strcmp(a, "--dir"))
+				o->dir = v;
+			else if (!strcmp(a, "-k"))
+				o->so.k = (size_t)strtoul(v, NULL, 10);
+			else if (!strcmp(a, "--k1"))
+				o->so.k1 = atof(v);
+			else if (!strcmp(a, "--b"))
+				o->so.b = atof(v);
+			else if (!strcmp(a, "--snippet"))
+				o->so.snippet_chars = (size_t)strtoul(v, NULL, 10);
+			else if (!strcmp(a, "--prefix-cap"))
+				o->so.prefix_cap = (size_t)strtoul(v, NULL, 10);
+			else if (!strcmp(a, "--queries"))
+				o->queries = v;
+			else if (!strcmp(a, "--repeat"))
+				o->repeat = (unsigned)atoi(v);
+			else if (!strcmp(a, "--warmup"))
+				o->warmup = (unsigned)atoi(v);
+			else if (!strcmp(a, "--threads"))
+				o->threads = (unsigned)atoi(v);
+			else if (!strcmp(a, "--dicdir"))
+				o->io.analyzer.dicdir = v;
+			else if (!strcmp(a, "--format")) {
+				if (!strcmp(v, "text"))
+					o->fmt = F_TEXT;
+				else if (!strcmp(v, "json"))
+					o->fmt = F_JSON;
+				else if (!strcmp(v, "tsv"))
+					o->fmt = F_TSV;
+				else if (!strcmp(v, "trec"))
+					o->fmt = F_TREC;
+				else {
+					fprintf(stderr, "sagasu: --format is text, "
+						"json, tsv or trec, not '%s'\n", v);
+					return 2;
+				}
+			} else {
+				fprintf(stderr, "sagasu: unknown option '%s'\n", a);
+				usage(stderr);
+				return 2;
+			}
+		}
+	}
+	if (!o->dir) {
+		usage(stderr);
+		return 2;
+	}
+	if (o->so.k == 0) {
+		fprintf(stderr, "sagasu: -k must be at least 1\n");
+		return 2;
+	}
+	return -1;
+}
+
+/* Reads a query file: "QUERY" or "QID<TAB>QUERY" a line. */
+static int read_queries(const char *path, struct query_line **out, size_t *n)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, m = 0, qcap = 0;
+	ssize_t len;
+	struct query_line *q = NULL;
+
+	if (!f) {
+		fprintf(stderr, "sagasu: %s: cannot open: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *tab, num[32];
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (m == qcap) {
+			struct query_line *nq;
+
+			qcap = qcap ? qcap * 2 : 64;
+			nq = realloc(q, qcap * sizeof(*q));
+			if (!nq)
+				goto nomem;
+			q = nq;
+		}
+		tab = strchr(line, '\t');
+		if (tab) {
+			*tab = '\0';
+			q[m].qid = strdup(line);
+			q[m].text = strdup(tab + 1);
+		} else {
+			snprintf(num, sizeof(num), "%zu", lineno);
+			q[m].qid = strdup(num);
+			q[m].text = strdup(line);
+		}
+		if (!q[m].qid || !q[m].text)
+			goto nomem;
+		m++;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	*out = q;
+	*n = m;
+	return 0;
+nomem:
+	fprintf(stderr, "sagasu: out of memory\n");
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return -1;
+}
+
+static void free_queries(struct query_line *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(q[i].qid);
+		free(q[i].text);
+	}
+	free(q);
+}
+
+/* Prints s with control characters as spaces. */
+static void put_clean(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+}
+
+static void print_text(const char *query, const sg_results *res, int color,
+		       int explain)
+{
+	size_t i, j;
+
+	printf("%s%llu hit%s for '%s' (%.3f ms)%s\n",
+	       res->total_is_lower_bound ? "at least " : "",
+	       (unsigned long long)res->total, res->total == 1 ? "" : "s",
+	       query, (double)res->took_us / 1000.0,
+	       res->n_hits ? "" : "");
+	for (i = 0; i < res->n_hits; i++) {
+		const sg_hit *h = &res->hits[i];
+		size_t at = 0;
+
+		printf("%s%2zu.%s %8.4f  %.*s  %s", color ? "\033[1m" : "", i + 1,
+		       color ? "\033[0m" : "", h->score, (int)h->id.len,
+		       h->id.ptr, color ? "\033[36m" : "");
+		put_clean(h->title.ptr, h->title.len);
+		printf("%s\n", color ? "\033[0m" : "");
+		if (h->snippet.len) {
+			printf("     ");
+			for (j = 0; j < h->n_highlights; j++) {
+				const sg_span *sp = &h->highlights[j];
+
+				put_clean(h->snippet.ptr + at, sp->start - at);
+				printf("%s", color ? "\033[1;31m" : "[");
+				put_clean(h->snippet.ptr + sp->start,
+					  sp->end - sp->start);
+				printf("%s", color ? "\033[0m" : "]");
+				at = sp->end;
+			}
+			put_clean(h->snippet.ptr + at, h->snippet.len - at);
+			putchar('\n');
+		}
+		for (j = 0; explain && j < h->n_explain; j++) {
+			const sg_explain *e = &h->explain[j];
+
+			printf("       %-20s tf=%u df=%llu idf=%.4f score=%.4f\n",
+			       e->what, e->tf, (unsigned long long)e->df,
+			       e->idf, e->score);
+		}
+	}
+}
+
+static json_t *json_slice(sg_slice s)
+{
+	return json_stringn(s.ptr ? s.ptr : "", s.len);
+}
+
+static int print_json(const char *qid, const char *query,
+		      const sg_results *res)
+{
+	json_t *o = json_object(), *hits = json_array();
+	size_t i, j;
+	char *text;
+
+	if (!o || !hits)
+		return -1;
+	json_object_set_new(o, "qid", json_string(qid));
+	json_object_set_new(o, "query", json_string(query));
+	json_object_set_new(o, "took_us", json_integer((json_int_t)res->took_us));
+	json_object_set_new(o, "total", json_integer((json_int_t)res->total));
+	json_object_set_new(o, "total_is_lower_bound",
+			    json_boolean(res->total_is_lower_bound));
+	if (res->notices[0])
+		json_object_set_new(o, "notices", json_string(res->notices));
+	for (i = 0; i < res->n_hits; i++) {
+		const sg_hit *h = &res->hits[i];
+		json_t *hit = json_object(), *hl = json_array();
+
+		json_object_set_new(hit, "rank", json_integer((json_int_t)i + 1));
+		json_object_set_new(hit, "id", json_slice(h->id));
+		json_object_set_new(hit, "score", json_real(h->score));
+		json_object_set_new(hit, "title", json_slice(h->title));
+		if (h->snippet.ptr) {
+			json_object_set_new(hit, "snippet", json_slice(h->snippet));
+			for (j = 0; j < h->n_highlights; j++) {
+				json_t *p = json_array();
+
+				json_array_append_new(p, json_integer((json_int_t)h->highlights[j].start));
+				json_array_append_new(p, json_integer((json_int_t)h->highlights[j].end));
+				json_array_append_new(hl, p);
+			}
+			json_object_set_new(hit, "highlights", hl);
+		} else {
+			json_decref(hl);
+		}
+		if (h->stored.len) {
+			json_error_t je;
+			json_t *st = json_loadb(h->stored.ptr, h->stored.len, 0, &je);
+
+			if (st)
+				json_object_set_new(hit, "fields", st);
+		}
+		if (h->n_explain) {
+			json_t *ex = json_array();
+
+			for (j = 0; j < h->n_explain; j++) {
+				const sg_explain *e = &h->explain[j];
+				json_t *t = json_object();
+
+				json_object_set_new(t, "term", json_string(e->what));
+				json_object_set_new(t, "tf", json_integer(e->tf));
+				json_object_set_new(t, "df", json_integer((json_int_t)e->df));
+				json_object_set_new(t, "idf", json_real(e->idf));
+				json_object_set_new(t, "score", json_real(e->score));
+				json_array_append_new(ex, t);
+			}
+			json_object_set_new(hit, "explain", ex);
+		}
+		json_array_append_new(hits, hit);
+	}
+	json_object_set_new(o, "hits", hits);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return -1;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static void print_results(const struct opts *o, const char *qid,
+			  const char *query, const sg_results *res)
+{
+	size_t i;
+
+	if (res->notices[0])
+		fprintf(stderr, "sagasu: search: %s\n", res->notices);
+	switch (o->fmt) {
+	case F_TEXT:
+		print_text(query, res, o->color, o->so.explain);
+		break;
+	case F_JSON:
+		if (print_json(qid, query, res) != 0)
+			fprintf(stderr, "sagasu: out of memory\n");
+		break;
+	case F_TSV:
+		for (i = 0; i < res->n_hits; i++)
+			printf("%s\t%zu\t%.*s\t%.6f\n", qid, i + 1,
+			       (int)res->hits[i].id.len, res->hits[i].id.ptr,
+			       res->hits[i].score);
+		break;
+	case F_TREC:
+		for (i = 0; i < res->n_hits; i++)
+			printf("%s Q0 %.*s %zu %.6f sagasu\n", qid,
+			       (int)res->hits[i].id.len, res->hits[i].id.ptr,
+			       i + 1, res->hits[i].score);
+		break;
+	}
+}
+
+static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
+			 const char *what)
+{
+	sg_error err = SG_ERROR_INIT;
+
+	o->io.readonly = 1;
+	if (sg_index_open(o->dir, &o->io, idx, &err) != SG_OK) {
+		cli_error(what, &err);
+		return 1;
+	}
+	if (sg_searcher_open(*idx, s, &err) != SG_OK) {
+		cli_error(what, &err);
+		sg_index_close(*idx);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	struct opts o;
+	sg_index *idx;
+	sg_searcher *s;
+	sg_error err = SG_ERROR_INIT;
+	struct query_line *q = NULL, one;
+	size_t n_q = 0, i;
+	char *joined = NULL;
+	int rc, first, status = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.so = (sg_search_options)SG_SEARCH_OPTIONS_INIT;
+	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
+	rc = parse_opts(argc, argv, &o, &first, search_usage);
+	if (rc >= 0)
+		return rc;
+	if (o.fmt == F_TEXT) {
+		o.color = isatty(1) && !getenv("NO_COLOR");
+		if (!o.so.snippet_chars)
+			o.so.snippet_chars = 100;
+	} else if (o.fmt == F_JSON && !o.so.snippet_chars) {
+		o.so.snippet_chars = 100;
+	}
+	if (o.queries) {
+		if (first) {
+			fprintf(stderr, "sagasu: search: give QUERY words or "
+				"--queries FILE, not both\n");
+			return 2;
+		}
+		if (read_queries(o.queries, &q, &n_q) != 0)
+			return 1;
+	} else {
+		size_t len = 0;
+
+		if (!first) {
+			search_usage(stderr);
+			return 2;
+		}
+		for (i = 0; i < o.n_words; i++)
+			len += strlen(o.words[i]) + 1;
+		joined = calloc(1, len + 1);
+		if (!joined)
+			return 1;
+		for (i = 0; i < o.n_words; i++) {
+			if (i)
+				strcat(joined, " ");
+			strcat(joined, o.words[i]);
+		}
+		one.qid = "1";
+		one.text = joined;
+		q = &one;
+		n_q = 1;
+	}
+	if (open_searcher(&o, &idx, &s, "search") != 0) {
+		status = 1;
+		goto out;
+	}
+	for (i = 0; i < n_q; i++) {
+		sg_results *res;
+
+		rc = sg_search(s, q[i].text, strlen(q[i].text), &o.so, &res, &err);
+		if (rc != SG_OK) {
+			if (rc == SG_ESYNTAX || rc == SG_ETOOBIG)
+				fprintf(stderr, "sagasu: search: query %s: %s\n",
+					q[i].qid, err.msg);
+			else
+				cli_error("search", &err);
+			status = 1;
+			if (rc != SG_ESYNTAX && rc != SG_ETOOBIG)
+				break;
+			continue;
+		}
+		print_results(&o, q[i].qid, q[i].text, res);
+		sg_results_free(res);
+	}
+	sg_searcher_free(s);
+	sg_index_close(idx);
+out:
+	if (q != &one)
+		free_queries(q, n_q);
+	free(joined);
+	free(o.words);
+	return status;
+}
+
+/* ------------------------------------------------------------ bench */
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+"usage: sagasu bench -d DIR --queries FILE [-k 10] [--or] [--repeat N]\n"
+"                    [--warmup N] [--verify] [--json]\n"
+"  Runs the query set in one process: queries/s, latency min/p50/p95/p99/\n"
+"  max, postings decoded, blocks skipped, documents scored per query.\n"
+"  --verify runs every query exhaustively too and fails on any difference.\n");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static uint64_t pct(const uint64_t *v, size_t n, double p)
+{
+	size_t i = (size_t)ceil(p * (double)n) ;
+
+	if (n == 0)
+		return 0;
+	if (i > 0)
+		i--;
+	return v[i < n ? i : n - 1];
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Compares a pruned result with an exhaustive one: same ids, same order,
+ * scores within 1e-6 relative. */
+static int same_results(const sg_results *a, const sg_results *b)
+{
+	size_t i;
+
+	if (a->n_hits != b->n_hits)
+		return 0;
+	for (i = 0; i < a->n_hits; i++) {
+		double x = a->hits[i].score, y = b->hits[i].score;
+
+		if (a->hits[i].docid != b->hits[i].docid ||
+		    fabs(x - y) > 1e-6 * fmax(fabs(x), fabs(y)))
+			return 0;
+	}
+	return 1;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct opts o;
+	sg_index *idx;
+	sg_searcher *s;
+	sg_error err = SG_ERROR_INIT;
+	struct query_line *q = NULL;
+	size_t n_q = 0, i, n_lat = 0;
+	uint64_t *lat = NULL, decoded = 0, skipped = 0, scored = 0, matched = 0;
+	uint64_t t_start, t_all, mismatches = 0, errors = 0;
+	unsigned rep;
+	int rc, first, status = 0, tty = isatty(2);
+
+	memset(&o, 0, sizeof(o));
+	o.so = (sg_search_options)SG_SEARCH_OPTIONS_INIT;
+	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
+	o.repeat = 1;
+	rc = parse_opts(argc, argv, &o, &first, bench_usage);
+	if (rc >= 0)
+		return rc;
+	if (!o.queries || first) {
+		bench_usage(stderr);
+		return 2;
+	}
+	if (o.repeat == 0)
+		o.repeat = 1;
+	if (read_queries(o.queries, &q, &n_q) != 0)
+		return 1;
+	if (open_searcher(&o, &idx, &s, "bench") != 0) {
+		free_queries(q, n_q);
+		return 1;
+	}
+	lat = calloc(n_q * o.repeat + 1, sizeof(*lat));
+	if (!lat) {
+		status = 1;
+		goto out;
+	}
+	for (rep = 0; rep < o.warmup; rep++)
+		for (i = 0; i < n_q; i++) {
+			sg_results *res;
+
+			if (sg_search(s, q[i].text, strlen(q[i].text), &o.so,
+				      &res, &err) == SG_OK)
+				sg_results_free(res);
+		}
+	t_start = now_ns();
+	for (rep = 0; rep < o.repeat; rep++) {
+		for (i = 0; i < n_q; i++) {
+			sg_results *res;
+			uint64_t t0 = now_ns();
+
+			rc = sg_search(s, q[i].text, strlen(q[i].text), &o.so,
+				       &res, &err);
+			lat[n_lat++] = now_ns() - t0;
+			if (rc != SG_OK) {
+				errors++;
+				fprintf(stderr, "sagasu: bench: query %s: %s\n",
+					q[i].qid, err.msg);
+				continue;
+			}
+			decoded += res->postings_decoded;
+			skipped += res->blocks_skipped;
+			scored += res->docs_scored;
+			if (o.verify && rep == 0) {
+				sg_search_options ex = o.so;
+				sg_results *ref;
+
+				ex.exhaustive = 1;
+				if (sg_search(s, q[i].text, strlen(q[i].text),
+					      &ex, &ref, &err) == SG_OK) {
+					matched += ref->total;
+					if (!same_results(res, ref)) {
+						mismatches++;
+						fprintf(stderr, "sagasu: bench: "
+							"MISMATCH on query %s "
+							"'%s'\n", q[i].qid,
+							q[i].text);
+					}
+					sg_results_free(ref);
+				}
+			}
+			sg_results_free(res);
+			if (tty && (i % 64) == 0)
+				fprintf(stderr, "\rrun %u/%u, query %zu/%zu", rep + 1,
+					o.repeat, i + 1, n_q);
+		}
+	}
+	t_all = now_ns() - t_start;
+	if (tty)
+		fprintf(stderr, "\r%40s\r", "");
+	qsort(lat, n_lat, sizeof(*lat), cmp_u64);
+	{
+		double qps = t_all ? (double)n_lat / ((double)t_all / 1e9) : 0;
+		double nq = n_lat ? (double)n_lat : 1;
+
+		if (o.json) {
+			printf("{\"queries\":%zu,\"repeat\":%u,\"k\":%zu,\"mode\":\"%s\","
+			       "\"qps\":%.1f,\"min_us\":%.2f,\"p50_us\":%.2f,"
+			       "\"p95_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
+			       "\"postings_decoded_per_query\":%.1f,"
+			       "\"blocks_skipped_per_query\":%.1f,"
+			       "\"docs_scored_per_query\":%.1f,\"errors\":%llu",
+			       n_q, o.repeat, o.so.k, o.so.or_mode ? "or" : "and", qps,
+			       (double)lat[0] / 1e3, (double)pct(lat, n_lat, 0.5) / 1e3,
+			       (double)pct(lat, n_lat, 0.95) / 1e3,
+			       (double)pct(lat, n_lat, 0.99) / 1e3,
+			       (double)lat[n_lat ? n_lat - 1 : 0] / 1e3,
+			       (double)decoded / nq, (double)skipped / nq,
+			       (double)scored / nq, (unsigned long long)errors);
+			if (o.verify)
+				printf(",\"docs_matched_per_query\":%.1f,"
+				       "\"pruning_rate\":%.4f,\"mismatches\":%llu",
+				       (double)matched / (double)(n_q ? n_q : 1),
+				       matched ? (double)scored / (double)o.repeat /
+				       (double)matched : 0.0,
+				       (unsigned long long)mismatches);
+			printf("}\n");
+		} else {
+			printf("queries        %zu x %u (%s, k=%zu)\n", n_q, o.repeat,
+			       o.so.or_mode ? "OR" : "AND", o.so.k);
+			printf("queries/s      %.0f\n", qps);
+			printf("latency us     min %.1f  p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
+			       (double)lat[0] / 1e3, (double)pct(lat, n_lat, 0.5) / 1e3,
+			       (double)pct(lat, n_lat, 0.95) / 1e3,
+			       (double)pct(lat, n_lat, 0.99) / 1e3,
+			       (double)lat[n_lat ? n_lat - 1 : 0] / 1e3);
+			printf("per query      %.1f postings decoded, %.1f blocks skipped, "
+			       "%.1f documents scored\n", (double)decoded / nq,
+			       (double)skipped / nq, (double)scored / nq);
+			if (o.verify)
+				printf("verify         %llu mismatches; %.1f documents "
+				       "match per query; pruning rate (scored / "
+				       "matched) %.3f\n",
+				       (unsigned long long)mismatches,
+				       (double)matched / (double)(n_q ? n_q : 1),
+				       matched ? (double)scored / (double)o.repeat /
+				       (double)matched : 0.0);
+		}
+	}
+	if (mismatches || errors)
+		status = 1;
+out:
+	free(lat);
+	sg_searcher_free(s);
+	sg_index_close(idx);
+	free_queries(q, n_q);
+	free(o.words);
+	return status;
+}

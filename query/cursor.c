@@ -1,0 +1,182 @@
+#include "cursor.h"
+
+#include "error.h"
+
+#define NEAR_BLOCKS 4 /* step this many blocks before seeking the B-tree */
+
+static int corrupt(sg_tcur *t, sg_error *err)
+{
+	return sg_err(err, SG_ECORRUPT, "%s: a postings block of termid %u "
+		      "is corrupt; rebuild the index", t->idx->st.dir,
+		      t->termid);
+}
+
+/* Reads the header at the LMDB cursor; sets doc = SG_DOC_END when the
+ * cursor left the term. */
+static int load(sg_tcur *t, int rc, MDB_val *k, MDB_val *v, sg_error *err)
+{
+	t->decoded = 0;
+	t->pos_val = NULL;
+	if (rc == MDB_NOTFOUND || (rc == MDB_SUCCESS &&
+	    (k->mv_size != SG_PKEY_LEN || sg_be32_get(k->mv_data) != t->termid))) {
+		t->doc = SG_DOC_END;
+		return SG_OK;
+	}
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&t->idx->st, rc, "reading postings", err);
+	if (sg_block_open(&t->blk, sg_be32_get((uint8_t *)k->mv_data + 4),
+			  v->mv_data, v->mv_size) != SG_OK)
+		return corrupt(t, err);
+	t->i = 0;
+	t->doc = t->blk.first;
+	return SG_OK;
+}
+
+static int decode(sg_tcur *t, sg_error *err)
+{
+	if (t->decoded)
+		return SG_OK;
+	if (sg_block_decode(&t->blk, t->docs, t->tfs) != SG_OK)
+		return corrupt(t, err);
+	t->decoded = 1;
+	*t->decoded_count += t->blk.n;
+	return SG_OK;
+}
+
+int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn, uint32_t termid,
+		 uint64_t *decoded, uint64_t *skipped, sg_error *err)
+{
+	uint8_t kb[SG_PKEY_LEN];
+	MDB_val k = { SG_PKEY_LEN, kb }, v;
+	int rc;
+
+	t->idx = idx;
+	t->txn = txn;
+	t->termid = termid;
+	t->decoded_count = decoded;
+	t->skipped_count = skipped;
+	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_POSTINGS], &t->c);
+	if (rc != MDB_SUCCESS) {
+		t->c = NULL;
+		return sg_store_fail(&idx->st, rc, "cursor", err);
+	}
+	sg_pkey_put(kb, termid, 0);
+	rc = load(t, mdb_cursor_get(t->c, &k, &v, MDB_SET_RANGE), &k, &v, err);
+	if (rc == SG_OK && t->doc != SG_DOC_END)
+		rc = decode(t, err);
+	return rc;
+}
+
+void sg_tcur_close(sg_tcur *t)
+{
+	if (t->c)
+		mdb_cursor_close(t->c);
+	t->c = NULL;
+}
+
+/* Moves to the block that may hold target (> the current block's last). */
+static int seek_block(sg_tcur *t, uint32_t target, sg_error *err)
+{
+	uint8_t kb[SG_PKEY_LEN];
+	MDB_val k, v;
+	int rc, n;
+
+	for (n = 0; n < NEAR_BLOCKS; n++) {
+		rc = load(t, mdb_cursor_get(t->c, &k, &v, MDB_NEXT), &k, &v, err);
+		if (rc != SG_OK || t->doc == SG_DOC_END || t->blk.last >= target)
+			return rc;
+		(*t->skipped_count)++;
+	}
+	/* Far away: the B-tree finds the first block starting after target;
+	 * the one before it may still hold target. */
+	k.mv_size = SG_PKEY_LEN;
+	k.mv_data = kb;
+	sg_pkey_put(kb, t->termid, target);
+	rc = mdb_cursor_get(t->c, &k, &v, MDB_SET_RANGE);
+	if (rc == MDB_SUCCESS && sg_be32_get(k.mv_data) == t->termid &&
+	    sg_be32_get((uint8_t *)k.mv_data + 4) == target)
+		return load(t, rc, &k, &v, err);
+	rc = mdb_cursor_get(t->c, &k, &v, rc == MDB_SUCCESS ? MDB_PREV : MDB_LAST);
+	rc = load(t, rc, &k, &v, err);
+	if (rc != SG_OK)
+		return rc;
+	if (t->doc != SG_DOC_END && t->blk.last >= target)
+		return SG_OK;
+	/* The previous block ends before target: take the next one. */
+	return load(t, mdb_cursor_get(t->c, &k, &v, MDB_NEXT), &k, &v, err);
+}
+
+int sg_tcur_advance(sg_tcur *t, uint32_t target, sg_error *err)
+{
+	uint32_t lo, hi;
+	int rc;
+
+	if (t->doc >= target)
+		return SG_OK;
+	if (target > t->blk.last) {
+		rc = seek_block(t, target, err);
+		if (rc != SG_OK || t->doc == SG_DOC_END)
+			return rc;
+	}
+	rc = decode(t, err);
+	if (rc != SG_OK)
+		return rc;
+	/* Binary search in [i, n) for the first docid >= target. */
+	lo = t->i;
+	hi = t->blk.n - 1; /* docs[n-1] = last >= target */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (t->docs[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	t->i = lo;
+	t->doc = t->docs[lo];
+	return SG_OK;
+}
+
+int sg_tcur_next(sg_tcur *t, sg_error *err)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (t->doc == SG_DOC_END)
+		return SG_OK;
+	rc = decode(t, err);
+	if (rc != SG_OK)
+		return rc;
+	if (t->i + 1 < t->blk.n) {
+		t->doc = t->docs[++t->i];
+		return SG_OK;
+	}
+	rc = load(t, mdb_cursor_get(t->c, &k, &v, MDB_NEXT), &k, &v, err);
+	if (rc == SG_OK && t->doc != SG_DOC_END)
+		rc = decode(t, err);
+	return rc;
+}
+
+int sg_tcur_positions(sg_tcur *t, uint32_t *out, sg_error *err)
+{
+	int rc;
+
+	rc = decode(t, err);
+	if (rc != SG_OK)
+		return rc;
+	if (!t->pos_val) {
+		uint8_t kb[SG_PKEY_LEN];
+		MDB_val k = { SG_PKEY_LEN, kb }, v;
+
+		sg_pkey_put(kb, t->termid, t->blk.first);
+		rc = mdb_get(t->txn, t->idx->st.dbi[SG_DB_POSITIONS], &k, &v);
+		if (rc != MDB_SUCCESS)
+			return rc == MDB_NOTFOUND ? corrupt(t, err) :
+			       sg_store_fail(&t->idx->st, rc, "positions", err);
+		t->pos_val = v.mv_data;
+		t->pos_len = v.mv_size;
+	}
+	if (sg_positions_decode(t->pos_val, t->pos_len, t->tfs, t->i, out))
+		return corrupt(t, err);
+	return SG_OK;
+}

@@ -1,0 +1,55 @@
+/*
+ * cursor.h — a term's postings, read in place from the LMDB map.
+ *
+ * A cursor walks the blocks of one term through an LMDB cursor on the
+ * `postings` database. Block values are decoded where they lie in the
+ * memory map (no copy); a block's header alone tells its docid range, so
+ * sg_tcur_advance skips whole blocks without decoding them, and seeks with
+ * MDB_SET_RANGE when the target is further than a few blocks away. Pointers
+ * into the map stay valid until the read transaction ends.
+ */
+#ifndef SG_CURSOR_H
+#define SG_CURSOR_H
+
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "block.h"
+#include "index.h"
+
+#define SG_DOC_END UINT32_MAX /* docid of an exhausted cursor */
+
+typedef struct sg_tcur {
+	sg_index *idx;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	uint32_t termid;
+	sg_block blk;       /* the current block's header */
+	int decoded;        /* docs/tfs hold the current block */
+	uint32_t i;         /* index of the current posting in the block */
+	uint32_t doc;       /* current docid, SG_DOC_END when exhausted */
+	uint32_t docs[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
+	const void *pos_val; /* positions value of the block, once read */
+	size_t pos_len;
+	uint64_t *decoded_count, *skipped_count; /* the search's counters */
+} sg_tcur;
+
+/* Positions the cursor on the term's first posting. */
+int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn, uint32_t termid,
+		 uint64_t *decoded, uint64_t *skipped, sg_error *err);
+void sg_tcur_close(sg_tcur *t);
+
+/* Moves to the first posting with docid >= target (no move if already). */
+int sg_tcur_advance(sg_tcur *t, uint32_t target, sg_error *err);
+int sg_tcur_next(sg_tcur *t, sg_error *err);
+
+/* The tf of the current posting. */
+static inline uint32_t sg_tcur_tf(const sg_tcur *t)
+{
+	return t->tfs[t->i];
+}
+
+/* The positions of the current posting into out (room for its tf). */
+int sg_tcur_positions(sg_tcur *t, uint32_t *out, sg_error *err);
+
+#endif

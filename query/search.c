@@ -1,0 +1,1551 @@
+/*
+ * search.c — from a query string to the exact top k by BM25.
+ *
+ * 1. Plan. The parser's tree (parse.h) becomes a tree of AND, OR and NOT
+ *    nodes over LEAVES. A leaf is a scoring unit: one term, or a phrase of
+ *    terms at fixed relative positions. In keyword mode a word that
+ *    analyzes into several terms is a phrase (クラスター = クラ + スター
+ *    adjacent); in natural-language mode (--or) a word's terms are separate
+ *    leaves under an OR. A prefix becomes an OR of the terms it expands to.
+ *    Equal leaves are merged, so a term scores once however often it is
+ *    asked for.
+ *
+ * 2. Score. BM25 over the leaves a document matches (docs/RANKING.md):
+ *        idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl))
+ *    A phrase's tf is its number of occurrences and its idf the sum of its
+ *    terms' idfs. The score of a hit is always summed in leaf order, so
+ *    pruned and exhaustive evaluation give bit-identical scores.
+ *
+ * 3. Evaluate, document at a time, keeping the best k in a heap:
+ *    - a conjunction of leaves (the keyword default) leapfrogs its cursors;
+ *      where all agree, the sum of the leaves' block bounds (block.h) is
+ *      compared with the k-th score first, and when it cannot beat it, all
+ *      cursors jump past the end of the nearest block without decoding;
+ *    - a disjunction of leaves (--or) runs MaxScore: leaves sorted by their
+ *      upper bound; those whose bounds together cannot reach the k-th
+ *      score are "non-essential" and only looked up for candidates found
+ *      by the others, and a candidate stops being scored as soon as its
+ *      bound falls below the k-th score;
+ *    - any other shape is evaluated exhaustively, and so is everything
+ *      with --exhaustive: the reference the tests hold the pruned paths to.
+ *    Phrase positions are read only for a document whose bound can still
+ *    enter the top k. Deleted documents are skipped by their length slot.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cursor.h"
+#include "docrec.h"
+#include "error.h"
+#include "index.h"
+#include "parse.h"
+#include "sagasu.h"
+#include "snippet.h"
+
+#define MAX_PHRASE 32       /* terms in one phrase */
+#define MAX_TF_POS 4096     /* positions read per term and document */
+
+struct leaf {
+	size_t n;                     /* terms */
+	sg_tcur cur[MAX_PHRASE];
+	int32_t off[MAX_PHRASE];      /* relative query positions */
+	uint64_t df;                  /* the rarest term's df */
+	double idf;
+	uint32_t max_tf, min_dl;      /* global bound inputs */
+	double ub;                    /* upper bound of its score */
+	int scores;                   /* 0 under a NOT */
+	int empty;                    /* a term the index lacks */
+	char *what;                   /* for --explain */
+	uint32_t doc;                 /* current candidate (unconfirmed) */
+	uint32_t tf_doc, tf;          /* tf cached for doc tf_doc */
+};
+
+enum nkind { N_LEAF, N_AND, N_OR, N_NOT, N_NONE };
+
+struct node {
+	enum nkind kind;
+	size_t leaf;
+	struct node **kids;
+	size_t n_kids;
+	uint32_t doc;                 /* generic evaluation: current doc */
+};
+
+struct heap_ent {
+	double score;
+	uint32_t docid;
+};
+
+struct sg_searcher {
+	sg_index *idx;
+	MDB_txn *txn;
+	uint64_t n_docs;
+	double avgdl;
+	uint32_t next_docid;
+	const uint8_t **len_chunks;   /* pointer into the map per chunk */
+	size_t n_chunks;
+	sg_analysis *an;
+};
+
+/* Everything of one search. */
+struct run {
+	sg_searcher *s;
+	const sg_search_options *opt;
+	double k1, b;
+	struct leaf *leaves;
+	size_t n_leaves, cap_leaves;
+	struct node *root;
+	sg_buf notices;
+	struct heap_ent *heap;
+	size_t n_heap, k;
+	uint64_t total;
+	int lower_bound;
+	uint64_t decoded, skipped, scored;
+	uint32_t pos_a[MAX_TF_POS], pos_b[MAX_TF_POS];
+	sg_error *err;
+};
+
+/* ------------------------------------------------------------ searcher */
+
+static int load_snapshot(sg_searcher *s, sg_error *err)
+{
+	sg_meta_stats ms;
+	int rc = sg_meta_read_stats(s->idx, s->txn, &ms, err);
+
+	if (rc != SG_OK)
+		return rc;
+	s->n_docs = ms.n_docs;
+	s->avgdl = ms.n_docs ? (double)ms.total_len / (double)ms.n_docs : 1.0;
+	if (s->avgdl <= 0)
+		s->avgdl = 1.0;
+	s->next_docid = ms.next_docid;
+	free(s->len_chunks);
+	s->n_chunks = ms.next_docid / SG_LEN_CHUNK + 1;
+	s->len_chunks = calloc(s->n_chunks, sizeof(*s->len_chunks));
+	if (!s->len_chunks)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	return SG_OK;
+}
+
+int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err)
+{
+	sg_searcher *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	s->idx = idx;
+	if (idx->fresh) {
+		rc = sg_err(err, SG_ENOTINDEX, "%s: the index is empty",
+			    idx->st.dir);
+		goto fail;
+	}
+	rc = sg_analysis_new(idx->an, &s->an, err);
+	if (rc == SG_OK)
+		rc = sg_store_begin(&idx->st, 0, &s->txn, err);
+	if (rc == SG_OK)
+		rc = load_snapshot(s, err);
+	if (rc != SG_OK)
+		goto fail;
+	*out = s;
+	return SG_OK;
+fail:
+	sg_searcher_free(s);
+	return rc;
+}
+
+int sg_searcher_refresh(sg_searcher *s, sg_error *err)
+{
+	int rc;
+
+	mdb_txn_reset(s->txn);
+	rc = mdb_txn_renew(s->txn);
+	if (rc == MDB_MAP_RESIZED) {
+		mdb_txn_abort(s->txn);
+		s->txn = NULL;
+		rc = sg_store_begin(&s->idx->st, 0, &s->txn, err);
+		if (rc != SG_OK)
+			return rc;
+	} else if (rc != MDB_SUCCESS) {
+		return sg_store_fail(&s->idx->st, rc, "refreshing", err);
+	}
+	return load_snapshot(s, err);
+}
+
+void sg_searcher_free(sg_searcher *s)
+{
+	if (!s)
+		return;
+	if (s->txn)
+		mdb_txn_abort(s->txn);
+	free(s->len_chunks);
+	sg_analysis_free(s->an);
+	free(s);
+}
+
+/* The length of docid; SG_DL_DEAD for a deleted one. */
+static uint32_t doc_len(struct run *r, uint32_t docid)
+{
+	sg_searcher *s = r->s;
+	size_t c = docid / SG_LEN_CHUNK;
+
+	if (c >= s->n_chunks)
+		return SG_DL_DEAD;
+	if (!s->len_chunks[c]) {
+		uint8_t kb[4];
+		MDB_val k = { 4, kb }, v;
+
+		sg_be32_put(kb, (uint32_t)c);
+		if (mdb_get(s->txn, s->idx->st.dbi[SG_DB_LENGTHS], &k, &v) !=
+		    MDB_SUCCESS || v.mv_size != SG_LEN_CHUNK * 4)
+			return SG_DL_DEAD;
+		s->len_chunks[c] = v.mv_data;
+	}
+	return sg_le32_get(s->len_chunks[c] + 4 * (docid % SG_LEN_CHUNK));
+}
+
+/* ------------------------------------------------------------ scoring */
+
+static double bm25(const struct run *r, double idf, uint32_t tf, uint32_t dl)
+{
+	double norm = r->k1 * (1.0 - r->b + r->b * (double)dl / r->s->avgdl);
+
+	return idf * (double)tf * (r->k1 + 1.0) / ((double)tf + norm);
+}
+
+static double idf_of(const struct run *r, uint64_t df)
+{
+	double n = (double)r->s->n_docs, d = (double)df;
+
+	return log(1.0 + (n - d + 0.5) / (d + 0.5));
+}
+
+/* ------------------------------------------------------------ leaves */
+
+static int leaf_confirm(struct run *r, struct leaf *l, uint32_t docid);
+
+/* The leaf's next candidate >= target: for a phrase, a document holding
+ * all its terms (positions unconfirmed). */
+static int leaf_advance(struct run *r, struct leaf *l, uint32_t target)
+{
+	uint32_t d = target;
+	size_t i;
+	int rc;
+
+	if (l->empty) {
+		l->doc = SG_DOC_END;
+		return SG_OK;
+	}
+	for (;;) {
+		int agree = 1;
+
+		for (i = 0; i < l->n; i++) {
+			rc = sg_tcur_advance(&l->cur[i], d, r->err);
+			if (rc != SG_OK)
+				return rc;
+			if (l->cur[i].doc != d) {
+				d = l->cur[i].doc;
+				agree = 0;
+				if (d == SG_DOC_END)
+					break;
+			}
+		}
+		if (agree || d == SG_DOC_END) {
+			l->doc = d;
+			return SG_OK;
+		}
+	}
+}
+
+/* tf of the leaf in docid (its cursors are on docid): for a phrase, the
+ * number of positions p where term i stands at p + off[i]. */
+static int leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
+		   uint32_t *tf)
+{
+	uint32_t na, nb, i, j, n_hits;
+	size_t t;
+	int rc;
+
+	if (l->tf_doc == docid) {
+		*tf = l->tf;
+		return SG_OK;
+	}
+	if (l->n == 1) {
+		*tf = sg_tcur_tf(&l->cur[0]);
+	} else {
+		/* Candidates: positions of term 0 shifted to the phrase start;
+		 * each further term keeps those it confirms. */
+		na = sg_tcur_tf(&l->cur[0]);
+		if (na > MAX_TF_POS)
+			na = MAX_TF_POS;
+		rc = sg_tcur_positions(&l->cur[0], r->pos_a, r->err);
+		if (rc != SG_OK)
+			return rc;
+		for (i = 0; i < na; i++)
+			r->pos_a[i] -= (uint32_t)l->off[0];
+		for (t = 1; t < l->n && na > 0; t++) {
+			nb = sg_tcur_tf(&l->cur[t]);
+			if (nb > MAX_TF_POS)
+				nb = MAX_TF_POS;
+			rc = sg_tcur_positions(&l->cur[t], r->pos_b, r->err);
+			if (rc != SG_OK)
+				return rc;
+			n_hits = 0;
+			for (i = 0, j = 0; i < na && j < nb;) {
+				uint32_t want = r->pos_a[i] + (uint32_t)l->off[t];
+
+				if (r->pos_b[j] < want)
+					j++;
+				else if (r->pos_b[j] > want)
+					i++;
+				else {
+					r->pos_a[n_hits++] = r->pos_a[i];
+					i++;
+					j++;
+				}
+			}
+			na = n_hits;
+		}
+		*tf = na;
+	}
+	l->tf_doc = docid;
+	l->tf = *tf;
+	return SG_OK;
+}
+
+static int leaf_confirm(struct run *r, struct leaf *l, uint32_t docid)
+{
+	uint32_t tf;
+	int rc;
+
+	if (l->doc != docid)
+		return 0;
+	rc = leaf_tf(r, l, docid, &tf);
+	if (rc != SG_OK)
+		return rc;
+	return tf > 0;
+}
+
+/* ------------------------------------------------------------ plan */
+
+static struct node *new_node(enum nkind kind)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (n)
+		n->kind = kind;
+	return n;
+}
+
+static void free_node(struct node *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->n_kids; i++)
+		free_node(n->kids[i]);
+	free(n->kids);
+	free(n);
+}
+
+static int add_kid(struct node *p, struct node *k)
+{
+	struct node **nk = realloc(p->kids, (p->n_kids + 1) * sizeof(*nk));
+
+	if (!nk)
+		return SG_ENOMEM;
+	p->kids = nk;
+	p->kids[p->n_kids++] = k;
+	return SG_OK;
+}
+
+static void notice(struct run *r, const char *fmt, const char *a, size_t n)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), fmt, (int)n, a);
+	if (r->notices.len)
+		(void)sg_buf_putc(&r->notices, '\n');
+	(void)sg_buf_append(&r->notices, line, strlen(line));
+}
+
+/* A leaf for terms[0..n) at offsets off[]; merged with an equal leaf. */
+static int make_leaf(struct run *r, const char *const *terms,
+		     const size_t *lens, const int32_t *off, size_t n,
+		     int scores, size_t *out)
+{
+	struct leaf *l;
+	sg_buf what = SG_BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (i && sg_buf_putc(&what, ' '))
+			goto nomem;
+		if (sg_buf_append(&what, terms[i], lens[i]))
+			goto nomem;
+	}
+	for (i = 0; i < r->n_leaves; i++) {
+		struct leaf *o = &r->leaves[i];
+		size_t t;
+		int same = o->n == n && !strcmp(o->what, what.data);
+
+		for (t = 0; same && t < n; t++)
+			same = o->off[t] - o->off[0] == off[t] - off[0];
+		if (same && o->scores == scores) {
+			sg_buf_release(&what);
+			*out = i;
+			return SG_OK;
+		}
+	}
+	if (r->n_leaves == r->cap_leaves) {
+		size_t cap = r->cap_leaves ? r->cap_leaves * 2 : 16;
+		struct leaf *nl = realloc(r->leaves, cap * sizeof(*nl));
+
+		if (!nl)
+			goto nomem;
+		r->leaves = nl;
+		r->cap_leaves = cap;
+	}
+	l = &r->leaves[r->n_leaves];
+	memset(l, 0, sizeof(*l));
+	l->n = n;
+	l->scores = scores;
+	l->what = what.data ? what.data : strdup("");
+	l->tf_doc = SG_DOC_END;
+	l->df = UINT64_MAX;
+	l->min_dl = 0;
+	l->max_tf = UINT32_MAX;
+	r->n_leaves++;
+	for (i = 0; i < n; i++) {
+		sg_termrec tr;
+
+		l->off[i] = off[i];
+		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], &tr,
+				 r->err);
+		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr.df == 0)) {
+			l->empty = 1;
+			l->df = 0;
+			continue;
+		}
+		if (rc != SG_OK)
+			return rc;
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, tr.termid,
+				  &r->decoded, &r->skipped, r->err);
+		if (rc != SG_OK) {
+			l->n = i;
+			return rc;
+		}
+		if (tr.df < l->df)
+			l->df = tr.df;
+		l->idf += idf_of(r, tr.df);
+		if (tr.max_tf < l->max_tf)
+			l->max_tf = tr.max_tf;
+		if (tr.min_dl > l->min_dl)
+			l->min_dl = tr.min_dl;
+	}
+	if (l->empty) {
+		size_t t;
+
+		for (t = 0; t < n; t++)
+			sg_tcur_close(&l->cur[t]);
+		memset(l->cur, 0, sizeof(l->cur));
+		l->doc = SG_DOC_END;
+		l->ub = 0;
+	} else {
+		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
+		l->doc = l->cur[0].doc;
+		rc = leaf_advance(r, l, 0);
+		if (rc != SG_OK)
+			return rc;
+	}
+	*out = r->n_leaves - 1;
+	return SG_OK;
+nomem:
+	sg_buf_release(&what);
+	return sg_err(r->err, SG_ENOMEM, "out of memory");
+}
+
+/* Analyzes a word or phrase text; in bag mode each term is its own leaf
+ * under an OR, else all terms form one phrase leaf. *out is NULL when the
+ * text holds no indexed term. */
+static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
+		     struct node **out)
+{
+	const sg_token *tok;
+	size_t n, i, m = 0;
+	uint32_t used;
+	const char *terms[MAX_PHRASE];
+	size_t lens[MAX_PHRASE];
+	int32_t off[MAX_PHRASE];
+	char *copy = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
+	if (rc != SG_OK)
+		return rc;
+	/* Token terms live in the analysis: copy them before analyzing
+	 * anything else (make_leaf does not analyze). */
+	for (i = 0; i < n && m < MAX_PHRASE; i++) {
+		if (!tok[i].indexed || tok[i].term_len == 0)
+			continue;
+		terms[m] = tok[i].term;
+		lens[m] = tok[i].term_len;
+		off[m] = (int32_t)tok[i].pos;
+		m++;
+	}
+	if (m == 0) {
+		notice(r, "'%.*s' has no indexed term (only particles or "
+		       "symbols): dropped", q->text, q->len);
+		return SG_OK;
+	}
+	if (!bag || m == 1) {
+		size_t li;
+
+		rc = make_leaf(r, terms, lens, off, m, scores, &li);
+		if (rc != SG_OK)
+			return rc;
+		*out = new_node(N_LEAF);
+		if (!*out)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		(*out)->leaf = li;
+		return SG_OK;
+	}
+	*out = new_node(N_OR);
+	if (!*out)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < m; i++) {
+		int32_t zero = 0;
+		size_t li;
+		struct node *k;
+
+		rc = make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, &li);
+		if (rc != SG_OK)
+			return rc;
+		k = new_node(N_LEAF);
+		if (!k || add_kid(*out, k)) {
+			free(k);
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		}
+		k->leaf = li;
+	}
+	free(copy);
+	return SG_OK;
+}
+
+/* A prefix: an OR over the terms of the dictionary that start with the
+ * normalized text, at most prefix_cap of them (in byte order). */
+static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
+		       struct node **out)
+{
+	const sg_token *tok;
+	size_t n, norm_len, count = 0;
+	uint32_t used;
+	const char *norm;
+	char prefix[SG_TERM_MAX + 1];
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, op;
+	size_t cap = r->opt->prefix_cap ? r->opt->prefix_cap : 128;
+
+	*out = NULL;
+	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
+	if (rc != SG_OK)
+		return rc;
+	norm = sg_analysis_normalized(r->s->an, &norm_len);
+	while (norm_len && (norm[norm_len - 1] == ' ' || norm[norm_len - 1] == '\n'))
+		norm_len--;
+	if (norm_len == 0 || norm_len > SG_TERM_MAX) {
+		notice(r, "prefix '%.*s*' is empty or too long: dropped",
+		       q->text, q->len);
+		return SG_OK;
+	}
+	memcpy(prefix, norm, norm_len);
+	*out = new_node(N_OR);
+	if (!*out)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	rc = mdb_cursor_open(r->s->txn, r->s->idx->st.dbi[SG_DB_TERMS], &c);
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&r->s->idx->st, rc, "cursor", r->err);
+	k.mv_size = norm_len;
+	k.mv_data = prefix;
+	for (op = MDB_SET_RANGE; (rc = mdb_cursor_get(c, &k, &v, op)) == MDB_SUCCESS;
+	     op = MDB_NEXT) {
+		char term[SG_TERM_MAX + 1];
+		const char *tp = term;
+		size_t tl = k.mv_size, li;
+		int32_t zero = 0;
+		sg_termrec tr;
+		struct node *kid;
+
+		if (tl < norm_len || memcmp(k.mv_data, prefix, norm_len))
+			break;
+		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) || tr.df == 0)
+			continue;
+		if (count == cap) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "%zu", cap);
+			notice(r, "prefix '%.*s*' matches more terms than the "
+			       "cap; only the first ones (in byte order) are "
+			       "searched (--prefix-cap)", q->text, q->len);
+			r->lower_bound = 1;
+			break;
+		}
+		memcpy(term, k.mv_data, tl);
+		term[tl] = '\0';
+		rc = make_leaf(r, &tp, &tl, &zero, 1, scores, &li);
+		if (rc != SG_OK) {
+			mdb_cursor_close(c);
+			return rc;
+		}
+		kid = new_node(N_LEAF);
+		if (!kid || add_kid(*out, kid)) {
+			free(kid);
+			mdb_cursor_close(c);
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		}
+		kid->leaf = li;
+		count++;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return sg_store_fail(&r->s->idx->st, rc, "terms", r->err);
+	if (count == 0)
+		(*out)->kind = N_NONE;
+	return SG_OK;
+}
+
+/* Builds the node for q. *out NULL: the item was dropped. */
+static int plan(struct run *r, const sg_qnode *q, int scores,
+		struct node **out)
+{
+	struct node *n, *k;
+	size_t i;
+	int rc, bag = r->opt->or_mode;
+
+	*out = NULL;
+	switch (q->kind) {
+	case SG_Q_WORD:
+		return plan_text(r, q, bag, scores, out);
+	case SG_Q_PHRASE:
+		return plan_text(r, q, 0, scores, out);
+	case SG_Q_PREFIX:
+		return plan_prefix(r, q, scores, out);
+	case SG_Q_NOT:
+		rc = plan(r, q->kids[0], 0, &k);
+		if (rc != SG_OK || !k)
+			return rc;
+		n = new_node(N_NOT);
+		if (!n || add_kid(n, k)) {
+			free(n);
+			free_node(k);
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		}
+		*out = n;
+		return SG_OK;
+	case SG_Q_AND:
+	case SG_Q_OR:
+		n = new_node(q->kind == SG_Q_OR || bag ? N_OR : N_AND);
+		if (!n)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < q->n_kids; i++) {
+			rc = plan(r, q->kids[i], scores, &k);
+			if (rc != SG_OK) {
+				free_node(n);
+				return rc;
+			}
+			if (!k)
+				continue;
+			if (k->kind == N_NOT && n->kind == N_OR) {
+				/* In natural-language mode, -word still
+				 * excludes: an OR with NOTs becomes
+				 * AND(OR(positives), NOTs) below. */
+			}
+			if (add_kid(n, k)) {
+				free_node(k);
+				free_node(n);
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
+			}
+		}
+		*out = n;
+		return SG_OK;
+	}
+	return SG_OK;
+}
+
+/* In natural-language mode the top level is an OR; its NOT kids must still
+ * exclude: OR(a, b, NOT c) becomes AND(OR(a, b), NOT c). A node left with
+ * one kid collapses to it, and one with none is dropped. */
+static struct node *normalize(struct node *n)
+{
+	size_t i, j;
+
+	if (!n)
+		return NULL;
+	for (i = 0; i < n->n_kids; i++)
+		n->kids[i] = normalize(n->kids[i]);
+	for (i = j = 0; i < n->n_kids; i++)
+		if (n->kids[i])
+			n->kids[j++] = n->kids[i];
+	n->n_kids = j;
+	if (n->kind == N_OR) {
+		size_t n_not = 0;
+
+		for (i = 0; i < n->n_kids; i++)
+			n_not += n->kids[i]->kind == N_NOT;
+		if (n_not && n_not < n->n_kids) {
+			struct node *and = new_node(N_AND), *or = new_node(N_OR);
+
+			if (!and || !or) {
+				free(and);
+				free(or);
+				return n; /* leave as is; evaluation copes */
+			}
+			for (i = 0; i < n->n_kids; i++)
+				if (add_kid(n->kids[i]->kind == N_NOT ? and : or,
+					    n->kids[i]))
+					return n;
+			free(n->kids);
+			free(n);
+			if (add_kid(and, normalize(or)))
+				return and;
+			return and;
+		}
+	}
+	if ((n->kind == N_AND || n->kind == N_OR) && n->n_kids == 1) {
+		struct node *k = n->kids[0];
+
+		free(n->kids);
+		free(n);
+		return k;
+	}
+	if ((n->kind == N_AND || n->kind == N_OR) && n->n_kids == 0) {
+		free_node(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ top k */
+
+/* a is worse than b: a lower score, or the same score and a later docid. */
+static int worse(const struct heap_ent *a, const struct heap_ent *b)
+{
+	return a->score < b->score ||
+	       (a->score == b->score && a->docid > b->docid);
+}
+
+static void heap_push(struct run *r, double score, uint32_t docid)
+{
+	struct heap_ent e = { score, docid };
+	size_t i, c;
+
+	if (r->n_heap == r->k) {
+		if (!worse(&r->heap[0], &e))
+			return;
+		/* Replace the worst and sift down. */
+		i = 0;
+		for (;;) {
+			c = 2 * i + 1;
+			if (c >= r->n_heap)
+				break;
+			if (c + 1 < r->n_heap && worse(&r->heap[c + 1], &r->heap[c]))
+				c++;
+			if (!worse(&r->heap[c], &e))
+				break;
+			r->heap[i] = r->heap[c];
+			i = c;
+		}
+		r->heap[i] = e;
+		return;
+	}
+	i = r->n_heap++;
+	while (i > 0 && worse(&e, &r->heap[(i - 1) / 2])) {
+		r->heap[i] = r->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->heap[i] = e;
+}
+
+/* The score a document must beat to enter: -inf until the heap is full. */
+static double threshold(const struct run *r)
+{
+	return r->n_heap < r->k ? -HUGE_VAL : r->heap[0].score;
+}
+
+/* The canonical score of docid: every scoring leaf that matches it, summed
+ * in leaf order. Leaves are advanced to docid (never past it). */
+static int score_doc(struct run *r, uint32_t docid, uint32_t dl,
+		     double *score, int *matched_any)
+{
+	size_t i;
+	int rc;
+
+	*score = 0;
+	*matched_any = 0;
+	r->scored++;
+	for (i = 0; i < r->n_leaves; i++) {
+		struct leaf *l = &r->leaves[i];
+		uint32_t tf;
+
+		if (!l->scores || l->empty)
+			continue;
+		if (l->doc < docid) {
+			rc = leaf_advance(r, l, docid);
+			if (rc != SG_OK)
+				return rc;
+		}
+		if (l->doc != docid)
+			continue;
+		rc = leaf_tf(r, l, docid, &tf);
+		if (rc != SG_OK)
+			return rc;
+		if (tf) {
+			*score += bm25(r, l->idf, tf, dl);
+			*matched_any = 1;
+		}
+	}
+	return SG_OK;
+}
+
+/* Generic evaluation: node->doc = the first document >= target matching
+ * the node, positions confirmed. */
+static int node_next(struct run *r, struct node *n, uint32_t target)
+{
+	size_t i;
+	int rc;
+
+	if (n->doc >= target && n->doc != 0)
+		return SG_OK;
+	switch (n->kind) {
+	case N_NONE:
+		n->doc = SG_DOC_END;
+		return SG_OK;
+	case N_LEAF: {
+		struct leaf *l = &r->leaves[n->leaf];
+		uint32_t d = target;
+
+		for (;;) {
+			rc = leaf_advance(r, l, d);
+			if (rc != SG_OK)
+				return rc;
+			if (l->doc == SG_DOC_END)
+				break;
+			rc = leaf_confirm(r, l, l->doc);
+			if (rc < 0)
+				return rc;
+			if (rc)
+				break;
+			d = l->doc + 1;
+		}
+		n->doc = l->doc;
+		return SG_OK;
+	}
+	case N_OR:
+		n->doc = SG_DOC_END;
+		for (i = 0; i < n->n_kids; i++) {
+			rc = node_next(r, n->kids[i], target);
+			if (rc != SG_OK)
+				return rc;
+			if (n->kids[i]->doc < n->doc)
+				n->doc = n->kids[i]->doc;
+		}
+		return SG_OK;
+	case N_AND: {
+		uint32_t d = target;
+		int again;
+
+		do {
+			again = 0;
+			for (i = 0; i < n->n_kids && d != SG_DOC_END; i++) {
+				struct node *k = n->kids[i];
+
+				if (k->kind == N_NOT)
+					continue;
+				rc = node_next(r, k, d);
+				if (rc != SG_OK)
+					return rc;
+				if (k->doc != d) {
+					d = k->doc;
+					again = 1;
+					break;
+				}
+			}
+			if (again || d == SG_DOC_END)
+				continue;
+			for (i = 0; i < n->n_kids; i++) {
+				struct node *k = n->kids[i];
+
+				if (k->kind != N_NOT)
+					continue;
+				rc = node_next(r, k->kids[0], d);
+				if (rc != SG_OK)
+					return rc;
+				if (k->kids[0]->doc == d) {
+					d++;
+					again = 1;
+					break;
+				}
+			}
+		} while (again && d != SG_DOC_END);
+		n->doc = d;
+		return SG_OK;
+	}
+	case N_NOT:
+		return sg_err(r->err, SG_ESYNTAX, "a query needs at least one "
+			      "word that is not excluded with '-'");
+	}
+	return SG_OK;
+}
+
+static int eval_generic(struct run *r)
+{
+	uint32_t d = 1;
+	int rc;
+
+	if (r->root->kind == N_NOT)
+		return node_next(r, r->root, 1);
+	for (;;) {
+		uint32_t dl;
+		double score;
+		int any;
+
+		rc = node_next(r, r->root, d);
+		if (rc != SG_OK || r->root->doc == SG_DOC_END)
+			return rc;
+		d = r->root->doc;
+		dl = doc_len(r, d);
+		if (dl != SG_DL_DEAD) {
+			rc = score_doc(r, d, dl, &score, &any);
+			if (rc != SG_OK)
+				return rc;
+			r->total++;
+			heap_push(r, score, d);
+		}
+		if (d == SG_DOC_END - 1)
+			return SG_OK;
+		d++;
+	}
+}
+
+/* The bound of a leaf's score in the blocks its cursors are on. */
+static double leaf_block_bound(const struct run *r, const struct leaf *l)
+{
+	uint32_t max_tf = UINT32_MAX, min_dl = 0;
+	size_t i;
+	double b;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->cur[i].blk.max_tf < max_tf)
+			max_tf = l->cur[i].blk.max_tf;
+		if (l->cur[i].blk.min_dl > min_dl)
+			min_dl = l->cur[i].blk.min_dl;
+	}
+	b = bm25(r, l->idf, max_tf, min_dl);
+	return b < l->ub ? b : l->ub;
+}
+
+/* Slack against rounding: a bound is raised by this factor before it is
+ * compared with the k-th score, so no document is pruned by a rounding. */
+#define BOUND_SLACK (1.0 + 1e-9)
+
+/* Conjunction of leaves pos[0..np) minus leaves neg[0..nn): leapfrog with
+ * block-max skipping. */
+static int eval_and(struct run *r, size_t *pos, size_t np, size_t *neg,
+		    size_t nn)
+{
+	uint32_t d = 1;
+	double ub_all = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < np; i++)
+		ub_all += r->leaves[pos[i]].ub;
+	while (d != SG_DOC_END) {
+		uint32_t dl, max_d;
+		double score, bound, theta;
+		int again = 0, any, excluded = 0;
+
+		for (i = 0; i < np; i++) {
+			struct leaf *l = &r->leaves[pos[i]];
+
+			rc = leaf_advance(r, l, d);
+			if (rc != SG_OK)
+				return rc;
+			if (l->doc != d) {
+				d = l->doc;
+				again = 1;
+				break;
+			}
+		}
+		if (again)
+			continue;
+		theta = threshold(r);
+		if (ub_all * BOUND_SLACK <= theta) {
+			r->lower_bound = 1; /* nothing further can enter */
+			return SG_OK;
+		}
+		bound = 0;
+		for (i = 0; i < np; i++)
+			bound += leaf_block_bound(r, &r->leaves[pos[i]]);
+		if (bound * BOUND_SLACK <= theta) {
+			/* No document before the nearest block end can enter. */
+			max_d = SG_DOC_END;
+			for (i = 0; i < np; i++) {
+				const struct leaf *l = &r->leaves[pos[i]];
+				size_t t;
+
+				for (t = 0; t < l->n; t++)
+					if (l->cur[t].blk.last < max_d)
+						max_d = l->cur[t].blk.last;
+			}
+			r->skipped++;
+			r->lower_bound = 1;
+			d = max_d == SG_DOC_END ? SG_DOC_END : max_d + 1;
+			continue;
+		}
+		dl = doc_len(r, d);
+		if (dl == SG_DL_DEAD) {
+			d++;
+			continue;
+		}
+		for (i = 0; i < np && !excluded; i++) {
+			rc = leaf_confirm(r, &r->leaves[pos[i]], d);
+			if (rc < 0)
+				return rc;
+			excluded = !rc;
+		}
+		for (i = 0; i < nn && !excluded; i++) {
+			struct leaf *l = &r->leaves[neg[i]];
+
+			rc = leaf_advance(r, l, d);
+			if (rc != SG_OK)
+				return rc;
+			rc = leaf_confirm(r, l, d);
+			if (rc < 0)
+				return rc;
+			excluded = rc;
+		}
+		if (!excluded) {
+			rc = score_doc(r, d, dl, &score, &any);
+			if (rc != SG_OK)
+				return rc;
+			r->total++;
+			heap_push(r, score, d);
+		}
+		d++;
+	}
+	return SG_OK;
+}
+
+static const struct run *sort_run; /* for qsort by upper bound */
+
+static int cmp_ub(const void *a, const void *b)
+{
+	double x = sort_run->leaves[*(const size_t *)a].ub;
+	double y = sort_run->leaves[*(const size_t *)b].ub;
+
+	return (x > y) - (x < y);
+}
+
+/* Disjunction of leaves pos[0..np) minus leaves neg[0..nn): MaxScore. */
+static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
+		   size_t nn)
+{
+	double *cum = malloc((np + 1) * sizeof(*cum));
+	size_t i, e = 0;
+	int rc = SG_OK;
+
+	if (!cum)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	sort_run = r;
+	qsort(pos, np, sizeof(*pos), cmp_ub);
+	sort_run = NULL;
+	/* cum[i]: the bounds of pos[0..i) together. */
+	cum[0] = 0;
+	for (i = 0; i < np; i++)
+		cum[i + 1] = cum[i] + r->leaves[pos[i]].ub;
+	for (;;) {
+		double theta = threshold(r), partial = 0, score;
+		uint32_t d = SG_DOC_END, dl;
+		int any, pruned = 0, excluded = 0;
+
+		/* Leaves pos[0..e) cannot lift a document into the top k on
+		 * their own: they only add to candidates of the others. */
+		while (e < np && cum[e + 1] * BOUND_SLACK <= theta)
+			e++;
+		if (e > 0)
+			r->lower_bound = 1;
+		if (e == np)
+			break;
+		for (i = e; i < np; i++)
+			if (r->leaves[pos[i]].doc < d)
+				d = r->leaves[pos[i]].doc;
+		if (d == SG_DOC_END)
+			break;
+		dl = doc_len(r, d);
+		if (dl != SG_DL_DEAD) {
+			for (i = e; i < np; i++) {
+				struct leaf *l = &r->leaves[pos[i]];
+				uint32_t tf;
+
+				if (l->doc != d)
+					continue;
+				rc = leaf_tf(r, l, d, &tf);
+				if (rc != SG_OK)
+					goto out;
+				if (tf)
+					partial += bm25(r, l->idf, tf, dl);
+			}
+			for (i = e; i-- > 0;) {
+				struct leaf *l = &r->leaves[pos[i]];
+				uint32_t tf;
+
+				if ((partial + cum[i + 1]) * BOUND_SLACK <= theta) {
+					pruned = 1;
+					break;
+				}
+				rc = leaf_advance(r, l, d);
+				if (rc != SG_OK)
+					goto out;
+				if (l->doc != d)
+					continue;
+				rc = leaf_tf(r, l, d, &tf);
+				if (rc != SG_OK)
+					goto out;
+				if (tf)
+					partial += bm25(r, l->idf, tf, dl);
+			}
+			if (partial == 0 && !pruned)
+				excluded = 1; /* phrase candidates unconfirmed */
+			for (i = 0; i < nn && !excluded && !pruned; i++) {
+				struct leaf *l = &r->leaves[neg[i]];
+
+				rc = leaf_advance(r, l, d);
+				if (rc != SG_OK)
+					goto out;
+				rc = leaf_confirm(r, l, d);
+				if (rc < 0)
+					goto out;
+				excluded = rc;
+			}
+			rc = SG_OK;
+			if (!pruned && !excluded) {
+				rc = score_doc(r, d, dl, &score, &any);
+				if (rc != SG_OK)
+					goto out;
+				if (any) {
+					r->total++;
+					heap_push(r, score, d);
+				}
+			}
+		}
+		for (i = e; i < np; i++) {
+			struct leaf *l = &r->leaves[pos[i]];
+
+			if (l->doc == d) {
+				rc = leaf_advance(r, l, d + 1);
+				if (rc != SG_OK)
+					goto out;
+			}
+		}
+	}
+out:
+	free(cum);
+	return rc;
+}
+
+/* Picks the evaluation for the plan's shape. */
+static int evaluate(struct run *r)
+{
+	struct node *n = r->root, *or = NULL;
+	size_t *pos, *neg, np = 0, nn = 0, i;
+	int rc, shape_ok = 1;
+
+	if (r->opt->exhaustive || n->kind == N_NOT || n->kind == N_NONE)
+		return eval_generic(r);
+	pos = malloc((r->n_leaves + 1) * sizeof(*pos));
+	neg = malloc((r->n_leaves + 1) * sizeof(*neg));
+	if (!pos || !neg) {
+		free(pos);
+		free(neg);
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	if (n->kind == N_LEAF) {
+		pos[np++] = n->leaf;
+	} else if (n->kind == N_AND) {
+		for (i = 0; i < n->n_kids && shape_ok; i++) {
+			struct node *k = n->kids[i];
+
+			if (k->kind == N_LEAF)
+				pos[np++] = k->leaf;
+			else if (k->kind == N_NOT && k->kids[0]->kind == N_LEAF)
+				neg[nn++] = k->kids[0]->leaf;
+			else if (k->kind == N_OR && !or)
+				or = k;
+			else
+				shape_ok = 0;
+		}
+		if (or && np)
+			shape_ok = 0;
+		for (i = 0; or && shape_ok && i < or->n_kids; i++)
+			if (or->kids[i]->kind == N_LEAF)
+				pos[np++] = or->kids[i]->leaf;
+			else
+				shape_ok = 0;
+	} else if (n->kind == N_OR) {
+		or = n;
+		for (i = 0; i < n->n_kids && shape_ok; i++)
+			if (n->kids[i]->kind == N_LEAF)
+				pos[np++] = n->kids[i]->leaf;
+			else
+				shape_ok = 0;
+	} else {
+		shape_ok = 0;
+	}
+	/* The same leaf twice (a merged duplicate) is fine for AND but
+	 * would be counted twice by MaxScore's bounds: drop repeats. */
+	for (i = 0; shape_ok && i < np; i++) {
+		size_t j;
+
+		for (j = i + 1; j < np;)
+			if (pos[j] == pos[i])
+				pos[j] = pos[--np];
+			else
+				j++;
+	}
+	if (!shape_ok || np == 0)
+		rc = eval_generic(r);
+	else if (or)
+		rc = eval_or(r, pos, np, neg, nn);
+	else
+		rc = eval_and(r, pos, np, neg, nn);
+	free(pos);
+	free(neg);
+	return rc;
+}
+
+/* ------------------------------------------------------------ results */
+
+struct results_impl {
+	sg_results pub;
+	sg_hit *hits;
+	sg_buf notices;
+	void **owned;          /* everything else to free */
+	size_t n_owned, cap_owned;
+};
+
+static int own(struct results_impl *ri, void *p)
+{
+	if (!p)
+		return SG_ENOMEM;
+	if (ri->n_owned == ri->cap_owned) {
+		size_t cap = ri->cap_owned ? ri->cap_owned * 2 : 32;
+		void **n = realloc(ri->owned, cap * sizeof(*n));
+
+		if (!n) {
+			free(p);
+			return SG_ENOMEM;
+		}
+		ri->owned = n;
+		ri->cap_owned = cap;
+	}
+	ri->owned[ri->n_owned++] = p;
+	return SG_OK;
+}
+
+void sg_results_free(sg_results *r)
+{
+	struct results_impl *ri = (struct results_impl *)r;
+	size_t i;
+
+	if (!ri)
+		return;
+	for (i = 0; i < ri->n_owned; i++)
+		free(ri->owned[i]);
+	free(ri->owned);
+	free(ri->hits);
+	sg_buf_release(&ri->notices);
+	free(ri);
+}
+
+/* tf of leaf l in docid, with fresh cursors (for --explain). */
+static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
+			 uint32_t *tf)
+{
+	struct leaf tmp;
+	size_t i;
+	int rc = SG_OK;
+
+	*tf = 0;
+	if (l->empty)
+		return SG_OK;
+	tmp = *l;
+	tmp.tf_doc = SG_DOC_END;
+	for (i = 0; i < l->n && rc == SG_OK; i++)
+		rc = sg_tcur_open(&tmp.cur[i], r->s->idx, r->s->txn,
+				  l->cur[i].termid, &r->decoded, &r->skipped,
+				  r->err);
+	if (rc == SG_OK)
+		rc = leaf_advance(r, &tmp, docid);
+	if (rc == SG_OK && tmp.doc == docid)
+		rc = leaf_tf(r, &tmp, docid, tf);
+	while (i-- > 0)
+		sg_tcur_close(&tmp.cur[i]);
+	return rc;
+}
+
+static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
+		     uint32_t docid, double score)
+{
+	uint8_t kb[4];
+	MDB_val k = { 4, kb }, v;
+	sg_docrec rec;
+	size_t i;
+	int rc;
+
+	h->docid = docid;
+	h->score = score;
+	sg_be32_put(kb, docid);
+	rc = mdb_get(r->s->txn, r->s->idx->st.dbi[SG_DB_DOCS], &k, &v);
+	if (rc != MDB_SUCCESS || sg_docrec_decode(&rec, v.mv_data, v.mv_size))
+		return sg_err(r->err, SG_ECORRUPT, "%s: the record of docid %u "
+			      "is missing or corrupt; rebuild the index",
+			      r->s->idx->st.dir, docid);
+	h->id = rec.id;
+	h->title = rec.title;
+	h->stored = rec.stored;
+	h->dl = rec.dl;
+	if (r->opt->explain) {
+		sg_explain *ex = calloc(r->n_leaves + 1, sizeof(*ex));
+		size_t n = 0;
+
+		if (own(ri, ex))
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < r->n_leaves; i++) {
+			const struct leaf *l = &r->leaves[i];
+			uint32_t tf;
+
+			if (!l->scores)
+				continue;
+			rc = leaf_tf_fresh(r, l, docid, &tf);
+			if (rc != SG_OK)
+				return rc;
+			ex[n].what = l->what;
+			ex[n].tf = tf;
+			ex[n].df = l->empty ? 0 : l->df;
+			ex[n].idf = l->idf;
+			ex[n].score = tf ? bm25(r, l->idf, tf, rec.dl) : 0;
+			n++;
+		}
+		h->explain = ex;
+		h->n_explain = n;
+	}
+	if (r->opt->snippet_chars) {
+		sg_buf text = SG_BUF_INIT, out = SG_BUF_INIT;
+		const char **terms = NULL;
+		size_t *lens = NULL, *unit_n = NULL, n_terms = 0, n_units = 0;
+		sg_snip_query q;
+		sg_span *spans = NULL;
+		size_t n_spans = 0;
+
+		for (i = 0; i < rec.n_texts; i++) {
+			if (i && text.len)
+				rc = sg_buf_putc(&text, '\n');
+			if (sg_buf_append(&text, rec.texts[i].ptr, rec.texts[i].len))
+				rc = SG_ENOMEM;
+		}
+		terms = calloc(r->n_leaves * MAX_PHRASE + 1, sizeof(*terms));
+		lens = calloc(r->n_leaves * MAX_PHRASE + 1, sizeof(*lens));
+		unit_n = calloc(r->n_leaves + 1, sizeof(*unit_n));
+		if (!terms || !lens || !unit_n)
+			rc = SG_ENOMEM;
+		for (i = 0; rc == SG_OK && i < r->n_leaves; i++) {
+			const struct leaf *l = &r->leaves[i];
+			const char *p = l->what, *sp;
+
+			if (!l->scores || l->empty)
+				continue;
+			unit_n[n_units] = 0;
+			for (;;) {
+				sp = strchr(p, ' ');
+				terms[n_terms] = p;
+				lens[n_terms] = sp ? (size_t)(sp - p) : strlen(p);
+				n_terms++;
+				unit_n[n_units]++;
+				if (!sp)
+					break;
+				p = sp + 1;
+			}
+			n_units++;
+		}
+		if (rc == SG_OK) {
+			q.terms = terms;
+			q.term_lens = lens;
+			q.unit_n = unit_n;
+			q.n_units = n_units;
+			rc = sg_snippet(r->s->an, text.data ? text.data : "",
+					text.len, &q, r->opt->snippet_chars,
+					&out, &spans, &n_spans, r->err);
+		}
+		free(terms);
+		free(lens);
+		free(unit_n);
+		sg_buf_release(&text);
+		if (rc != SG_OK) {
+			sg_buf_release(&out);
+			free(spans);
+			return rc == SG_ENOMEM ?
+			       sg_err(r->err, rc, "out of memory") : rc;
+		}
+		if (!out.data)
+			out.data = strdup("");
+		if (own(ri, out.data) || (spans && own(ri, spans)))
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		h->snippet.ptr = out.data;
+		h->snippet.len = out.len;
+		h->highlights = spans;
+		h->n_highlights = n_spans;
+	}
+	return SG_OK;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void run_release(struct run *r)
+{
+	size_t i, t;
+
+	for (i = 0; i < r->n_leaves; i++) {
+		for (t = 0; t < r->leaves[i].n; t++)
+			sg_tcur_close(&r->leaves[i].cur[t]);
+		free(r->leaves[i].what);
+	}
+	free(r->leaves);
+	free_node(r->root);
+	free(r->heap);
+	sg_buf_release(&r->notices);
+}
+
+int sg_search(sg_searcher *s, const char *query, size_t len,
+	      const sg_search_options *opt, sg_results **out, sg_error *err)
+{
+	sg_search_options defaults = SG_SEARCH_OPTIONS_INIT;
+	struct results_impl *ri;
+	struct run *r;
+	sg_query *q = NULL;
+	const sg_qnode *qroot;
+	uint64_t t0 = now_us();
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!opt)
+		opt = &defaults;
+	r = calloc(1, sizeof(*r));
+	ri = calloc(1, sizeof(*ri));
+	if (!r || !ri) {
+		free(r);
+		free(ri);
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	}
+	r->s = s;
+	r->opt = opt;
+	r->err = err;
+	r->k = opt->k ? opt->k : 10;
+	r->k1 = opt->k1 >= 0 ? opt->k1 : 1.2;
+	r->b = opt->b >= 0 ? opt->b : 0.75;
+	r->heap = malloc(r->k * sizeof(*r->heap));
+	if (!r->heap) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = sg_query_parse(query, len, &q, &qroot, err);
+	if (rc != SG_OK)
+		goto out;
+	if (qroot) {
+		rc = plan(r, qroot, 1, &r->root);
+		if (rc != SG_OK)
+			goto out;
+		r->root = normalize(r->root);
+	}
+	if (!qroot)
+		notice(r, "%.*sempty query: nothing to search", "", 0);
+	if (r->root) {
+		rc = evaluate(r);
+		if (rc != SG_OK)
+			goto out;
+	}
+	/* The heap, best first. */
+	ri->hits = calloc(r->n_heap + 1, sizeof(*ri->hits));
+	if (!ri->hits) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = r->n_heap; i > 0; i--) {
+		struct heap_ent top = r->heap[0];
+
+		r->heap[0] = r->heap[--r->n_heap];
+		/* sift down the moved one */
+		{
+			size_t j = 0, c;
+			struct heap_ent e = r->heap[0];
+
+			for (;;) {
+				c = 2 * j + 1;
+				if (c >= r->n_heap)
+					break;
+				if (c + 1 < r->n_heap &&
+				    worse(&r->heap[c + 1], &r->heap[c]))
+					c++;
+				if (!worse(&r->heap[c], &e))
+					break;
+				r->heap[j] = r->heap[c];
+				j = c;
+			}
+			if (r->n_heap)
+				r->heap[j] = e;
+		}
+		ri->hits[i - 1].docid = top.docid;
+		ri->hits[i - 1].score = top.score;
+		ri->pub.n_hits++;
+	}
+	for (i = 0; i < ri->pub.n_hits; i++) {
+		rc = build_hit(r, ri, &ri->hits[i], ri->hits[i].docid,
+			       ri->hits[i].score);
+		if (rc != SG_OK)
+			goto out;
+	}
+	ri->pub.hits = ri->hits;
+	ri->pub.total = r->total;
+	ri->pub.total_is_lower_bound = r->lower_bound;
+	ri->pub.postings_decoded = r->decoded;
+	ri->pub.blocks_skipped = r->skipped;
+	ri->pub.docs_scored = r->scored;
+	ri->notices = r->notices;
+	memset(&r->notices, 0, sizeof(r->notices));
+	ri->pub.notices = ri->notices.data ? ri->notices.data : "";
+	ri->pub.took_us = now_us() - t0;
+out:
+	sg_query_free(q);
+	run_release(r);
+	free(r);
+	if (rc != SG_OK) {
+		sg_results_free(&ri->pub);
+		return rc;
+	}
+	*out = &ri->pub;
+	return SG_OK;
+}
