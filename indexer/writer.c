@@ -203,6 +203,9 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 	wk->n_occ = 0;
 	sg_buf_reset(&wk->arena);
 	sg_buf_reset(out);
+	/* A document without terms still gets a buffer (never a NULL one). */
+	if (sg_buf_reserve(out, 16) != SG_OK || sg_buf_reserve(&wk->arena, 16))
+		return sg_err(err, SG_ENOMEM, "out of memory");
 	*dl = 0;
 	*n_invalid = 0;
 	for (f = 0; f < n_texts; f++) {
