@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make demo: index the Japanese man pages of Debian's manpages-ja with sagasu
+# and run a few real queries. Everything lands in build/demo/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SAGASU="$PWD/$BUILD/sagasu"
+out="$BUILD/demo"
+mkdir -p "$out"
+
+if [ ! -s "$out/manpages-ja.jsonl" ]; then
+	echo "== rendering the Japanese man pages (manpages-ja) to $out/manpages-ja.jsonl"
+	scripts/manpages-corpus.sh "$out/manpages-ja.jsonl.tmp"
+	mv "$out/manpages-ja.jsonl.tmp" "$out/manpages-ja.jsonl"
+fi
+
+echo
+echo "== the analyzer on a sample: printf 'ＡＢＣのｶﾀｶﾅを使った' | sagasu tokenize"
+printf 'ＡＢＣのｶﾀｶﾅを使った\n' | "$SAGASU" tokenize
+
+echo
+echo "== sagasu index -d $out/index $out/manpages-ja.jsonl"
+rm -rf "$out/index"
+"$SAGASU" index -d "$out/index" "$out/manpages-ja.jsonl"
+
+echo
+echo "== sagasu stats -d $out/index"
+"$SAGASU" stats -d "$out/index"
+
+run() {
+	echo
+	echo "== sagasu search -d $out/index $*"
+	"$SAGASU" search -d "$out/index" -k 5 "$@"
+}
+run ディレクトリ 削除
+run 'ファイル -ディレクトリ' 圧縮
+run '"シンボリックリンク"'
+run --or ファイルの所有者を変更するには
+run 'パーミッション*' --format tsv
