@@ -478,7 +478,7 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 {
 	const sg_token *tok;
 	size_t n, i, m = 0;
-	uint32_t used;
+	uint32_t used, shift = 0;
 	const char *terms[MAX_PHRASE];
 	size_t lens[MAX_PHRASE];
 	int32_t off[MAX_PHRASE];
@@ -491,12 +491,18 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		return rc;
 	/* Token terms live in the analysis: copy them before analyzing
 	 * anything else (make_leaf does not analyze). */
+	/* White space in a query phrase separates words the user typed; it
+	 * must not demand a gap in the document ("クラスター 発生" matches
+	 * クラスター発生). A white-space run is the one position between two
+	 * consecutive tokens that none of them holds: take those out. */
 	for (i = 0; i < n && m < MAX_PHRASE; i++) {
+		if (i > 0 && tok[i].pos > tok[i - 1].pos + 1)
+			shift += tok[i].pos - tok[i - 1].pos - 1;
 		if (!tok[i].indexed || tok[i].term_len == 0)
 			continue;
 		terms[m] = tok[i].term;
 		lens[m] = tok[i].term_len;
-		off[m] = (int32_t)tok[i].pos;
+		off[m] = (int32_t)(tok[i].pos - shift);
 		m++;
 	}
 	if (m == 0) {
@@ -1170,8 +1176,16 @@ static int evaluate(struct run *r)
 
 	if (r->opt->exhaustive || n->kind == N_NOT || n->kind == N_NONE)
 		return eval_generic(r);
-	pos = malloc((r->n_leaves + 1) * sizeof(*pos));
-	neg = malloc((r->n_leaves + 1) * sizeof(*neg));
+	/* A leaf may stand under several kids (merged duplicates): size the
+	 * lists by the kids, not by the leaves. */
+	{
+		size_t slots = r->n_leaves + n->n_kids + 1;
+
+		for (i = 0; i < n->n_kids; i++)
+			slots += n->kids[i]->n_kids;
+		pos = malloc(slots * sizeof(*pos));
+		neg = malloc(slots * sizeof(*neg));
+	}
 	if (!pos || !neg) {
 		free(pos);
 		free(neg);
@@ -1337,7 +1351,9 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			rc = leaf_tf_fresh(r, l, docid, &tf);
 			if (rc != SG_OK)
 				return rc;
-			ex[n].what = l->what;
+			ex[n].what = strdup(l->what);
+			if (own(ri, (void *)ex[n].what))
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
 			ex[n].tf = tf;
 			ex[n].df = l->empty ? 0 : l->df;
 			ex[n].idf = l->idf;

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""bm25_ref.py — an independent BM25 reference for `sagasu search`.
+
+It shares nothing with the engine but the analyzer: each document's title and
+body are tokenized by `$SAGASU tokenize --lines` (one line per field, line
+breaks inside a field replaced by spaces), and from those term lists alone it
+computes N, df, avgdl and the BM25 top k (docs/RANKING.md):
+
+    score(d) = sum over distinct query terms t in d of
+               idf(t) * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl))
+    idf(t)   = ln(1 + (N - df + 0.5)/(df + 0.5)),  k1 = 1.2, b = 0.75
+    dl       = indexed tokens of d (title + body); ties: input order first
+
+Only single-term keyword queries and --or queries are generated, so term
+counts suffice (no positions). Queries draw terms from the corpus vocabulary
+with a fixed seed; a term is used only if the analyzer turns it back into
+exactly itself. The engine's answers (`search --format json --queries`, full
+precision scores) must give the same ids in the same order, scores equal
+within 1e-6 relative, and the same total (or, flagged as a lower bound, one
+not above it); ids may differ only where scores
+tie.
+
+usage: bm25_ref.py [--index DIR] [--limit N] [--queries N] [--or]
+                   [--seed S] [-k K] [--show N] CORPUS.jsonl
+Exit status 0 when every query agrees, 1 otherwise (mismatches printed).
+"""
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+K1, B = 1.2, 0.75
+RTOL = 1e-6
+SYNTAX = set('"“”()（）*＊-\\ \t\u3000')
+
+
+def sagasu():
+    s = os.environ.get("SAGASU")
+    if not s:
+        sys.exit("bm25_ref.py: SAGASU must point at the sagasu binary")
+    return s
+
+
+def tokenize_lines(lines):
+    """Indexed terms of each line, via `sagasu tokenize --lines`."""
+    inp = "".join(l + "\n" for l in lines)
+    p = subprocess.run([sagasu(), "tokenize", "--lines"], input=inp.encode(),
+                       capture_output=True, check=True)
+    out = p.stdout.decode().split("\n")
+    if len(out) < len(lines):
+        sys.exit("bm25_ref.py: tokenize --lines printed %d lines for %d"
+                 % (len(out), len(lines)))
+    return [o.split() for o in out[:len(lines)]]
+
+
+def flat(text):
+    for c in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029":
+        text = text.replace(c, " ")
+    return text
+
+
+class Corpus:
+    def __init__(self, docs):
+        self.ids = [d["id"] for d in docs]
+        lines = []
+        for d in docs:
+            lines.append(flat(d.get("title") or ""))
+            lines.append(flat(d.get("body") or ""))
+        toks = tokenize_lines(lines)
+        self.tf = []      # per doc: Counter term -> tf
+        self.dl = []
+        for i in range(len(docs)):
+            terms = toks[2 * i] + toks[2 * i + 1]
+            self.tf.append(Counter(terms))
+            self.dl.append(len(terms))
+        self.n = len(docs)
+        self.total = sum(self.dl)
+        self.avgdl = self.total / self.n if self.n else 1.0
+        self.df = Counter()
+        self.postings = {}
+        for i, c in enumerate(self.tf):
+            for t in c:
+                self.df[t] += 1
+                self.postings.setdefault(t, []).append(i)
+
+    def idf(self, t):
+        df = self.df[t]
+        return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+
+    def score(self, terms, i):
+        s = 0.0
+        norm = K1 * (1.0 - B + B * self.dl[i] / self.avgdl)
+        for t in dict.fromkeys(terms):   # distinct, query order
+            tf = self.tf[i].get(t, 0)
+            if tf:
+                s += self.idf(t) * tf * (K1 + 1.0) / (tf + norm)
+        return s
+
+    def search(self, terms, k):
+        """(total, [(docidx, score)...] best k): any term may match."""
+        cand = set()
+        for t in terms:
+            cand.update(self.postings.get(t, ()))
+        scored = sorted(((self.score(terms, i), i) for i in cand),
+                        key=lambda x: (-x[0], x[1]))
+        return len(cand), [(i, s) for s, i in scored[:k]]
+
+
+def close(a, b):
+    return abs(a - b) <= RTOL * max(abs(a), abs(b), 1e-300)
+
+
+def compare(cor, terms, total, lower, got, k):
+    """Problems of one query's answer, [] when it agrees. A total flagged
+    as a lower bound (pruned --or) must lie between the hits and the truth."""
+    rtotal, ref = cor.search(terms, k)
+    probs = []
+    if lower and not len(got) <= total <= rtotal:
+        probs.append("total at least %d, reference %d" % (total, rtotal))
+    elif not lower and total != rtotal:
+        probs.append("total %d, reference %d" % (total, rtotal))
+    if len(got) != len(ref):
+        probs.append("%d hits, reference %d" % (len(got), len(ref)))
+    index = {d: i for i, d in enumerate(cor.ids)}
+    seen = set()
+    for r, ((gid, gs), (ri, rs)) in enumerate(zip(got, ref)):
+        if gid in seen:
+            probs.append("rank %d: %s returned twice" % (r + 1, gid))
+        seen.add(gid)
+        if not close(gs, rs):
+            probs.append("rank %d: score %.17g, reference %.17g (%s)"
+                         % (r + 1, gs, rs, cor.ids[ri]))
+            continue
+        if gid != cor.ids[ri]:
+            gi = index.get(gid)
+            own = cor.score(terms, gi) if gi is not None else float("nan")
+            if gi is None or not close(own, rs):
+                probs.append("rank %d: id %s (reference score %.17g), "
+                             "reference %s (%.17g)"
+                             % (r + 1, gid, own, cor.ids[ri], rs))
+    # tie order: equal scores must come in input order
+    for r in range(1, len(got)):
+        a, b = got[r - 1], got[r]
+        if a[1] == b[1] and index.get(a[0], -1) > index.get(b[0], -1):
+            probs.append("ranks %d,%d: equal scores not in input order (%s, %s)"
+                         % (r, r + 1, a[0], b[0]))
+    return probs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("corpus")
+    ap.add_argument("--index", help="an index of exactly these documents "
+                    "(default: build one in a temporary directory)")
+    ap.add_argument("--limit", type=int, default=0, help="first N documents")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--or", dest="or_mode", action="store_true",
+                    help="2-4 term --or queries (default: 1-term keyword)")
+    ap.add_argument("--seed", type=int, default=20240521)
+    ap.add_argument("-k", type=int, default=10)
+    ap.add_argument("--show", type=int, default=10,
+                    help="mismatching queries printed in full")
+    a = ap.parse_args()
+
+    docs = []
+    with open(a.corpus, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                docs.append(json.loads(line))
+            if a.limit and len(docs) >= a.limit:
+                break
+    if len({d["id"] for d in docs}) != len(docs):
+        sys.exit("bm25_ref.py: duplicate ids in the corpus: docids would "
+                 "not follow input order")
+    cor = Corpus(docs)
+    tmp = tempfile.mkdtemp(prefix="bm25ref.")
+    try:
+        idx = a.index
+        if not idx:
+            src = os.path.join(tmp, "docs.jsonl")
+            with open(src, "w", encoding="utf-8") as f:
+                for d in docs:
+                    f.write(json.dumps(d, ensure_ascii=False) + "\n")
+            idx = os.path.join(tmp, "idx")
+            subprocess.run([sagasu(), "index", "-d", idx, src], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return run(a, cor, idx, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(a, cor, idx, tmp):
+    bad = 0
+    st = json.loads(subprocess.run([sagasu(), "stats", "-d", idx, "--json"],
+                                   capture_output=True, check=True).stdout)
+    if st["documents"] != cor.n or st["total_length"] != cor.total:
+        print("MISMATCH stats: documents %s total_length %s, reference %d %d"
+              % (st["documents"], st["total_length"], cor.n, cor.total))
+        bad += 1
+
+    # Vocabulary: terms the analyzer maps back onto themselves.
+    vocab = sorted(t for t in cor.df if not (set(t) & SYNTAX) and t != "OR")
+    back = tokenize_lines(vocab)
+    vocab = [t for t, b in zip(vocab, back) if b == [t]]
+    rng = random.Random(a.seed)
+    freq = [t for t in vocab for _ in range(min(cor.df[t], 50))]
+    queries = []
+    for q in range(a.queries):
+        # half uniform over the vocabulary (mostly rare terms), half by df
+        pick = (lambda: rng.choice(vocab)) if q % 2 else (lambda: rng.choice(freq))
+        n = rng.randint(2, 4) if a.or_mode else 1
+        queries.append([pick() for _ in range(n)])
+    qfile = os.path.join(tmp, "queries.tsv")
+    with open(qfile, "w", encoding="utf-8") as f:
+        for i, q in enumerate(queries):
+            f.write("q%d\t%s\n" % (i, " ".join(q)))
+    cmd = [sagasu(), "search", "-d", idx, "-k", str(a.k), "--format", "json",
+           "--snippet", "0", "--queries", qfile] + (["--or"] if a.or_mode else [])
+    p = subprocess.run(cmd, capture_output=True)
+    if p.returncode != 0:
+        print("MISMATCH search exited %d: %s" % (p.returncode,
+                                                 p.stderr.decode()[:500]))
+        return 1
+    answers = {}
+    for line in p.stdout.decode().splitlines():
+        o = json.loads(line)
+        answers[o["qid"]] = (o["total"], o.get("total_is_lower_bound"),
+                             [(h["id"], h["score"]) for h in o["hits"]])
+    shown = 0
+    for i, q in enumerate(queries):
+        qid = "q%d" % i
+        if qid not in answers:
+            probs = ["no answer"]
+        else:
+            probs = compare(cor, q, *answers[qid], k=a.k)
+        if probs:
+            bad += 1
+            if shown < a.show:
+                shown += 1
+                print("MISMATCH %s %s'%s': %s" % (qid, "--or " if a.or_mode
+                      else "", " ".join(q), "; ".join(probs[:4])))
+    print("bm25_ref: %d documents, avgdl %.3f, %d queries (%s), %d mismatching"
+          % (cor.n, cor.avgdl, len(queries), "or" if a.or_mode else "and",
+             bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
