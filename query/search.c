@@ -1463,6 +1463,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	struct run *r;
 	sg_query *q = NULL;
 	const sg_qnode *qroot;
+	sg_qnode fallback;
 	uint64_t t0 = now_us();
 	size_t i;
 	int rc;
@@ -1489,6 +1490,18 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		goto out;
 	}
 	rc = sg_query_parse(query, len, &q, &qroot, err);
+	if (rc == SG_ESYNTAX && opt->or_mode) {
+		/* A question in natural-language mode is text, not syntax: a
+		 * stray '-' or '"' in it must not fail the search. */
+		notice(r, "%.*s: searched as plain text", err->msg,
+		       strlen(err->msg));
+		fallback.kind = SG_Q_WORD;
+		fallback.text = query;
+		fallback.len = len;
+		fallback.column = 1;
+		qroot = &fallback;
+		rc = SG_OK;
+	}
 	if (rc != SG_OK)
 		goto out;
 	if (qroot) {
