@@ -264,6 +264,13 @@ static int is_boundary_byte(const char *t, size_t k)
 	return k >= 3 && c == '\x82' && t[k - 2] == '\x80' && t[k - 3] == '\xE3';
 }
 
+/* The SPACE class of ipadic's char.def (U+00D0 there too, but case folding
+ * turns it into U+00F0, so it never reaches MeCab). */
+static int is_mecab_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v';
+}
+
 size_t sg_analyzer_cut(const char *text, size_t len, size_t max)
 {
 	size_t k;
@@ -389,7 +396,7 @@ int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
 	       sg_error *err)
 {
 	const char *norm, *piece;
-	size_t norm_len, done, piece_len, prev_end = 0, ntok, i;
+	size_t norm_len, done, piece_len, mecab_len, prev_end = 0, ntok, i;
 	uint64_t pos = pos_base;
 	const mecab_node_t *node;
 	sg_token *toks;
@@ -415,11 +422,22 @@ int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
 	for (done = 0; done < norm_len; done += piece_len) {
 		piece = norm + done;
 		piece_len = sg_analyzer_cut(piece, norm_len - done, s->piece_max);
-		mecab_lattice_set_sentence2(s->lattice, piece, piece_len);
+		/* MeCab (0.996) must never see trailing whitespace: skipping
+		 * it, its tokenizer reads past the end of the sentence it was
+		 * given and, when more text follows there, builds nodes
+		 * beyond its lattice arrays (heap corruption; found with
+		 * valgrind). The whitespace is skipped anyway and positions
+		 * come from absolute offsets, so trimming changes nothing. */
+		mecab_len = piece_len;
+		while (mecab_len > 0 && is_mecab_space(piece[mecab_len - 1]))
+			mecab_len--;
+		if (mecab_len == 0)
+			continue;
+		mecab_lattice_set_sentence2(s->lattice, piece, mecab_len);
 		if (!mecab_parse_lattice(s->tagger, s->lattice))
 			return sg_err(err, SG_EMECAB, "MeCab failed on a piece of "
 				      "%zu bytes at normalized offset %zu: %s",
-				      piece_len, done,
+				      mecab_len, done,
 				      mecab_lattice_strerror(s->lattice));
 		for (node = mecab_lattice_get_bos_node(s->lattice); node;
 		     node = node->next) {
