@@ -28,7 +28,7 @@ int sg_buf_reserve(sg_buf *b, size_t extra)
 	return SG_OK;
 }
 
-int sg_buf_append(sg_buf *b, const void *p, size_t n)
+int sg_buf_grow_append(sg_buf *b, const void *p, size_t n)
 {
 	if (sg_buf_reserve(b, n) != SG_OK)
 		return SG_ENOMEM;

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct sg_buf {
 	char *data;
@@ -22,7 +23,23 @@ typedef struct sg_buf {
 
 /* Makes room for `extra` more bytes (plus the NUL). 0 or SG_ENOMEM. */
 int sg_buf_reserve(sg_buf *b, size_t extra);
-int sg_buf_append(sg_buf *b, const void *p, size_t n);
+/* sg_buf_append's slow path: grows, then appends. */
+int sg_buf_grow_append(sg_buf *b, const void *p, size_t n);
+
+/* Appends n bytes. Inline: the fast path (room left) is a copy, and it
+ * runs for every token of every document. */
+static inline int sg_buf_append(sg_buf *b, const void *p, size_t n)
+{
+	if (b->cap - b->len > n) { /* cap 0: never, so data is not NULL */
+		if (n)
+			memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return sg_buf_grow_append(b, p, n);
+}
+
 int sg_buf_putc(sg_buf *b, char c);
 /* Appends the unsigned LEB128 varint of v (see varint.h). */
 int sg_buf_put_varint(sg_buf *b, uint64_t v);

@@ -6,8 +6,9 @@
  *   sg_writer_add ──► unchanged? (same id and XXH3 in the index or batch): skip
  *        │
  *        ▼ copied into the CHUNK (up to CHUNK_DOCS documents or CHUNK_BYTES)
- *   analyze_chunk     every thread takes documents from the chunk and turns
- *        │            each into a list of (term, tf, positions), sorted
+ *   analysis          the worker threads take documents from the chunk and
+ *        │            turn each into a list of (term, tf, positions), sorted,
+ *        │            while this thread fills the next chunk (two in turn)
  *        ▼
  *   accumulate        in input order: a docid each, postings into the BATCH
  *        │            (accum.h), the document record into the batch too
@@ -26,7 +27,6 @@
  * becomes SG_DL_DEAD so queries skip its postings until sg_writer_compact
  * rewrites them.
  */
-#define _GNU_SOURCE /* qsort_r */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -76,13 +76,30 @@ struct batch_id {
 	int deleted;
 };
 
+/* Documents on their way to the batch, analyzed together. */
+struct chunk {
+	struct pending docs[CHUNK_DOCS];
+	size_t n;
+	sg_buf arena;         /* every document's bytes (pending offsets) */
+	atomic_size_t next;   /* the next document a worker takes */
+	pthread_t threads[MAX_THREADS];
+	unsigned n_threads;   /* started for it */
+};
+
 /* Per-thread analysis state. */
 struct worker {
 	sg_writer *w;
+	struct chunk *chunk;  /* the chunk it analyzes */
 	sg_analysis *an;
 	sg_buf arena;        /* term bytes of the current document */
-	struct occ { uint32_t off, len, pos; } *occ;
-	size_t n_occ, cap_occ;
+	struct occ { uint32_t pos, next; } *occ; /* a term's positions, linked */
+	size_t cap_occ;
+	struct group {                           /* a distinct term */
+		uint64_t hash;
+		uint32_t gen, off, len, first, last, tf, order;
+	} *table;                                /* open addressing */
+	size_t n_slots, n_groups;
+	uint32_t gen;
 	pthread_t thread;
 };
 
@@ -92,10 +109,13 @@ struct sg_writer {
 	unsigned n_threads;
 	struct worker workers[MAX_THREADS];
 
-	struct pending chunk[CHUNK_DOCS];
-	size_t n_chunk;
-	sg_buf chunk_arena;
-	atomic_size_t next_in_chunk;
+	/* Two chunks: one fills while the other is analyzed by the worker
+	 * threads, so that reading and accumulating (this thread) overlap
+	 * with analysis (theirs). */
+	struct chunk chunks[2];
+	struct chunk *fill;     /* receives sg_writer_add's documents */
+	struct chunk *busy;     /* being analyzed, or NULL */
+	struct worker mainwk;   /* this thread's analysis (deletions) */
 
 	sg_accum accum;
 	struct batch_doc *docs;
@@ -174,38 +194,82 @@ static int id_insert(sg_writer *w, const char *id, size_t len, uint64_t h,
 
 /* ------------------------------------------------------------ analysis */
 
-static int cmp_occ(const void *x, const void *y, void *ctx)
+/* Finds the group of a term in the worker's per-document table, or makes
+ * one. The table is cleared between documents by a generation stamp. */
+static struct group *group_of(struct worker *wk, const char *term,
+			      size_t len, sg_error *err)
 {
-	const struct occ *a = x, *b = y;
-	const char *arena = ctx;
-	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(arena + a->off, arena + b->off, n);
+	uint64_t h = XXH3_64bits(term, len);
+	size_t j, mask;
+	struct group *g;
 
-	if (c)
-		return c;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return (a->pos > b->pos) - (a->pos < b->pos);
+	if ((wk->n_groups + 1) * 2 > wk->n_slots) {
+		size_t n = wk->n_slots ? wk->n_slots * 2 : 1024, i;
+		struct group *t = calloc(n, sizeof(*t));
+
+		if (!t) {
+			sg_err(err, SG_ENOMEM, "out of memory");
+			return NULL;
+		}
+		for (i = 0; i < wk->n_slots; i++) {
+			if (wk->table[i].gen != wk->gen)
+				continue;
+			for (j = wk->table[i].hash & (n - 1); t[j].gen == wk->gen;
+			     j = (j + 1) & (n - 1))
+				;
+			t[j] = wk->table[i];
+		}
+		free(wk->table);
+		wk->table = t;
+		wk->n_slots = n;
+	}
+	mask = wk->n_slots - 1;
+	for (j = h & mask; wk->table[j].gen == wk->gen; j = (j + 1) & mask) {
+		g = &wk->table[j];
+		if (g->hash == h && g->len == len &&
+		    !memcmp(wk->arena.data + g->off, term, len))
+			return g;
+	}
+	g = &wk->table[j];
+	g->gen = wk->gen;
+	g->hash = h;
+	g->off = (uint32_t)wk->arena.len;
+	g->len = (uint32_t)len;
+	g->first = g->last = UINT32_MAX;
+	g->tf = 0;
+	g->order = (uint32_t)wk->n_groups++;
+	if (sg_buf_append(&wk->arena, term, len) != SG_OK) {
+		sg_err(err, SG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return g;
 }
 
-/* Analyzes the indexed fields of `texts` into p->terms: for each distinct
- * term in byte order, varint length, bytes, varint tf, varint positions
- * (the first absolute, then gaps). Shared by indexing and deletion. */
+/* Analyzes the indexed fields of `texts` into `out`: for each distinct term
+ * (in no particular order), varint length, bytes, varint tf, varint
+ * positions (the first absolute, then gaps). Terms are grouped with a hash
+ * table, not sorted: no comparison sort in the hot loop. Shared by indexing
+ * and deletion. */
 static int analyze_doc(struct worker *wk, const sg_slice *texts,
 		       size_t n_texts, sg_buf *out, uint32_t *dl,
 		       size_t *n_invalid, sg_error *err)
 {
-	uint32_t pos_base = 0, used;
+	uint32_t pos_base = 0, used, n_occ = 0;
 	size_t f, i, n;
 	const sg_token *tok;
 	int rc;
 
-	wk->n_occ = 0;
 	sg_buf_reset(&wk->arena);
 	sg_buf_reset(out);
 	/* A document without terms still gets a buffer (never a NULL one). */
 	if (sg_buf_reserve(out, 16) != SG_OK || sg_buf_reserve(&wk->arena, 16))
 		return sg_err(err, SG_ENOMEM, "out of memory");
+	if (++wk->gen == 0) { /* the stamps wrapped: clear for real */
+		if (wk->table)
+			memset(wk->table, 0, wk->n_slots * sizeof(*wk->table));
+		wk->gen = 1;
+	}
+	wk->n_groups = 0;
 	*dl = 0;
 	*n_invalid = 0;
 	for (f = 0; f < n_texts; f++) {
@@ -215,9 +279,14 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 			return rc;
 		*n_invalid += sg_analysis_invalid_utf8(wk->an);
 		for (i = 0; i < n; i++) {
+			struct group *g;
+
 			if (!tok[i].indexed || tok[i].term_len == 0)
 				continue;
-			if (wk->n_occ == wk->cap_occ) {
+			g = group_of(wk, tok[i].term, tok[i].term_len, err);
+			if (!g)
+				return SG_ENOMEM;
+			if (n_occ == wk->cap_occ) {
 				size_t cap = wk->cap_occ ? wk->cap_occ * 2 : 1024;
 				struct occ *o = realloc(wk->occ, cap * sizeof(*o));
 
@@ -227,47 +296,46 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 				wk->occ = o;
 				wk->cap_occ = cap;
 			}
-			wk->occ[wk->n_occ].off = (uint32_t)wk->arena.len;
-			wk->occ[wk->n_occ].len = (uint32_t)tok[i].term_len;
-			wk->occ[wk->n_occ].pos = tok[i].pos;
-			wk->n_occ++;
-			if (sg_buf_append(&wk->arena, tok[i].term,
-					  tok[i].term_len) != SG_OK)
-				return sg_err(err, SG_ENOMEM, "out of memory");
+			wk->occ[n_occ].pos = tok[i].pos;
+			wk->occ[n_occ].next = UINT32_MAX;
+			if (g->last == UINT32_MAX)
+				g->first = n_occ;
+			else
+				wk->occ[g->last].next = n_occ;
+			g->last = n_occ;
+			g->tf++;
+			n_occ++;
 		}
 		pos_base += used + FIELD_POS_GAP;
 	}
-	*dl = (uint32_t)wk->n_occ;
-	if (wk->n_occ > 1)
-		qsort_r(wk->occ, wk->n_occ, sizeof(*wk->occ), cmp_occ,
-			wk->arena.data);
-	for (i = 0; i < wk->n_occ; i = n) {
-		const struct occ *o = &wk->occ[i];
-		uint32_t tf;
+	*dl = n_occ;
+	for (i = 0; i < wk->n_slots; i++) {
+		const struct group *g = &wk->table[i];
+		uint32_t o, prev = 0;
 
-		for (n = i + 1; n < wk->n_occ && wk->occ[n].len == o->len &&
-		     !memcmp(wk->arena.data + wk->occ[n].off,
-			     wk->arena.data + o->off, o->len); n++)
-			;
-		tf = (uint32_t)(n - i);
-		rc = sg_buf_put_bytes(out, wk->arena.data + o->off, o->len);
-		rc |= sg_buf_put_varint(out, tf);
-		for (f = i; f < n; f++)
-			rc |= sg_buf_put_varint(out, f == i ? wk->occ[f].pos :
-						wk->occ[f].pos - wk->occ[f - 1].pos);
+		if (g->gen != wk->gen)
+			continue;
+		rc = sg_buf_put_bytes(out, wk->arena.data + g->off, g->len);
+		rc |= sg_buf_put_varint(out, g->tf);
+		for (o = g->first; o != UINT32_MAX; o = wk->occ[o].next) {
+			rc |= sg_buf_put_varint(out, o == g->first ?
+						wk->occ[o].pos :
+						wk->occ[o].pos - prev);
+			prev = wk->occ[o].pos;
+		}
 		if (rc)
 			return sg_err(err, SG_ENOMEM, "out of memory");
 	}
 	return SG_OK;
 }
 
-static void pending_texts(sg_writer *w, const struct pending *p,
-			  sg_slice *texts)
+static void pending_texts(sg_writer *w, const struct chunk *c,
+			  const struct pending *p, sg_slice *texts)
 {
 	size_t f;
 
 	for (f = 0; f < w->idx->n_fields; f++) {
-		texts[f].ptr = w->chunk_arena.data + p->text_off[f];
+		texts[f].ptr = c->arena.data + p->text_off[f];
 		texts[f].len = p->text_len[f];
 	}
 }
@@ -276,44 +344,60 @@ static void *analyze_worker(void *arg)
 {
 	struct worker *wk = arg;
 	sg_writer *w = wk->w;
+	struct chunk *c = wk->chunk;
 	sg_slice texts[SG_FIELDS_MAX];
 	size_t i;
 
-	while ((i = atomic_fetch_add(&w->next_in_chunk, 1)) < w->n_chunk) {
-		struct pending *p = &w->chunk[i];
+	while ((i = atomic_fetch_add(&c->next, 1)) < c->n) {
+		struct pending *p = &c->docs[i];
 
-		pending_texts(w, p, texts);
+		pending_texts(w, c, p, texts);
 		p->rc = analyze_doc(wk, texts, w->idx->n_fields, &p->terms,
 				    &p->dl, &p->n_invalid, &p->err);
 	}
 	return NULL;
 }
 
-/* Analyzes every document of the chunk on n_threads threads (this one
- * included). */
-static int analyze_chunk(sg_writer *w, sg_error *err)
+/* Starts the analysis of chunk c on the worker threads and returns: the
+ * caller goes on reading. A thread that cannot be started leaves its share
+ * to the others; with none started, finish_analysis does it all. */
+static void start_analysis(sg_writer *w, struct chunk *c)
 {
-	unsigned t, started = 0;
-	int rc = SG_OK;
+	unsigned t;
 
-	atomic_store(&w->next_in_chunk, 0);
-	for (t = 1; t < w->n_threads && w->n_chunk > t; t++) {
-		if (pthread_create(&w->workers[t].thread, NULL, analyze_worker,
+	atomic_store(&c->next, 0);
+	c->n_threads = 0;
+	for (t = 0; t < w->n_threads && t < c->n; t++) {
+		w->workers[t].chunk = c;
+		if (pthread_create(&c->threads[t], NULL, analyze_worker,
 				   &w->workers[t]) != 0)
-			break; /* fewer threads: the rest still gets done */
-		started = t;
-	}
-	analyze_worker(&w->workers[0]);
-	for (t = 1; t <= started; t++)
-		pthread_join(w->workers[t].thread, NULL);
-	for (t = 0; t < w->n_chunk; t++)
-		if (w->chunk[t].rc != SG_OK) {
-			if (err)
-				*err = w->chunk[t].err;
-			rc = w->chunk[t].rc;
 			break;
+		c->n_threads++;
+	}
+	w->busy = c;
+}
+
+/* Waits for the analysis of the busy chunk; the first document's error. */
+static int finish_analysis(sg_writer *w, sg_error *err)
+{
+	struct chunk *c = w->busy;
+	unsigned t;
+	size_t i;
+
+	if (c->n_threads == 0) {
+		w->mainwk.chunk = c;
+		analyze_worker(&w->mainwk);
+	}
+	for (t = 0; t < c->n_threads; t++)
+		pthread_join(c->threads[t], NULL);
+	w->busy = NULL;
+	for (i = 0; i < c->n; i++)
+		if (c->docs[i].rc != SG_OK) {
+			if (err)
+				*err = c->docs[i].err;
+			return c->docs[i].rc;
 		}
-	return rc;
+	return SG_OK;
 }
 
 /* ------------------------------------------------------------ batch */
@@ -337,9 +421,10 @@ static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
 }
 
 /* Adds one analyzed document of the chunk to the batch. */
-static int accumulate(sg_writer *w, struct pending *p, sg_error *err)
+static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
+		      sg_error *err)
 {
-	const char *arena = w->chunk_arena.data;
+	const char *arena = c->arena.data;
 	const uint8_t *q = (const uint8_t *)p->terms.data;
 	const uint8_t *end = q + p->terms.len;
 	sg_slice texts[SG_FIELDS_MAX];
@@ -385,7 +470,7 @@ static int accumulate(sg_writer *w, struct pending *p, sg_error *err)
 			sizeof(*w->docs));
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
-	pending_texts(w, p, texts);
+	pending_texts(w, c, p, texts);
 	doc.id.ptr = arena + p->id_off;
 	doc.id.len = p->id_len;
 	doc.title.ptr = arena + p->title_off;
@@ -418,22 +503,42 @@ static size_t batch_bytes(const sg_writer *w)
 
 static int flush(sg_writer *w, sg_error *err);
 
-/* Analyzes and accumulates the chunk; flushes when over the budget. */
-static int process_chunk(sg_writer *w, sg_error *err)
+/* Accumulates the busy chunk once its analysis is done; flushes when
+ * the batch is over the budget. */
+static int drain_busy(sg_writer *w, sg_error *err)
 {
+	struct chunk *c = w->busy;
 	size_t i;
 	int rc;
 
-	if (w->n_chunk == 0)
+	if (!c)
 		return SG_OK;
-	rc = analyze_chunk(w, err);
-	for (i = 0; rc == SG_OK && i < w->n_chunk; i++)
-		rc = accumulate(w, &w->chunk[i], err);
-	w->n_chunk = 0;
-	sg_buf_reset(&w->chunk_arena);
+	rc = finish_analysis(w, err);
+	for (i = 0; rc == SG_OK && i < c->n; i++)
+		rc = accumulate(w, c, &c->docs[i], err);
+	c->n = 0;
+	sg_buf_reset(&c->arena);
 	if (rc == SG_OK && batch_bytes(w) >= w->opt.mem_budget)
 		rc = flush(w, err);
 	return rc;
+}
+
+/* Hands the filled chunk to the workers and accumulates the one they
+ * analyzed before, so that both run at once. */
+static int process_chunk(sg_writer *w, sg_error *err)
+{
+	struct chunk *c = w->fill;
+	int rc = SG_OK;
+
+	if (c->n == 0)
+		return drain_busy(w, err);
+	if (w->busy)
+		rc = drain_busy(w, err);
+	if (rc != SG_OK)
+		return rc;
+	start_analysis(w, c);
+	w->fill = c == &w->chunks[0] ? &w->chunks[1] : &w->chunks[0];
+	return SG_OK;
 }
 
 /* ------------------------------------------------------------ flush */
@@ -625,7 +730,7 @@ static int delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 			    "the index", idx->st.dir, docid);
 		goto out;
 	}
-	rc = analyze_doc(&w->workers[0], r.texts, r.n_texts, &terms, &dl,
+	rc = analyze_doc(&w->mainwk, r.texts, r.n_texts, &terms, &dl,
 			 &n_invalid, err);
 	if (rc != SG_OK)
 		goto out;
@@ -875,6 +980,28 @@ static void reset_batch(sg_writer *w)
 	sg_buf_reset(&w->id_arena);
 }
 
+/* The batch's id set must still know the documents queued in the chunks
+ * (not committed yet), or a later duplicate of one would go unnoticed. */
+static int remember_queued_ids(sg_writer *w, sg_error *err)
+{
+	const struct chunk *cs[2] = { w->fill, w->busy };
+	size_t k, i;
+
+	for (k = 0; k < 2; k++) {
+		if (!cs[k])
+			continue;
+		for (i = 0; i < cs[k]->n; i++) {
+			const struct pending *p = &cs[k]->docs[i];
+			const char *id = cs[k]->arena.data + p->id_off;
+
+			if (id_insert(w, id, p->id_len,
+				      XXH3_64bits(id, p->id_len), p->hash, 0))
+				return sg_err(err, SG_ENOMEM, "out of memory");
+		}
+	}
+	return SG_OK;
+}
+
 static int renew_rtxn(sg_writer *w, sg_error *err)
 {
 	int rc;
@@ -921,6 +1048,7 @@ static int flush(sg_writer *w, sg_error *err)
 	if (rc == SG_OK) {
 		w->counts.batches++;
 		reset_batch(w);
+		rc = remember_queued_ids(w, err);
 	}
 	if (renew_rtxn(w, rc == SG_OK ? err : NULL) != SG_OK && rc == SG_OK)
 		rc = err ? err->code : SG_ESTORE;
@@ -961,6 +1089,11 @@ int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 		if (rc != SG_OK)
 			goto fail;
 	}
+	w->mainwk.w = w;
+	rc = sg_analysis_new(idx->an, &w->mainwk.an, err);
+	if (rc != SG_OK)
+		goto fail;
+	w->fill = &w->chunks[0];
 	w->u32a = malloc(SG_BLOCK_MAX * 2 * sizeof(uint32_t));
 	if (!w->u32a) {
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
@@ -1021,11 +1154,13 @@ static int find_id(sg_writer *w, const char *id, size_t len, uint64_t h,
 	return SG_OK;
 }
 
-/* Commits what is queued so far (chunk and batch). */
+/* Commits what is queued so far (both chunks and the batch). */
 static int commit_all(sg_writer *w, sg_error *err)
 {
 	int rc = process_chunk(w, err);
 
+	if (rc == SG_OK)
+		rc = drain_busy(w, err);
 	return rc == SG_OK ? flush(w, err) : rc;
 }
 
@@ -1077,16 +1212,16 @@ int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err)
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
 
-	p = &w->chunk[w->n_chunk];
+	p = &w->fill->docs[w->fill->n];
 	sg_buf_reset(&p->terms);
 	p->hash = dh;
 	p->old_docid = old;
 	p->rc = SG_OK;
 #define COPY(field_off, field_len, s)                                       \
 	do {                                                                \
-		p->field_off = w->chunk_arena.len;                          \
+		p->field_off = w->fill->arena.len;                          \
 		p->field_len = (s).len;                                     \
-		if (sg_buf_append(&w->chunk_arena, (s).ptr, (s).len))       \
+		if (sg_buf_append(&w->fill->arena, (s).ptr, (s).len))       \
 			return sg_err(err, SG_ENOMEM, "out of memory");     \
 	} while (0)
 	COPY(id_off, id_len, doc->id);
@@ -1095,13 +1230,13 @@ int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err)
 	for (f = 0; f < doc->n_texts; f++)
 		COPY(text_off[f], text_len[f], doc->texts[f]);
 #undef COPY
-	w->n_chunk++;
+	w->fill->n++;
 	if (old)
 		w->counts.replaced++;
 	else
 		w->counts.indexed++;
 	w->counts.bytes += bytes;
-	if (w->n_chunk == CHUNK_DOCS || w->chunk_arena.len >= CHUNK_BYTES)
+	if (w->fill->n == CHUNK_DOCS || w->fill->arena.len >= CHUNK_BYTES)
 		return process_chunk(w, err);
 	return SG_OK;
 }
@@ -1174,10 +1309,20 @@ void sg_writer_free(sg_writer *w)
 		sg_analysis_free(w->workers[t].an);
 		sg_buf_release(&w->workers[t].arena);
 		free(w->workers[t].occ);
+		free(w->workers[t].table);
 	}
-	for (i = 0; i < CHUNK_DOCS; i++)
-		sg_buf_release(&w->chunk[i].terms);
-	sg_buf_release(&w->chunk_arena);
+	if (w->busy)
+		(void)finish_analysis(w, NULL);
+	for (i = 0; i < CHUNK_DOCS; i++) {
+		sg_buf_release(&w->chunks[0].docs[i].terms);
+		sg_buf_release(&w->chunks[1].docs[i].terms);
+	}
+	sg_buf_release(&w->chunks[0].arena);
+	sg_buf_release(&w->chunks[1].arena);
+	sg_analysis_free(w->mainwk.an);
+	sg_buf_release(&w->mainwk.arena);
+	free(w->mainwk.occ);
+	free(w->mainwk.table);
 	sg_accum_release(&w->accum);
 	free(w->docs);
 	sg_buf_release(&w->batch_recs);

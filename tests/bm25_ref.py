@@ -2,8 +2,8 @@
 """bm25_ref.py — an independent BM25 reference for `sagasu search`.
 
 It shares nothing with the engine but the analyzer: each document's title and
-body are tokenized by `$SAGASU tokenize --lines` (one line per field, line
-breaks inside a field replaced by spaces), and from those term lists alone it
+body are tokenized by `$SAGASU tokenize --lines` (each line of a field on its own, as the
+analyzer cuts its input at line ends), and from those term lists alone it
 computes N, df, avgdl and the BM25 top k (docs/RANKING.md):
 
     score(d) = sum over distinct query terms t in d of
@@ -68,15 +68,19 @@ def flat(text):
 class Corpus:
     def __init__(self, docs):
         self.ids = [d["id"] for d in docs]
-        lines = []
+        # The analyzer gives MeCab each line of a field as a piece of its
+        # own (docs/ANALYZER.md), so the reference tokenizes line by line.
+        lines, spans = [], []
         for d in docs:
-            lines.append(flat(d.get("title") or ""))
-            lines.append(flat(d.get("body") or ""))
+            start = len(lines)
+            for field in (d.get("title") or "", d.get("body") or ""):
+                lines.extend(flat(part) for part in field.split("\n"))
+            spans.append((start, len(lines)))
         toks = tokenize_lines(lines)
         self.tf = []      # per doc: Counter term -> tf
         self.dl = []
-        for i in range(len(docs)):
-            terms = toks[2 * i] + toks[2 * i + 1]
+        for a, b in spans:
+            terms = [t for line in toks[a:b] for t in line]
             self.tf.append(Counter(terms))
             self.dl.append(len(terms))
         self.n = len(docs)
