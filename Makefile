@@ -5,7 +5,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := lmdb libxxhash libutf8proc jansson
+PKGS    := lmdb libxxhash libutf8proc jansson libzstd
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wvla -Wundef
@@ -98,3 +98,4 @@ clean:
 	rm -rf build build-asan
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include tests/fuzz/fuzz.mk

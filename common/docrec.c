@@ -1,42 +1,76 @@
 #include "docrec.h"
 
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "store.h"
 #include "varint.h"
 
-static int encode_content(sg_buf *out, const sg_doc *doc)
+#define ZSTD_LEVEL 3
+#define MIN_COMPRESS 128 /* bytes of texts below which we do not try */
+
+static int encode_texts(sg_buf *out, const sg_doc *doc)
 {
 	size_t i;
-	int rc;
+	int rc = sg_buf_put_varint(out, doc->n_texts);
 
-	rc = sg_buf_put_bytes(out, doc->id.ptr, doc->id.len);
-	rc |= sg_buf_put_bytes(out, doc->title.ptr, doc->title.len);
-	rc |= sg_buf_put_varint(out, doc->n_texts);
 	for (i = 0; i < doc->n_texts; i++)
-		rc |= sg_buf_put_bytes(out, doc->texts[i].ptr,
-				       doc->texts[i].len);
-	rc |= sg_buf_put_bytes(out, doc->stored.ptr, doc->stored.len);
+		rc |= sg_buf_put_bytes(out, doc->texts[i].ptr, doc->texts[i].len);
 	return rc ? SG_ENOMEM : SG_OK;
 }
 
 uint64_t sg_docrec_hash(const sg_doc *doc, sg_buf *scratch)
 {
+	int rc;
+
 	sg_buf_reset(scratch);
-	if (encode_content(scratch, doc) != SG_OK)
+	rc = sg_buf_put_bytes(scratch, doc->id.ptr, doc->id.len);
+	rc |= sg_buf_put_bytes(scratch, doc->title.ptr, doc->title.len);
+	rc |= sg_buf_put_bytes(scratch, doc->stored.ptr, doc->stored.len);
+	if (rc || encode_texts(scratch, doc) != SG_OK)
 		return 0;
 	return XXH3_64bits(scratch->data, scratch->len);
 }
 
 int sg_docrec_encode(sg_buf *out, const sg_doc *doc, uint32_t dl,
-		     uint64_t hash)
+		     uint64_t hash, sg_buf *scratch)
 {
 	uint8_t h[8];
+	size_t bound, n;
+	int rc;
 
 	sg_be64_put(h, hash);
-	if (sg_buf_put_varint(out, dl) || sg_buf_append(out, h, 8))
+	rc = sg_buf_put_varint(out, dl);
+	rc |= sg_buf_append(out, h, 8);
+	rc |= sg_buf_put_bytes(out, doc->id.ptr, doc->id.len);
+	rc |= sg_buf_put_bytes(out, doc->title.ptr, doc->title.len);
+	rc |= sg_buf_put_bytes(out, doc->stored.ptr, doc->stored.len);
+	sg_buf_reset(scratch);
+	if (rc || encode_texts(scratch, doc) != SG_OK)
 		return SG_ENOMEM;
-	return encode_content(out, doc);
+	if (scratch->len >= MIN_COMPRESS) {
+		bound = ZSTD_compressBound(scratch->len);
+		if (sg_buf_reserve(out, 1 + SG_VARINT_MAX64 + bound) != SG_OK)
+			return SG_ENOMEM;
+		/* Compress after room for the flag and a length varint, then
+		 * move it into place once its length is known. */
+		n = ZSTD_compress(out->data + out->len + 1 + SG_VARINT_MAX64,
+				  bound, scratch->data, scratch->len, ZSTD_LEVEL);
+		if (!ZSTD_isError(n) && n * 10 <= scratch->len * 9) {
+			char *dst = out->data + out->len;
+			size_t vl;
+
+			dst[0] = SG_DOCREC_ZSTD;
+			vl = sg_varint_put64((uint8_t *)dst + 1, n);
+			memmove(dst + 1 + vl, dst + 1 + SG_VARINT_MAX64, n);
+			out->len += 1 + vl + n;
+			out->data[out->len] = '\0';
+			return SG_OK;
+		}
+	}
+	rc = sg_buf_putc(out, 0);
+	rc |= sg_buf_put_bytes(out, scratch->data, scratch->len);
+	return rc ? SG_ENOMEM : SG_OK;
 }
 
 static int get_slice(const uint8_t **p, const uint8_t *end, sg_slice *s)
@@ -54,21 +88,54 @@ static int get_slice(const uint8_t **p, const uint8_t *end, sg_slice *s)
 int sg_docrec_decode(sg_docrec *r, const void *val, size_t len)
 {
 	const uint8_t *p = val, *end = p + len;
-	uint64_t n;
-	size_t i;
 
+	r->n_texts = 0;
 	if (sg_varint_get32(&p, end, &r->dl) || end - p < 8)
 		return SG_ECORRUPT;
 	r->hash = sg_be64_get(p);
 	p += 8;
 	if (get_slice(&p, end, &r->id) || get_slice(&p, end, &r->title) ||
-	    sg_varint_get64(&p, end, &n) || n > SG_FIELDS_MAX)
+	    get_slice(&p, end, &r->stored) || p >= end)
+		return SG_ECORRUPT;
+	r->flags = *p++;
+	if (r->flags & ~SG_DOCREC_ZSTD || get_slice(&p, end, &r->section) ||
+	    p != end)
+		return SG_ECORRUPT;
+	return SG_OK;
+}
+
+int sg_docrec_texts(sg_docrec *r, sg_buf *scratch)
+{
+	const uint8_t *p, *end;
+	uint64_t n;
+	size_t i;
+
+	p = (const uint8_t *)r->section.ptr;
+	end = p + r->section.len;
+	if (r->flags & SG_DOCREC_ZSTD) {
+		unsigned long long size = ZSTD_getFrameContentSize(p, r->section.len);
+		size_t got;
+
+		if (size == ZSTD_CONTENTSIZE_ERROR ||
+		    size == ZSTD_CONTENTSIZE_UNKNOWN || size > ((size_t)1 << 31))
+			return SG_ECORRUPT;
+		sg_buf_reset(scratch);
+		if (sg_buf_reserve(scratch, (size_t)size) != SG_OK)
+			return SG_ENOMEM;
+		got = ZSTD_decompress(scratch->data, (size_t)size, p,
+				      r->section.len);
+		if (ZSTD_isError(got) || got != size)
+			return SG_ECORRUPT;
+		scratch->len = got;
+		scratch->data[got] = '\0';
+		p = (const uint8_t *)scratch->data;
+		end = p + got;
+	}
+	if (sg_varint_get64(&p, end, &n) || n > SG_FIELDS_MAX)
 		return SG_ECORRUPT;
 	r->n_texts = (size_t)n;
 	for (i = 0; i < r->n_texts; i++)
 		if (get_slice(&p, end, &r->texts[i]))
 			return SG_ECORRUPT;
-	if (get_slice(&p, end, &r->stored) || p != end)
-		return SG_ECORRUPT;
-	return SG_OK;
+	return p == end ? SG_OK : SG_ECORRUPT;
 }

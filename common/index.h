@@ -10,7 +10,7 @@
 #include "sagasu.h"
 #include "store.h"
 
-#define SG_FORMAT_VERSION 1
+#define SG_FORMAT_VERSION 2
 #define SG_MAGIC "sagasu-index"
 #define SG_LEN_CHUNK 1024           /* document lengths per `lengths` value */
 #define SG_DL_DEAD UINT32_MAX       /* length slot of a deleted docid */

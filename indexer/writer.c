@@ -483,7 +483,8 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 	bd->docid = docid;
 	bd->dl = p->dl;
 	bd->rec_off = w->batch_recs.len;
-	rc = sg_docrec_encode(&w->batch_recs, &doc, p->dl, p->hash);
+	rc = sg_docrec_encode(&w->batch_recs, &doc, p->dl, p->hash,
+			      &w->scratch);
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
 	bd->rec_len = w->batch_recs.len - bd->rec_off;
@@ -724,6 +725,7 @@ static int delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 		goto out;
 	}
 	if (sg_docrec_decode(&r, rec.data, rec.len) != SG_OK ||
+	    sg_docrec_texts(&r, &w->scratch) != SG_OK ||
 	    r.n_texts != idx->n_fields) {
 		rc = sg_err(err, SG_ECORRUPT,
 			    "%s: the record of docid %u is corrupt; rebuild "

@@ -46,7 +46,6 @@
 #include "snippet.h"
 
 #define MAX_PHRASE 32       /* terms in one phrase */
-#define MAX_TF_POS 4096     /* positions read per term and document */
 
 struct leaf {
 	size_t n;                     /* terms */
@@ -103,7 +102,9 @@ struct run {
 	uint64_t total;
 	int lower_bound;
 	uint64_t decoded, skipped, scored;
-	uint32_t pos_a[MAX_TF_POS], pos_b[MAX_TF_POS];
+	uint32_t *pos_a, *pos_b;      /* positions of two phrase terms */
+	size_t pos_cap;
+	sg_buf texts_buf;             /* decompressed texts of a hit */
 	sg_error *err;
 };
 
@@ -260,6 +261,22 @@ static int leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 	}
 }
 
+/* Makes room for n positions in each of the two position arrays. */
+static int grow_positions(struct run *r, size_t n)
+{
+	uint32_t *a = realloc(r->pos_a, n * sizeof(*a)), *b;
+
+	if (!a)
+		return SG_ENOMEM;
+	r->pos_a = a;
+	b = realloc(r->pos_b, n * sizeof(*b));
+	if (!b)
+		return SG_ENOMEM;
+	r->pos_b = b;
+	r->pos_cap = n;
+	return SG_OK;
+}
+
 /* tf of the leaf in docid (its cursors are on docid): for a phrase, the
  * number of positions p where term i stands at p + off[i]. */
 static int leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
@@ -279,8 +296,10 @@ static int leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
 		/* Candidates: positions of term 0 shifted to the phrase start;
 		 * each further term keeps those it confirms. */
 		na = sg_tcur_tf(&l->cur[0]);
-		if (na > MAX_TF_POS)
-			na = MAX_TF_POS;
+		for (t = 0; t < l->n; t++)
+			if (sg_tcur_tf(&l->cur[t]) > r->pos_cap &&
+			    grow_positions(r, sg_tcur_tf(&l->cur[t])) != SG_OK)
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
 		rc = sg_tcur_positions(&l->cur[0], r->pos_a, r->err);
 		if (rc != SG_OK)
 			return rc;
@@ -288,8 +307,6 @@ static int leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
 			r->pos_a[i] -= (uint32_t)l->off[0];
 		for (t = 1; t < l->n && na > 0; t++) {
 			nb = sg_tcur_tf(&l->cur[t]);
-			if (nb > MAX_TF_POS)
-				nb = MAX_TF_POS;
 			rc = sg_tcur_positions(&l->cur[t], r->pos_b, r->err);
 			if (rc != SG_OK)
 				return rc;
@@ -1371,6 +1388,10 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 		sg_span *spans = NULL;
 		size_t n_spans = 0;
 
+		if (sg_docrec_texts(&rec, &r->texts_buf) != SG_OK)
+			return sg_err(r->err, SG_ECORRUPT, "%s: the texts of "
+				      "docid %u are corrupt; rebuild the index",
+				      r->s->idx->st.dir, docid);
 		for (i = 0; i < rec.n_texts; i++) {
 			if (i && text.len)
 				rc = sg_buf_putc(&text, '\n');
@@ -1453,6 +1474,9 @@ static void run_release(struct run *r)
 	free_node(r->root);
 	free(r->heap);
 	sg_buf_release(&r->notices);
+	sg_buf_release(&r->texts_buf);
+	free(r->pos_a);
+	free(r->pos_b);
 }
 
 int sg_search(sg_searcher *s, const char *query, size_t len,
