@@ -212,6 +212,13 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 			break;
 		}
 		rc = mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv);
+		if (rc == MDB_NOTFOUND) {
+			rc = sg_err(err, SG_ECORRUPT, "%s: the positions of a "
+				    "postings block of termid %u are missing: "
+				    "the index is damaged; rebuild it",
+				    idx->st.dir, tr->termid);
+			break;
+		}
 		if (rc != MDB_SUCCESS) {
 			rc = sg_store_fail(&idx->st, rc, "reading positions",
 					   err);

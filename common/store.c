@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -26,6 +27,32 @@ static const char *const db_names[SG_DB_COUNT] = {
 };
 
 #define MIN_MAPSIZE ((size_t)64 << 20)
+
+/* TEST HOOK, for tests/cli/faults.sh only: the environment variable
+ * SAGASU_TEST_MAX_MAPSIZE (bytes) caps the map, so that a test reaches "the
+ * map is full" with a few MiB of data instead of filling the address space.
+ * The map starts at the cap when that is smaller than MIN_MAPSIZE, and
+ * sg_store_grow refuses to go past it. Returns 0 when the hook is unset. */
+static size_t test_max_mapsize(void)
+{
+	const char *s = getenv("SAGASU_TEST_MAX_MAPSIZE");
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return 0;
+	v = strtoull(s, &end, 10);
+	return *end ? 0 : (size_t)v;
+}
+
+/* Under 1 MiB free for unprivileged users on the file system of dir. */
+static int fs_nearly_full(const char *dir)
+{
+	struct statvfs vfs;
+
+	return statvfs(dir, &vfs) == 0 &&
+	       (uint64_t)vfs.f_bavail * vfs.f_frsize < ((uint64_t)1 << 20);
+}
 
 int sg_store_fail(sg_store *st, int rc, const char *what, sg_error *err)
 {
@@ -49,6 +76,17 @@ int sg_store_fail(sg_store *st, int rc, const char *what, sg_error *err)
 			      "%s: no space left on the device holding %s: free "
 			      "some space and run again (the last committed "
 			      "batch is intact)", what, dir);
+	case EIO:
+		/* LMDB reports a short write (a file system that filled up
+		 * in the middle of a page) as EIO, not ENOSPC. */
+		if (st && st->dir && fs_nearly_full(st->dir))
+			return sg_err(err, SG_EFULL,
+				      "%s: no space left on the device holding "
+				      "%s (an I/O error with under 1 MiB free): "
+				      "free some space and run again (the last "
+				      "committed batch is intact)", what, dir);
+		return sg_err(err, SG_EIO, "%s: %s: %s", what, dir,
+			      mdb_strerror(rc));
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND:
 	case MDB_INVALID:
@@ -111,8 +149,27 @@ static int dir_is_empty(const char *dir)
 static int env_is_empty(MDB_txn *txn)
 {
 	MDB_stat ms;
+	MDB_dbi main_dbi;
 
-	return mdb_stat(txn, 0, &ms) == MDB_SUCCESS && ms.ms_entries == 0;
+	/* The main database (dbi 0 is LMDB's free list, not it). */
+	return mdb_dbi_open(txn, NULL, 0, &main_dbi) == MDB_SUCCESS &&
+	       mdb_stat(txn, main_dbi, &ms) == MDB_SUCCESS &&
+	       ms.ms_entries == 0;
+}
+
+/* LMDB maps data.mdb and trusts its meta page: a file cut shorter than the
+ * last committed page would end in SIGBUS at the first read past its end.
+ * Returns 0, or -1 when the file is shorter than the committed data. */
+static int file_holds_committed(MDB_env *env, size_t fsize, size_t *need)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+
+	if (mdb_env_info(env, &info) != MDB_SUCCESS ||
+	    mdb_env_stat(env, &ms) != MDB_SUCCESS)
+		return 0;
+	*need = ((size_t)info.me_last_pgno + 1) * ms.ms_psize;
+	return fsize >= *need ? 0 : -1;
 }
 
 static int take_writer_lock(sg_store *st, sg_error *err)
@@ -142,6 +199,26 @@ static int take_writer_lock(sg_store *st, sg_error *err)
 	return SG_OK;
 }
 
+/* Creates, configures and opens st->env; returns LMDB's code. On failure
+ * st->env may be set and must be closed (sg_store_close does it). */
+static int env_open(sg_store *st, const char *dir, unsigned flags)
+{
+	int rc = mdb_env_create(&st->env);
+
+	if (rc != MDB_SUCCESS) {
+		st->env = NULL;
+		return rc;
+	}
+	rc = mdb_env_set_mapsize(st->env, st->mapsize);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_maxdbs(st->env, SG_DB_COUNT + 2);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_set_maxreaders(st->env, 256);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_env_open(st->env, dir, flags, 0644);
+	return rc;
+}
+
 int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 		  sg_error *err)
 {
@@ -149,7 +226,7 @@ int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 	MDB_txn *txn = NULL;
 	unsigned flags = MDB_NOTLS;
 	size_t fsize = 0;
-	int rc, i, fresh;
+	int rc, i, fresh, existed;
 
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
@@ -177,7 +254,18 @@ int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 			    dir);
 		goto fail;
 	}
-	if (data_file_size(dir, &fsize) != 0) {
+	existed = data_file_size(dir, &fsize) == 0;
+	if (existed && fsize == 0) {
+		/* LMDB would take an empty data.mdb for a new environment and
+		 * write a fresh one over what was there. */
+		rc = sg_err(err, SG_ECORRUPT,
+			    "%s/data.mdb is empty (0 bytes): the index is "
+			    "truncated or was never written: rebuild it "
+			    "(remove %s, or index into a new directory)",
+			    dir, dir);
+		goto fail;
+	}
+	if (!existed) {
 		if (!create) {
 			rc = sg_err(err, SG_ENOTINDEX,
 				    "%s: not a sagasu index (no data.mdb); "
@@ -194,29 +282,42 @@ int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 		}
 	}
 
-	rc = mdb_env_create(&st->env);
-	if (rc != MDB_SUCCESS) {
-		rc = sg_store_fail(st, rc, "mdb_env_create", err);
-		goto fail;
-	}
 	st->mapsize = fsize * 2 > MIN_MAPSIZE ? fsize * 2 : MIN_MAPSIZE;
-	rc = mdb_env_set_mapsize(st->env, st->mapsize);
-	if (rc == MDB_SUCCESS)
-		rc = mdb_env_set_maxdbs(st->env, SG_DB_COUNT + 2);
-	if (rc == MDB_SUCCESS)
-		rc = mdb_env_set_maxreaders(st->env, 256);
-	if (rc != MDB_SUCCESS) {
-		rc = sg_store_fail(st, rc, "configuring LMDB", err);
-		goto fail;
-	}
+	if (test_max_mapsize() && st->mapsize > test_max_mapsize())
+		st->mapsize = test_max_mapsize(); /* the test hook above */
 	if (readonly)
 		flags |= MDB_RDONLY;
-	rc = mdb_env_open(st->env, dir, flags, 0644);
+	rc = env_open(st, dir, flags);
+	if (rc == EACCES && readonly) {
+		/* A reader that may not write lock.mdb (a read-only index
+		 * directory owned by someone else) opens without LMDB's reader
+		 * table, as LMDB itself does on a read-only file system. It
+		 * then has no protection against a writer reusing the pages
+		 * it reads, which cannot write there either, unless it is the
+		 * owner or root: docs/RELIABILITY.md. */
+		mdb_env_close(st->env);
+		st->env = NULL;
+		rc = env_open(st, dir, flags | MDB_NOLOCK);
+	}
 	if (rc != MDB_SUCCESS) {
 		rc = sg_store_fail(st, rc, "opening the index", err);
 		if (rc == SG_ESTORE || rc == SG_ECORRUPT)
 			sg_err_prefix(err, "not a readable sagasu index: ");
 		goto fail;
+	}
+	if (existed) {
+		size_t need = 0;
+
+		/* data.mdb may have grown since the stat above: look again. */
+		if (data_file_size(dir, &fsize) != 0 ||
+		    file_holds_committed(st->env, fsize, &need) != 0) {
+			rc = sg_err(err, SG_ECORRUPT,
+				    "%s/data.mdb is truncated (%zu bytes; its "
+				    "committed pages need %zu): the index is "
+				    "damaged: rebuild it (sagasu index into a "
+				    "new directory)", dir, fsize, need);
+			goto fail;
+		}
 	}
 	if (readonly) {
 		/* Adopt the size the writer last set (it may be larger). */
@@ -306,9 +407,17 @@ int sg_store_commit(sg_store *st, MDB_txn *txn, sg_error *err)
 
 int sg_store_grow(sg_store *st, sg_error *err)
 {
-	size_t size = st->mapsize * 2;
-	int rc = mdb_env_set_mapsize(st->env, size);
+	size_t size = st->mapsize * 2, cap = test_max_mapsize();
+	int rc;
 
+	if (cap && size > cap) /* the test hook above */
+		return sg_err(err, SG_EFULL,
+			      "the LMDB map of %s is full at %zu MiB (limit "
+			      "set by SAGASU_TEST_MAX_MAPSIZE=%zu); unset it "
+			      "or raise it and run again (the last committed "
+			      "batch is intact)",
+			      st->dir, st->mapsize >> 20, cap);
+	rc = mdb_env_set_mapsize(st->env, size);
 	if (rc != MDB_SUCCESS)
 		return sg_err(err, SG_EFULL,
 			      "%s: the LMDB map is full and cannot grow to %zu "
