@@ -44,7 +44,9 @@ help:
 	@echo "make check-valgrind  the unit tests under valgrind memcheck"
 	@echo "make demo       index the Japanese man pages (manpages-ja) and run sample queries"
 	@echo "make bench      benchmarks (varint decoding, indexing; see bench/README.md)"
-	@echo "make clean      remove build/ and build-asan/"
+	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)"
+	@echo "make check-static  cppcheck over the sources"
+	@echo "make clean      remove the build directories"
 
 setup:
 	@scripts/setup.sh build
@@ -95,7 +97,7 @@ bench: all
 	@BUILD=$(BUILD) bench/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 -include tests/fuzz/fuzz.mk

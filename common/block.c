@@ -60,8 +60,9 @@ int sg_block_decode(const sg_block *b, uint32_t *docids, uint32_t *tfs)
 	for (i = 1; i < b->n; i++)
 		if (docids[i] <= docids[i - 1])
 			return SG_ECORRUPT;
+	/* max_tf bounds every tf: pruning relies on it. */
 	for (i = 0; i < b->n; i++)
-		if (tfs[i] == 0)
+		if (tfs[i] == 0 || tfs[i] > b->max_tf)
 			return SG_ECORRUPT;
 	return SG_OK;
 }
@@ -80,11 +81,15 @@ int sg_positions_decode(const void *val, size_t len, const uint32_t *tfs,
 			uint32_t i, uint32_t *out)
 {
 	const uint8_t *p = val, *end = p + len;
-	uint32_t j, skip = 0;
+	uint64_t skip = 0;
+	uint32_t j;
 
+	/* In 64 bits: corrupt tfs must not wrap around to a small skip. */
 	for (j = 0; j < i; j++)
 		skip += tfs[j];
-	if (sg_varint_skip(&p, end, skip) != SG_OK ||
+	if (skip > len)
+		return SG_ECORRUPT; /* each position takes at least a byte */
+	if (sg_varint_skip(&p, end, (size_t)skip) != SG_OK ||
 	    sg_varint_decode_gaps32(&p, end, 0, out, tfs[i]) != SG_OK)
 		return SG_ECORRUPT;
 	for (j = 1; j < tfs[i]; j++)

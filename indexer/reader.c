@@ -64,7 +64,10 @@ static size_t sanitize(sg_buf *out, const char *src, size_t len)
 				return SIZE_MAX;
 			i += (size_t)n;
 		} else {
-			if (sg_buf_append(out, "\xEF\xBF\xBD", 3))
+			/* 1 byte in, 3 out: reserve the rest of the input
+			 * again, which the ASCII branch writes unchecked. */
+			if (sg_buf_append(out, "\xEF\xBF\xBD", 3) ||
+			    sg_buf_reserve(out, len - i - 1))
 				return SIZE_MAX;
 			i++;
 			fixed++;
