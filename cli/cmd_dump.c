@@ -42,6 +42,7 @@ struct posting {
 	const struct live_doc *doc;
 	uint32_t tf;
 	size_t pos_off;  /* into the term's decoded positions */
+	int haspos;      /* 0 for a unigram gram: no positions stored */
 };
 
 static void put_escaped(const char *s, size_t len)
@@ -173,7 +174,7 @@ static int load_docs(sg_index *idx, MDB_txn *txn, struct live_doc **out,
 
 /* Prints one term's live postings, sorted by external id. */
 static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
-		     const struct live_doc *docs, size_t n_docs,
+		     int haspos, const struct live_doc *docs, size_t n_docs,
 		     struct posting **posts, size_t *cap, uint32_t **pos,
 		     size_t *pos_cap, sg_error *err)
 {
@@ -211,7 +212,10 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 				    tr->termid);
 			break;
 		}
-		rc = mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv);
+		pv.mv_size = 0;
+		pv.mv_data = (void *)"";
+		rc = haspos ? mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv)
+			    : MDB_SUCCESS; /* a unigram has none */
 		if (rc == MDB_NOTFOUND) {
 			rc = sg_err(err, SG_ECORRUPT, "%s: the positions of a "
 				    "postings block of termid %u are missing: "
@@ -256,7 +260,8 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 				*pos = npos;
 				*pos_cap = nc;
 			}
-			if (sg_positions_decode(pv.mv_data, pv.mv_size, tfs, j,
+			if (haspos &&
+			    sg_positions_decode(pv.mv_data, pv.mv_size, tfs, j,
 						*pos + n_pos) != SG_OK) {
 				rc = sg_err(err, SG_ECORRUPT, "%s: positions "
 					    "of termid %u are corrupt",
@@ -266,7 +271,8 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 			(*posts)[n].doc = d;
 			(*posts)[n].tf = tfs[j];
 			(*posts)[n].pos_off = n_pos;
-			n_pos += tfs[j];
+			(*posts)[n].haspos = haspos;
+			n_pos += haspos ? tfs[j] : 0;
 			n++;
 		}
 	}
@@ -280,8 +286,8 @@ out:
 
 		fputs("  ", stdout);
 		put_escaped(p->doc->id, p->doc->id_len);
-		printf(" tf=%u pos=", p->tf);
-		for (j = 0; j < p->tf; j++)
+		printf(p->haspos ? " tf=%u pos=" : " tf=%u", p->tf);
+		for (j = 0; p->haspos && j < p->tf; j++)
 			printf(j ? ",%u" : "%u", (*pos)[p->pos_off + j]);
 		putchar('\n');
 	}
@@ -339,7 +345,9 @@ static int dump(sg_index *idx, sg_error *err)
 		put_escaped(k.mv_data, k.mv_size);
 		printf(" df=%llu cf=%llu\n", (unsigned long long)tr.df,
 		       (unsigned long long)tr.cf);
-		rc = dump_term(idx, txn, &tr, docs, n_docs, &posts, &cap, &pos,
+		rc = dump_term(idx, txn, &tr,
+			       sg_term_has_positions(k.mv_data, k.mv_size),
+			       docs, n_docs, &posts, &cap, &pos,
 			       &pos_cap, err);
 		if (rc != SG_OK)
 			goto out;

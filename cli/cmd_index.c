@@ -70,6 +70,7 @@ static void index_usage(FILE *f)
 	fprintf(f,
 "usage: sagasu index -d DIR [--format jsonl|files|lines] [--fields a,b]\n"
 "                    [--threads N] [--mem SIZE] [--keep-all] [--dicdir DIR]\n"
+"                    [--no-substring] [--block-size N]\n"
 "                    INPUT...\n"
 "  Adds documents to the index in DIR (created when new or empty). A\n"
 "  document whose id is already there is replaced, or skipped when its\n"
@@ -81,6 +82,8 @@ static void index_usage(FILE *f)
 "  lines   one document a line: id = FILE:LINENO\n"
 "  --mem SIZE   memory for a batch before it is committed (default 256M)\n"
 "  --block-size N  postings per block of a new index (default 128)\n"
+"  --no-substring  a new index without substring grams: smaller, but a\n"
+"               keyword then matches whole morphemes only (docs/RECALL.md)\n"
 "Exit status: 0 done, 1 failed, 2 bad usage, 3 done but some input was\n"
 "rejected (each rejection is reported as FILE:LINE: reason).\n");
 }
@@ -149,6 +152,9 @@ int cmd_index(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--keep-all")) {
 			io.analyzer.keep_all = 1;
+			continue;
+		} else if (!strcmp(a, "--no-substring")) {
+			io.no_substring = 1;
 			continue;
 		} else if (!strcmp(a, "--")) {
 			first_input = i + 1;

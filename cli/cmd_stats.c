@@ -18,6 +18,9 @@ static int print_json(const sg_stats *s)
 	json_object_set_new(o, "documents", json_integer((json_int_t)s->documents));
 	json_object_set_new(o, "terms", json_integer((json_int_t)s->terms));
 	json_object_set_new(o, "postings", json_integer((json_int_t)s->postings));
+	json_object_set_new(o, "substring", json_boolean(s->substring));
+	json_object_set_new(o, "grams", json_integer((json_int_t)s->grams));
+	json_object_set_new(o, "gram_postings", json_integer((json_int_t)s->gram_postings));
 	json_object_set_new(o, "total_length", json_integer((json_int_t)s->total_len));
 	json_object_set_new(o, "average_length", json_real(s->documents ?
 		(double)s->total_len / (double)s->documents : 0.0));
@@ -98,12 +101,25 @@ int cmd_stats(int argc, char **argv)
 	printf("index          %s\n", dir);
 	printf("documents      %llu\n", (unsigned long long)s.documents);
 	printf("terms          %llu\n", (unsigned long long)s.terms);
-	printf("postings       %llu (%.2f bytes each, docids + tfs)\n",
-	       (unsigned long long)s.postings,
-	       s.postings ? (double)s.dbs[2].bytes / (double)s.postings : 0.0);
-	printf("positions      %llu (%.2f bytes each)\n",
-	       (unsigned long long)s.total_len,
-	       s.total_len ? (double)s.dbs[3].bytes / (double)s.total_len : 0.0);
+	printf("postings       %llu", (unsigned long long)s.postings);
+	if (s.substring)
+		printf(" + %llu of %llu substring grams",
+		       (unsigned long long)s.gram_postings,
+		       (unsigned long long)s.grams);
+	printf(" (%.2f bytes each, docids + tfs)\n",
+	       s.postings + s.gram_postings ? (double)s.dbs[2].bytes /
+	       (double)(s.postings + s.gram_postings) : 0.0);
+	if (s.substring)
+		printf("positions      %llu of terms, and of grams (%.1f MB in all)\n",
+		       (unsigned long long)s.total_len,
+		       (double)s.dbs[3].bytes / 1e6);
+	else
+		printf("positions      %llu (%.2f bytes each)\n",
+		       (unsigned long long)s.total_len,
+		       s.total_len ? (double)s.dbs[3].bytes / (double)s.total_len : 0.0);
+	printf("substring      %s\n", s.substring ? "yes: a keyword finds every "
+	       "document holding it" : "no (--no-substring): keywords match "
+	       "whole morphemes");
 	printf("avg length     %.1f tokens\n",
 	       s.documents ? (double)s.total_len / (double)s.documents : 0.0);
 	printf("deleted        %llu pending compaction\n", (unsigned long long)s.dead);

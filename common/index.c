@@ -50,6 +50,9 @@ int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err)
 	if (rc == SG_OK)
 		rc = meta_put(idx, txn, "block_size", b, 4, err);
 	if (rc == SG_OK)
+		rc = meta_put(idx, txn, "substring", idx->substring ? "1" : "0",
+			      1, err);
+	if (rc == SG_OK)
 		idx->fresh = 0;
 	return rc;
 }
@@ -292,6 +295,12 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 	}
 	memcpy(idx->fields, v.mv_data, v.mv_size);
 	idx->fields[v.mv_size] = '\0';
+	rc = meta_get(idx, txn, "substring", &v, err);
+	if (rc != SG_OK || v.mv_size != 1) {
+		rc = sg_err(err, SG_ECORRUPT, "%s: no substring record", dir);
+		goto out;
+	}
+	idx->substring = *(const char *)v.mv_data == '1';
 	rc = meta_get(idx, txn, "block_size", &v, err);
 	if (rc != SG_OK || v.mv_size != 4) {
 		rc = sg_err(err, SG_ECORRUPT, "%s: no block size", dir);
@@ -338,6 +347,7 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 		}
 		strcpy(idx->fields, fields);
 		idx->block_size = opt->block_size ? opt->block_size : 128;
+		idx->substring = !opt->no_substring;
 		if (idx->block_size > SG_BLOCK_MAX_CFG) {
 			rc = sg_err(err, SG_EINVAL, "block size at most %d",
 				    SG_BLOCK_MAX_CFG);

@@ -24,8 +24,33 @@ struct sg_index {
 	const char *field[SG_FIELDS_MAX];
 	size_t n_fields;
 	uint32_t block_size;
+	int substring;                    /* grams are indexed (meta) */
 	int fresh;                        /* meta not written yet */
 };
+
+/* Substring grams (docs/RECALL.md) share the term space with the
+ * analyzer's terms, under keys that start with a NUL byte, which no analyzer
+ * term holds (normalization turns NUL into a space): "\0" + one character
+ * is a unigram, stored WITHOUT positions (its tf is all a one-character
+ * query needs); "\0" + two characters is a bigram, with positions counted
+ * in characters of the normalized text. */
+static inline int sg_term_is_gram(const char *t, size_t len)
+{
+	return len > 1 && t[0] == '\0';
+}
+
+static inline size_t sg_utf8_lead_len(unsigned char b)
+{
+	return b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 :
+	       (b >> 3) == 30 ? 4 : 1;
+}
+
+/* 0 for a unigram key: its postings have no positions. */
+static inline int sg_term_has_positions(const char *t, size_t len)
+{
+	return !(sg_term_is_gram(t, len) &&
+		 sg_utf8_lead_len((unsigned char)t[1]) == len - 1);
+}
 
 /* meta "stats": the collection figures, rewritten by every batch. */
 typedef struct sg_meta_stats {

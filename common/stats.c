@@ -45,6 +45,7 @@ int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err)
 		 sg_analyzer_config(idx->an));
 	snprintf(out->fields, sizeof(out->fields), "%s", idx->fields);
 	out->block_size = idx->block_size;
+	out->substring = idx->substring;
 	snprintf(path, sizeof(path), "%s/data.mdb", idx->st.dir);
 	if (stat(path, &sb) == 0)
 		out->file_bytes = (uint64_t)sb.st_size;
@@ -91,6 +92,11 @@ int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err)
 		}
 		if (tr.df == 0)
 			continue;
+		if (sg_term_is_gram(k.mv_data, k.mv_size)) {
+			out->grams++;
+			out->gram_postings += tr.df;
+			continue;
+		}
 		out->terms++;
 		out->postings += tr.df;
 		top_insert(out, k.mv_data, k.mv_size, tr.df);

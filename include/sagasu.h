@@ -162,9 +162,13 @@ typedef struct sg_index_options {
 	int readonly;        /* 1: search only; nothing is ever written */
 	uint32_t block_size; /* a NEW index's postings per block; 0 = 128.
 				Tiny values let tests cross blocks. */
+	int no_substring;    /* a NEW index without the substring grams that
+				let a keyword find every document holding it
+				(smaller; keyword mode then matches whole
+				morphemes only). docs/RECALL.md */
 } sg_index_options;
 
-#define SG_INDEX_OPTIONS_INIT { SG_ANALYZER_OPTIONS_INIT, NULL, 0, 0, 0 }
+#define SG_INDEX_OPTIONS_INIT { SG_ANALYZER_OPTIONS_INIT, NULL, 0, 0, 0, 0 }
 
 /* Opens (or creates) the index in `dir`. Refuses, without writing, a
  * directory that is not a sagasu index, another format version, or an index
@@ -189,7 +193,10 @@ typedef struct sg_stats {
 	uint64_t documents;   /* live documents (N) */
 	uint64_t total_len;   /* sum of their lengths in indexed tokens */
 	uint64_t terms;       /* distinct terms with df > 0 */
+	uint64_t grams;       /* distinct substring grams with df > 0 */
+	int substring;        /* the index has substring grams */
 	uint64_t postings;    /* sum of df: (term, live document) pairs */
+	uint64_t gram_postings; /* the same for grams */
 	uint64_t dead;        /* deleted documents whose postings remain */
 	uint64_t file_bytes;  /* data.mdb on disk */
 	uint32_t block_size;

@@ -69,6 +69,7 @@ struct compactor {
 	uint32_t bd[SG_BLOCK_MAX], bt[SG_BLOCK_MAX]; /* one block decoded */
 	sg_buf val;             /* a value being encoded */
 	sg_buf pos;             /* a new block's positions */
+	int haspos;             /* the term being compacted has positions */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -180,6 +181,7 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 	tp->n = 0;
 	tp->n_blocks = 0;
 	tp->canonical = 1;
+	c->haspos = sg_term_has_positions(term, term_len);
 	sg_buf_reset(&tp->pos);
 	rc = mdb_cursor_open(c->txn, idx->st.dbi[SG_DB_POSTINGS], &cur);
 	if (rc != MDB_SUCCESS)
@@ -218,7 +220,14 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 		if (tp->n_blocks && tp->canonical &&
 		    tp->n != (size_t)tp->n_blocks * idx->block_size)
 			tp->canonical = 0; /* an earlier block was not full */
-		rc = mdb_get(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv);
+		if (c->haspos) {
+			rc = mdb_get(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k,
+				     &pv);
+		} else { /* a unigram: no positions (index.h) */
+			pv.mv_size = 0;
+			pv.mv_data = (void *)"";
+			rc = MDB_SUCCESS;
+		}
 		if (rc != MDB_SUCCESS) {
 			rc = rc == MDB_NOTFOUND ?
 			     corrupt(c, term, term_len, "a positions block "
@@ -239,7 +248,8 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 		for (i = 0; i < b.n; i++) {
 			const uint8_t *start = p;
 
-			if (sg_varint_skip(&p, end, c->bt[i]) != SG_OK)
+			if (c->haspos &&
+			    sg_varint_skip(&p, end, c->bt[i]) != SG_OK)
 				break;
 			tp->docids[tp->n] = c->bd[i];
 			tp->tfs[tp->n] = c->bt[i];
@@ -279,7 +289,7 @@ static int delete_blocks(struct compactor *c, uint32_t termid, sg_error *err)
 	for (i = 0; i < c->tp.n_blocks; i++) {
 		sg_pkey_put(kb, termid, c->tp.firsts[i]);
 		rc = mdb_del(c->txn, idx->st.dbi[SG_DB_POSTINGS], &k, NULL);
-		if (rc == MDB_SUCCESS)
+		if (rc == MDB_SUCCESS && c->haspos)
 			rc = mdb_del(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k,
 				     NULL);
 		if (rc != MDB_SUCCESS)
@@ -320,7 +330,7 @@ static int put_block(struct compactor *c, uint32_t termid, size_t from,
 	v.mv_size = c->val.len;
 	v.mv_data = c->val.data;
 	rc = mdb_put(c->txn, idx->st.dbi[SG_DB_POSTINGS], &k, &v, 0);
-	if (rc == MDB_SUCCESS) {
+	if (rc == MDB_SUCCESS && c->haspos) {
 		v.mv_size = c->pos.len;
 		v.mv_data = c->pos.data;
 		rc = mdb_put(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k, &v, 0);

@@ -245,6 +245,82 @@ static struct group *group_of(struct worker *wk, const char *term,
 	return g;
 }
 
+/* Records one occurrence of a term at pos in the document's table. */
+static int add_occ(struct worker *wk, const char *term, size_t len,
+		   uint32_t pos, uint32_t *n_occ, sg_error *err)
+{
+	struct group *g = group_of(wk, term, len, err);
+
+	if (!g)
+		return SG_ENOMEM;
+	if (*n_occ == wk->cap_occ) {
+		size_t cap = wk->cap_occ ? wk->cap_occ * 2 : 1024;
+		struct occ *o = realloc(wk->occ, cap * sizeof(*o));
+
+		if (!o)
+			return sg_err(err, SG_ENOMEM, "out of memory");
+		wk->occ = o;
+		wk->cap_occ = cap;
+	}
+	wk->occ[*n_occ].pos = pos;
+	wk->occ[*n_occ].next = UINT32_MAX;
+	if (g->last == UINT32_MAX)
+		g->first = *n_occ;
+	else
+		wk->occ[g->last].next = *n_occ;
+	g->last = *n_occ;
+	g->tf++;
+	(*n_occ)++;
+	return SG_OK;
+}
+
+/* White space of the normalized text: no gram holds it, since no query
+ * word does (the query language splits words there). */
+static int gram_space(const char *p)
+{
+	return *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+	       *p == '\v' || *p == '\f';
+}
+
+/* The substring grams of one field's normalized text: a unigram for every
+ * character and a bigram for every two adjacent characters outside white
+ * space, at character positions from *cpos (docs/RECALL.md). */
+static int add_grams(struct worker *wk, const char *norm, size_t len,
+		     uint32_t *cpos, uint32_t *n_occ, sg_error *err)
+{
+	const char *p = norm, *end = norm + len;
+	char key[1 + 8];
+	int rc;
+
+	key[0] = '\0';
+	while (p < end) {
+		size_t a = sg_utf8_lead_len((unsigned char)*p), b;
+
+		if (a > (size_t)(end - p))
+			a = (size_t)(end - p);
+		if (!gram_space(p)) {
+			memcpy(key + 1, p, a);
+			rc = add_occ(wk, key, 1 + a, *cpos, n_occ, err);
+			if (rc != SG_OK)
+				return rc;
+			if (p + a < end && !gram_space(p + a)) {
+				b = sg_utf8_lead_len((unsigned char)p[a]);
+				if (b > (size_t)(end - p - a))
+					b = (size_t)(end - p - a);
+				memcpy(key + 1 + a, p + a, b);
+				rc = add_occ(wk, key, 1 + a + b, *cpos, n_occ,
+					     err);
+				if (rc != SG_OK)
+					return rc;
+			}
+		}
+		(*cpos)++;
+		p += a;
+	}
+	(*cpos)++; /* a gap: no gram spans two fields */
+	return SG_OK;
+}
+
 /* Analyzes the indexed fields of `texts` into `out`: for each distinct term
  * (in no particular order), varint length, bytes, varint tf, varint
  * positions (the first absolute, then gaps). Terms are grouped with a hash
@@ -254,7 +330,8 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 		       size_t n_texts, sg_buf *out, uint32_t *dl,
 		       size_t *n_invalid, sg_error *err)
 {
-	uint32_t pos_base = 0, used, n_occ = 0;
+	uint32_t pos_base = 0, used, n_occ = 0, n_terms = 0, cpos = 0;
+	int grams = wk->w->idx->substring;
 	size_t f, i, n;
 	const sg_token *tok;
 	int rc;
@@ -279,36 +356,26 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 			return rc;
 		*n_invalid += sg_analysis_invalid_utf8(wk->an);
 		for (i = 0; i < n; i++) {
-			struct group *g;
-
 			if (!tok[i].indexed || tok[i].term_len == 0)
 				continue;
-			g = group_of(wk, tok[i].term, tok[i].term_len, err);
-			if (!g)
-				return SG_ENOMEM;
-			if (n_occ == wk->cap_occ) {
-				size_t cap = wk->cap_occ ? wk->cap_occ * 2 : 1024;
-				struct occ *o = realloc(wk->occ, cap * sizeof(*o));
+			rc = add_occ(wk, tok[i].term, tok[i].term_len,
+				     tok[i].pos, &n_occ, err);
+			if (rc != SG_OK)
+				return rc;
+			n_terms++;
+		}
+		if (grams) {
+			size_t norm_len;
+			const char *norm = sg_analysis_normalized(wk->an,
+								  &norm_len);
 
-				if (!o)
-					return sg_err(err, SG_ENOMEM,
-						      "out of memory");
-				wk->occ = o;
-				wk->cap_occ = cap;
-			}
-			wk->occ[n_occ].pos = tok[i].pos;
-			wk->occ[n_occ].next = UINT32_MAX;
-			if (g->last == UINT32_MAX)
-				g->first = n_occ;
-			else
-				wk->occ[g->last].next = n_occ;
-			g->last = n_occ;
-			g->tf++;
-			n_occ++;
+			rc = add_grams(wk, norm, norm_len, &cpos, &n_occ, err);
+			if (rc != SG_OK)
+				return rc;
 		}
 		pos_base += used + FIELD_POS_GAP;
 	}
-	*dl = n_occ;
+	*dl = n_terms; /* grams are not tokens: BM25's length counts terms */
 	for (i = 0; i < wk->n_slots; i++) {
 		const struct group *g = &wk->table[i];
 		uint32_t o, prev = 0;
@@ -317,6 +384,11 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 			continue;
 		rc = sg_buf_put_bytes(out, wk->arena.data + g->off, g->len);
 		rc |= sg_buf_put_varint(out, g->tf);
+		if (!sg_term_has_positions(wk->arena.data + g->off, g->len)) {
+			if (rc)
+				return sg_err(err, SG_ENOMEM, "out of memory");
+			continue;
+		}
 		for (o = g->first; o != UINT32_MAX; o = wk->occ[o].next) {
 			rc |= sg_buf_put_varint(out, o == g->first ?
 						wk->occ[o].pos :
@@ -458,7 +530,8 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 		if (sg_varint_get32(&q, end, &tf))
 			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
 		pos_start = q;
-		if (sg_varint_skip(&q, end, tf))
+		if (sg_term_has_positions(term, (size_t)len) &&
+		    sg_varint_skip(&q, end, tf))
 			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
 		rc = sg_accum_add_encoded(&w->accum, term, (size_t)len, docid,
 					  tf, pos_start, (size_t)(q - pos_start));
@@ -553,6 +626,7 @@ static uint32_t batch_dl(const sg_writer *w, uint32_t docid)
 /* Walks one term's batch postings (accum.h encoding). */
 struct post_iter {
 	const uint8_t *p, *end;
+	int haspos;          /* 0 for a unigram (index.h) */
 	uint32_t docid, tf;
 	const uint8_t *pos;  /* its positions' bytes */
 	size_t pos_len;
@@ -569,7 +643,7 @@ static int post_next(struct post_iter *it)
 		return -1;
 	it->docid += gap;
 	it->pos = it->p;
-	if (sg_varint_skip(&it->p, it->end, it->tf))
+	if (it->haspos && sg_varint_skip(&it->p, it->end, it->tf))
 		return -1;
 	it->pos_len = (size_t)(it->p - it->pos);
 	return 1;
@@ -595,7 +669,7 @@ static int put_block(sg_writer *w, MDB_txn *txn, uint32_t termid,
 	v.mv_size = w->scratch.len;
 	v.mv_data = w->scratch.data;
 	rc = mdb_put(txn, w->idx->st.dbi[SG_DB_POSTINGS], &k, &v, flags);
-	if (rc == MDB_SUCCESS) {
+	if (rc == MDB_SUCCESS && pos) {
 		v.mv_size = pos->len;
 		v.mv_data = pos->data;
 		rc = mdb_put(txn, w->idx->st.dbi[SG_DB_POSITIONS], &k, &v,
@@ -616,6 +690,8 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 	struct post_iter it;
 	unsigned flags = append ? MDB_APPEND : 0;
 	int rc = SG_OK, more;
+	int haspos = sg_term_has_positions(sg_accum_term_bytes(&w->accum, t),
+					   t->term_len);
 
 	if (!append) {
 		/* Reopen the last block when it has room. */
@@ -642,9 +718,11 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 					      "rebuild the index", w->idx->st.dir);
 			}
 			if (b.n < bs) {
-				rc = mdb_get(txn,
+				pv.mv_size = 0;
+				pv.mv_data = (void *)"";
+				rc = haspos ? mdb_get(txn,
 					     w->idx->st.dbi[SG_DB_POSITIONS],
-					     &k, &pv);
+					     &k, &pv) : MDB_SUCCESS;
 				if (rc != MDB_SUCCESS ||
 				    sg_buf_append(&pos, pv.mv_data, pv.mv_size)) {
 					mdb_cursor_close(c);
@@ -663,6 +741,7 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 
 	it.p = (const uint8_t *)t->post.data;
 	it.end = it.p + t->post.len;
+	it.haspos = haspos;
 	it.docid = 0;
 	while ((more = post_next(&it)) == 1) {
 		uint32_t dl = batch_dl(w, it.docid);
@@ -677,7 +756,8 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 		}
 		if (++n == bs) {
 			rc = put_block(w, txn, tr->termid, docids, tfs, n,
-				       min_dl, &pos, flags, err);
+				       min_dl, haspos ? &pos : NULL, flags,
+				       err);
 			if (rc != SG_OK)
 				goto out;
 			n = 0;
@@ -693,7 +773,7 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 	}
 	if (n > 0)
 		rc = put_block(w, txn, tr->termid, docids, tfs, n, min_dl,
-			       &pos, flags, err);
+			       haspos ? &pos : NULL, flags, err);
 out:
 	sg_buf_release(&pos);
 	return rc;
@@ -752,7 +832,8 @@ static int delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 		term = (const char *)q;
 		q += len;
 		if (sg_varint_get32(&q, end, &tf) ||
-		    sg_varint_skip(&q, end, tf)) {
+		    (sg_term_has_positions(term, (size_t)len) &&
+		     sg_varint_skip(&q, end, tf))) {
 			rc = sg_err(err, SG_ECORRUPT, "bad analysis buffer");
 			goto out;
 		}

@@ -45,12 +45,13 @@
 #include "sagasu.h"
 #include "snippet.h"
 
-#define MAX_PHRASE 32       /* terms in one phrase */
 
 struct leaf {
 	size_t n;                     /* terms */
-	sg_tcur cur[MAX_PHRASE];
-	int32_t off[MAX_PHRASE];      /* relative query positions */
+	sg_tcur *cur;                 /* n cursors */
+	int32_t *off;                 /* relative query positions */
+	int sub;                      /* a substring leaf: grams, idf of the
+					 rarest gram (docs/RECALL.md) */
 	uint64_t df;                  /* the rarest term's df */
 	double idf;
 	uint32_t max_tf, min_dl;      /* global bound inputs */
@@ -62,7 +63,16 @@ struct leaf {
 	uint32_t tf_doc, tf;          /* tf cached for doc tf_doc */
 };
 
-enum nkind { N_LEAF, N_AND, N_OR, N_NOT, N_NONE };
+/* N_WORD: a keyword of a substring index; it matches where its substring
+ * leaf does and scores by its unit (a morpheme leaf, if any, first). */
+enum nkind { N_LEAF, N_AND, N_OR, N_NOT, N_NONE, N_WORD };
+
+/* A keyword of a substring index: which leaves match and score it. */
+struct unit {
+	size_t sub;       /* the substring leaf: decides the match */
+	size_t morph;     /* the morpheme leaf, when has_morph */
+	int has_morph;
+};
 
 struct node {
 	enum nkind kind;
@@ -73,6 +83,7 @@ struct node {
 };
 
 struct heap_ent {
+	int tier;         /* keywords matched as whole morphemes */
 	double score;
 	uint32_t docid;
 };
@@ -96,6 +107,9 @@ struct run {
 	struct leaf *leaves;
 	size_t n_leaves, cap_leaves;
 	struct node *root;
+	int substring;                /* keyword mode on a substring index */
+	struct unit *units;           /* scoring keywords, one per sub leaf */
+	size_t n_units, cap_units;
 	sg_buf notices;
 	struct heap_ent *heap;
 	size_t n_heap, k;
@@ -393,17 +407,19 @@ static void notice(struct run *r, const char *fmt, const char *a, size_t n)
 /* A leaf for terms[0..n) at offsets off[]; merged with an equal leaf. */
 static int make_leaf(struct run *r, const char *const *terms,
 		     const size_t *lens, const int32_t *off, size_t n,
-		     int scores, size_t *out)
+		     int scores, int sub, size_t *out)
 {
 	struct leaf *l;
 	sg_buf what = SG_BUF_INIT;
 	size_t i;
 	int rc;
 
+	/* Its name: the terms joined by spaces (a gram without its NUL). */
 	for (i = 0; i < n; i++) {
 		if (i && sg_buf_putc(&what, ' '))
 			goto nomem;
-		if (sg_buf_append(&what, terms[i], lens[i]))
+		if (sg_buf_append(&what, terms[i] + (sub ? 1 : 0),
+				  lens[i] - (sub ? 1 : 0)))
 			goto nomem;
 	}
 	for (i = 0; i < r->n_leaves; i++) {
@@ -413,7 +429,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 
 		for (t = 0; same && t < n; t++)
 			same = o->off[t] - o->off[0] == off[t] - off[0];
-		if (same && o->scores == scores) {
+		if (same && o->scores == scores && o->sub == sub) {
 			sg_buf_release(&what);
 			*out = i;
 			return SG_OK;
@@ -430,7 +446,15 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	l = &r->leaves[r->n_leaves];
 	memset(l, 0, sizeof(*l));
+	l->cur = calloc(n ? n : 1, sizeof(*l->cur));
+	l->off = calloc(n ? n : 1, sizeof(*l->off));
+	if (!l->cur || !l->off) {
+		free(l->cur);
+		free(l->off);
+		goto nomem;
+	}
 	l->n = n;
+	l->sub = sub;
 	l->scores = scores;
 	l->what = what.data ? what.data : strdup("");
 	l->tf_doc = SG_DOC_END;
@@ -459,7 +483,8 @@ static int make_leaf(struct run *r, const char *const *terms,
 		}
 		if (tr.df < l->df)
 			l->df = tr.df;
-		l->idf += idf_of(r, tr.df);
+		if (!sub)
+			l->idf += idf_of(r, tr.df);
 		if (tr.max_tf < l->max_tf)
 			l->max_tf = tr.max_tf;
 		if (tr.min_dl > l->min_dl)
@@ -470,10 +495,12 @@ static int make_leaf(struct run *r, const char *const *terms,
 
 		for (t = 0; t < n; t++)
 			sg_tcur_close(&l->cur[t]);
-		memset(l->cur, 0, sizeof(l->cur));
+		memset(l->cur, 0, n * sizeof(*l->cur));
 		l->doc = SG_DOC_END;
 		l->ub = 0;
 	} else {
+		if (sub)
+			l->idf = idf_of(r, l->df);
 		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
 		l->doc = l->cur[0].doc;
 		rc = leaf_advance(r, l, 0);
@@ -487,32 +514,144 @@ nomem:
 	return sg_err(r->err, SG_ENOMEM, "out of memory");
 }
 
+/* The substring leaf of a keyword (docs/RECALL.md): the grams that cover
+ * its normalized text with white space removed, at their character
+ * offsets: the unigram of a one-character word, else the bigrams at 0, 2,
+ * 4, ... and one ending at the last character. Confirming them at those
+ * offsets is confirming the whole string. *li = SIZE_MAX when the text is
+ * empty once normalized. */
+static int make_sub_leaf(struct run *r, const char *norm, size_t len,
+			 int scores, size_t *li)
+{
+	size_t *at = NULL, n = 0, i, m = 0, g;
+	const char **terms = NULL;
+	size_t *lens = NULL;
+	int32_t *off = NULL;
+	char *keys = NULL, *k;
+	int rc = SG_OK;
+
+	*li = SIZE_MAX;
+	at = malloc((len + 2) * sizeof(*at));
+	if (!at)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < len;) {
+		size_t a = sg_utf8_lead_len((unsigned char)norm[i]);
+
+		if (a > len - i)
+			a = len - i;
+		if (!strchr(" \t\n\r\v\f", norm[i]) || norm[i] == '\0')
+			at[n++] = i;
+		i += a;
+	}
+	if (n == 0)
+		goto out;
+	at[n] = len; /* only to measure the last character */
+	terms = calloc(n + 1, sizeof(*terms));
+	lens = calloc(n + 1, sizeof(*lens));
+	off = calloc(n + 1, sizeof(*off));
+	keys = malloc(n * 10 + 10);
+	if (!terms || !lens || !off || !keys) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	k = keys;
+	for (g = 0;; g = g + 2 < n - 1 ? g + 2 : n - 2) {
+		/* a character's bytes: up to the next kept character, which
+		 * white space removed may have moved: measure by lead byte */
+		size_t c0 = at[g], l0 = sg_utf8_lead_len((unsigned char)norm[c0]);
+		size_t l1 = 0;
+
+		if (l0 > len - c0)
+			l0 = len - c0;
+		k[0] = '\0';
+		memcpy(k + 1, norm + c0, l0);
+		if (n > 1) {
+			size_t c1 = at[g + 1];
+
+			l1 = sg_utf8_lead_len((unsigned char)norm[c1]);
+			if (l1 > len - c1)
+				l1 = len - c1;
+			memcpy(k + 1 + l0, norm + c1, l1);
+		}
+		terms[m] = k;
+		lens[m] = 1 + l0 + l1;
+		off[m] = (int32_t)g;
+		m++;
+		k += 1 + l0 + l1;
+		if (n == 1 || g == n - 2)
+			break;
+	}
+	rc = make_leaf(r, terms, lens, off, m, scores, 1, li);
+out:
+	free(at);
+	free(terms);
+	free(lens);
+	free(off);
+	free(keys);
+	return rc;
+}
+
+/* Adds (or finds) the scoring unit of a keyword. */
+static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
+		    size_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_units; i++)
+		if (r->units[i].sub == sub) {
+			*out = i;
+			return SG_OK;
+		}
+	if (r->n_units == r->cap_units) {
+		size_t cap = r->cap_units ? r->cap_units * 2 : 8;
+		struct unit *u = realloc(r->units, cap * sizeof(*u));
+
+		if (!u)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		r->units = u;
+		r->cap_units = cap;
+	}
+	r->units[r->n_units].sub = sub;
+	r->units[r->n_units].morph = morph;
+	r->units[r->n_units].has_morph = has_morph;
+	*out = r->n_units++;
+	return SG_OK;
+}
+
 /* Analyzes a word or phrase text; in bag mode each term is its own leaf
- * under an OR, else all terms form one phrase leaf. *out is NULL when the
- * text holds no indexed term. */
+ * under an OR, else all terms form one phrase leaf. In keyword mode on a
+ * substring index the word becomes an N_WORD: its substring leaf decides
+ * the match, its phrase of terms (if any) the tier. *out is NULL when the
+ * text holds nothing to search. */
 static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		     struct node **out)
 {
 	const sg_token *tok;
-	size_t n, i, m = 0;
+	size_t n, i, m = 0, li = SIZE_MAX, sub = SIZE_MAX, unit;
 	uint32_t used, shift = 0;
-	const char *terms[MAX_PHRASE];
-	size_t lens[MAX_PHRASE];
-	int32_t off[MAX_PHRASE];
-	char *copy = NULL;
+	const char **terms = NULL;
+	size_t *lens = NULL;
+	int32_t *off = NULL;
 	int rc;
 
 	*out = NULL;
 	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
 	if (rc != SG_OK)
 		return rc;
-	/* Token terms live in the analysis: copy them before analyzing
-	 * anything else (make_leaf does not analyze). */
-	/* White space in a query phrase separates words the user typed; it
+	terms = calloc(n + 1, sizeof(*terms));
+	lens = calloc(n + 1, sizeof(*lens));
+	off = calloc(n + 1, sizeof(*off));
+	if (!terms || !lens || !off) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Token terms live in the analysis: they are used before anything
+	 * else is analyzed (make_leaf does not analyze).
+	 * White space in a query phrase separates words the user typed; it
 	 * must not demand a gap in the document ("クラスター 発生" matches
 	 * クラスター発生). A white-space run is the one position between two
 	 * consecutive tokens that none of them holds: take those out. */
-	for (i = 0; i < n && m < MAX_PHRASE; i++) {
+	for (i = 0; i < n; i++) {
 		if (i > 0 && tok[i].pos > tok[i - 1].pos + 1)
 			shift += tok[i].pos - tok[i - 1].pos - 1;
 		if (!tok[i].indexed || tok[i].term_len == 0)
@@ -522,43 +661,79 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		off[m] = (int32_t)(tok[i].pos - shift);
 		m++;
 	}
+	if (r->substring) {
+		size_t norm_len;
+		const char *norm = sg_analysis_normalized(r->s->an, &norm_len);
+
+		if (m > 0) {
+			rc = make_leaf(r, terms, lens, off, m, scores, 0, &li);
+			if (rc != SG_OK)
+				goto out;
+		}
+		rc = make_sub_leaf(r, norm, norm_len, scores, &sub);
+		if (rc != SG_OK)
+			goto out;
+		if (sub == SIZE_MAX) {
+			notice(r, "'%.*s' is empty once normalized: dropped",
+			       q->text, q->len);
+			goto out;
+		}
+		if (scores) {
+			rc = add_unit(r, sub, li, m > 0, &unit);
+			if (rc != SG_OK)
+				goto out;
+		}
+		*out = new_node(N_WORD);
+		if (!*out) {
+			rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+			goto out;
+		}
+		(*out)->leaf = sub;
+		goto out;
+	}
 	if (m == 0) {
 		notice(r, "'%.*s' has no indexed term (only particles or "
 		       "symbols): dropped", q->text, q->len);
-		return SG_OK;
+		goto out;
 	}
 	if (!bag || m == 1) {
-		size_t li;
-
-		rc = make_leaf(r, terms, lens, off, m, scores, &li);
+		rc = make_leaf(r, terms, lens, off, m, scores, 0, &li);
 		if (rc != SG_OK)
-			return rc;
+			goto out;
 		*out = new_node(N_LEAF);
-		if (!*out)
-			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		if (!*out) {
+			rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+			goto out;
+		}
 		(*out)->leaf = li;
-		return SG_OK;
+		goto out;
 	}
 	*out = new_node(N_OR);
-	if (!*out)
-		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	if (!*out) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < m; i++) {
 		int32_t zero = 0;
-		size_t li;
 		struct node *k;
 
-		rc = make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, &li);
+		rc = make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, 0,
+			       &li);
 		if (rc != SG_OK)
-			return rc;
+			goto out;
 		k = new_node(N_LEAF);
 		if (!k || add_kid(*out, k)) {
 			free(k);
-			return sg_err(r->err, SG_ENOMEM, "out of memory");
+			rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+			goto out;
 		}
 		k->leaf = li;
 	}
-	free(copy);
-	return SG_OK;
+out:
+	free(terms);
+	free(lens);
+	free(off);
+	return rc;
 }
 
 /* A prefix: an OR over the terms of the dictionary that start with the
@@ -622,7 +797,7 @@ static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
 		}
 		memcpy(term, k.mv_data, tl);
 		term[tl] = '\0';
-		rc = make_leaf(r, &tp, &tl, &zero, 1, scores, &li);
+		rc = make_leaf(r, &tp, &tl, &zero, 1, scores, 0, &li);
 		if (rc != SG_OK) {
 			mdb_cursor_close(c);
 			return rc;
@@ -760,13 +935,15 @@ static struct node *normalize(struct node *n)
 /* a is worse than b: a lower score, or the same score and a later docid. */
 static int worse(const struct heap_ent *a, const struct heap_ent *b)
 {
+	if (a->tier != b->tier)
+		return a->tier < b->tier;
 	return a->score < b->score ||
 	       (a->score == b->score && a->docid > b->docid);
 }
 
-static void heap_push(struct run *r, double score, uint32_t docid)
+static void heap_push(struct run *r, int tier, double score, uint32_t docid)
 {
-	struct heap_ent e = { score, docid };
+	struct heap_ent e = { tier, score, docid };
 	size_t i, c;
 
 	if (r->n_heap == r->k) {
@@ -804,29 +981,72 @@ static double threshold(const struct run *r)
 
 /* The canonical score of docid: every scoring leaf that matches it, summed
  * in leaf order. Leaves are advanced to docid (never past it). */
+/* tf of leaf l in docid, advancing it there (0 when it does not match). */
+static int leaf_tf_at(struct run *r, struct leaf *l, uint32_t docid,
+		      uint32_t *tf)
+{
+	int rc;
+
+	*tf = 0;
+	if (l->empty)
+		return SG_OK;
+	if (l->doc < docid) {
+		rc = leaf_advance(r, l, docid);
+		if (rc != SG_OK)
+			return rc;
+	}
+	if (l->doc != docid)
+		return SG_OK;
+	return leaf_tf(r, l, docid, tf);
+}
+
 static int score_doc(struct run *r, uint32_t docid, uint32_t dl,
-		     double *score, int *matched_any)
+		     double *score, int *tier, int *matched_any)
 {
 	size_t i;
 	int rc;
 
 	*score = 0;
+	*tier = 0;
 	*matched_any = 0;
 	r->scored++;
+	if (r->substring) {
+		/* Each keyword that matches scores by its morphemes when
+		 * they match too (and lifts the tier), else by its
+		 * substring occurrences (docs/RECALL.md). */
+		for (i = 0; i < r->n_units; i++) {
+			const struct unit *u = &r->units[i];
+			struct leaf *sl = &r->leaves[u->sub];
+			uint32_t tf, mtf = 0;
+
+			rc = leaf_tf_at(r, sl, docid, &tf);
+			if (rc != SG_OK)
+				return rc;
+			if (!tf)
+				continue;
+			*matched_any = 1;
+			if (u->has_morph) {
+				rc = leaf_tf_at(r, &r->leaves[u->morph], docid,
+						&mtf);
+				if (rc != SG_OK)
+					return rc;
+			}
+			if (mtf) {
+				(*tier)++;
+				*score += bm25(r, r->leaves[u->morph].idf, mtf, dl);
+			} else {
+				*score += bm25(r, sl->idf, tf, dl);
+			}
+		}
+		return SG_OK;
+	}
 	for (i = 0; i < r->n_leaves; i++) {
 		struct leaf *l = &r->leaves[i];
 		uint32_t tf;
 
-		if (!l->scores || l->empty)
+		if (!l->scores)
 			continue;
-		if (l->doc < docid) {
-			rc = leaf_advance(r, l, docid);
-			if (rc != SG_OK)
-				return rc;
-		}
-		if (l->doc != docid)
-			continue;
-		rc = leaf_tf(r, l, docid, &tf);
+		rc = leaf_tf_at(r, l, docid, &tf);
 		if (rc != SG_OK)
 			return rc;
 		if (tf) {
@@ -850,7 +1070,8 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 	case N_NONE:
 		n->doc = SG_DOC_END;
 		return SG_OK;
-	case N_LEAF: {
+	case N_LEAF:
+	case N_WORD: {
 		struct leaf *l = &r->leaves[n->leaf];
 		uint32_t d = target;
 
@@ -937,7 +1158,7 @@ static int eval_generic(struct run *r)
 	for (;;) {
 		uint32_t dl;
 		double score;
-		int any;
+		int any, tier;
 
 		rc = node_next(r, r->root, d);
 		if (rc != SG_OK || r->root->doc == SG_DOC_END)
@@ -945,11 +1166,11 @@ static int eval_generic(struct run *r)
 		d = r->root->doc;
 		dl = doc_len(r, d);
 		if (dl != SG_DL_DEAD) {
-			rc = score_doc(r, d, dl, &score, &any);
+			rc = score_doc(r, d, dl, &score, &tier, &any);
 			if (rc != SG_OK)
 				return rc;
 			r->total++;
-			heap_push(r, score, d);
+			heap_push(r, tier, score, d);
 		}
 		if (d == SG_DOC_END - 1)
 			return SG_OK;
@@ -980,8 +1201,8 @@ static double leaf_block_bound(const struct run *r, const struct leaf *l)
 
 /* Conjunction of leaves pos[0..np) minus leaves neg[0..nn): leapfrog with
  * block-max skipping. */
-static int eval_and(struct run *r, size_t *pos, size_t np, size_t *neg,
-		    size_t nn)
+static int eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
+		    size_t nreq, size_t *neg, size_t nn)
 {
 	uint32_t d = 1;
 	double ub_all = 0;
@@ -993,7 +1214,7 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *neg,
 	while (d != SG_DOC_END) {
 		uint32_t dl, max_d;
 		double score, bound, theta;
-		int again = 0, any, excluded = 0;
+		int again = 0, any, excluded = 0, tier;
 
 		for (i = 0; i < np; i++) {
 			struct leaf *l = &r->leaves[pos[i]];
@@ -1044,6 +1265,19 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *neg,
 				return rc;
 			excluded = !rc;
 		}
+		/* Leaves that must match too but do not drive the walk (the
+		 * keywords' substring leaves, checked last: they are read only
+		 * for documents that could enter the top k). */
+		for (i = 0; i < nreq && !excluded; i++) {
+			struct leaf *l = &r->leaves[req[i]];
+
+			if (l->doc < d && (rc = leaf_advance(r, l, d)) != SG_OK)
+				return rc;
+			rc = leaf_confirm(r, l, d);
+			if (rc < 0)
+				return rc;
+			excluded = !rc;
+		}
 		for (i = 0; i < nn && !excluded; i++) {
 			struct leaf *l = &r->leaves[neg[i]];
 
@@ -1056,11 +1290,11 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *neg,
 			excluded = rc;
 		}
 		if (!excluded) {
-			rc = score_doc(r, d, dl, &score, &any);
+			rc = score_doc(r, d, dl, &score, &tier, &any);
 			if (rc != SG_OK)
 				return rc;
 			r->total++;
-			heap_push(r, score, d);
+			heap_push(r, tier, score, d);
 		}
 		d++;
 	}
@@ -1097,7 +1331,7 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 	for (;;) {
 		double theta = threshold(r), partial = 0, score;
 		uint32_t d = SG_DOC_END, dl;
-		int any, pruned = 0, excluded = 0;
+		int any, pruned = 0, excluded = 0, tier;
 
 		/* Leaves pos[0..e) cannot lift a document into the top k on
 		 * their own: they only add to candidates of the others. */
@@ -1160,12 +1394,12 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 			}
 			rc = SG_OK;
 			if (!pruned && !excluded) {
-				rc = score_doc(r, d, dl, &score, &any);
+				rc = score_doc(r, d, dl, &score, &tier, &any);
 				if (rc != SG_OK)
 					goto out;
 				if (any) {
 					r->total++;
-					heap_push(r, score, d);
+					heap_push(r, tier, score, d);
 				}
 			}
 		}
@@ -1184,6 +1418,140 @@ out:
 	return rc;
 }
 
+/* Puts a leaf's cursors back on its first posting (a second pass). */
+static int leaf_rewind(struct run *r, struct leaf *l)
+{
+	size_t i;
+	int rc;
+
+	if (l->empty)
+		return SG_OK;
+	for (i = 0; i < l->n; i++) {
+		uint32_t termid = l->cur[i].termid;
+
+		sg_tcur_close(&l->cur[i]);
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, termid,
+				  &r->decoded, &r->skipped, r->err);
+		if (rc != SG_OK)
+			return rc;
+	}
+	l->tf_doc = SG_DOC_END;
+	l->doc = 0;
+	return leaf_advance(r, l, 0);
+}
+
+static void node_rewind(struct node *n)
+{
+	size_t i;
+
+	n->doc = 0;
+	for (i = 0; i < n->n_kids; i++)
+		node_rewind(n->kids[i]);
+}
+
+/* Keyword mode on a substring index (docs/RECALL.md). A conjunction of
+ * keywords whose every one has morphemes first runs the pruned conjunction
+ * over the morpheme leaves, each candidate confirmed by the substring
+ * leaves: that is the top tier, exactly. Only when it yields fewer than k
+ * hits are the lower tiers needed: then every substring match is walked
+ * and scored (their count is exact). Other shapes are walked exhaustively. */
+static int eval_substring(struct run *r)
+{
+	struct node *n = r->root;
+	size_t *pos = NULL, *req = NULL, *neg = NULL, np = 0, nreq = 0, nn = 0;
+	size_t i, j, slots = r->n_leaves + n->n_kids + 2;
+	int rc = SG_OK, shape_ok = 1, all_morph = 1, phase_a = 0;
+
+	pos = malloc(slots * sizeof(*pos));
+	req = malloc(slots * sizeof(*req));
+	neg = malloc(slots * sizeof(*neg));
+	if (!pos || !req || !neg) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (n->kind == N_WORD) {
+		req[nreq++] = n->leaf;
+	} else if (n->kind == N_AND) {
+		for (i = 0; i < n->n_kids && shape_ok; i++) {
+			struct node *k = n->kids[i];
+
+			if (k->kind == N_WORD)
+				req[nreq++] = k->leaf;
+			else if (k->kind == N_NOT && k->kids[0]->kind == N_WORD)
+				neg[nn++] = k->kids[0]->leaf;
+			else
+				shape_ok = 0;
+		}
+	} else {
+		shape_ok = 0;
+	}
+	/* The morpheme leaf of every positive keyword, once each. */
+	for (i = 0; shape_ok && i < nreq && all_morph; i++) {
+		for (j = 0; j < r->n_units && r->units[j].sub != req[i]; j++)
+			;
+		if (j == r->n_units || !r->units[j].has_morph) {
+			all_morph = 0;
+			break;
+		}
+		pos[np++] = r->units[j].morph;
+	}
+	for (i = 0; i < np; i++)
+		for (j = i + 1; j < np;)
+			if (pos[j] == pos[i])
+				pos[j] = pos[--np];
+			else
+				j++;
+	if (shape_ok && all_morph && np > 0 && !r->opt->exhaustive) {
+		rc = eval_and(r, pos, np, req, nreq, neg, nn);
+		if (rc != SG_OK || r->n_heap == r->k) {
+			/* The top tier filled the top k; the substring-only
+			 * matches were not counted. */
+			r->lower_bound = 1;
+			goto out;
+		}
+		phase_a = 1;
+		for (i = 0; i < r->n_leaves; i++)
+			if ((rc = leaf_rewind(r, &r->leaves[i])) != SG_OK)
+				goto out;
+		node_rewind(r->root);
+	}
+	/* Every substring match, scored and counted. */
+	r->total = 0;
+	r->lower_bound = 0;
+	{
+		uint32_t d = 1;
+
+		for (;;) {
+			uint32_t dl;
+			double score;
+			int any, tier;
+
+			rc = node_next(r, r->root, d);
+			if (rc != SG_OK || r->root->doc == SG_DOC_END)
+				break;
+			d = r->root->doc;
+			dl = doc_len(r, d);
+			if (dl != SG_DL_DEAD) {
+				rc = score_doc(r, d, dl, &score, &tier, &any);
+				if (rc != SG_OK)
+					break;
+				r->total++;
+				/* The first pass pushed the whole top tier. */
+				if (!(phase_a && tier == (int)r->n_units))
+					heap_push(r, tier, score, d);
+			}
+			if (d == SG_DOC_END - 1)
+				break;
+			d++;
+		}
+	}
+out:
+	free(pos);
+	free(req);
+	free(neg);
+	return rc;
+}
+
 /* Picks the evaluation for the plan's shape. */
 static int evaluate(struct run *r)
 {
@@ -1191,7 +1559,11 @@ static int evaluate(struct run *r)
 	size_t *pos, *neg, np = 0, nn = 0, i;
 	int rc, shape_ok = 1;
 
-	if (r->opt->exhaustive || n->kind == N_NOT || n->kind == N_NONE)
+	if (n->kind == N_NOT || n->kind == N_NONE)
+		return eval_generic(r);
+	if (r->substring)
+		return eval_substring(r);
+	if (r->opt->exhaustive)
 		return eval_generic(r);
 	/* A leaf may stand under several kids (merged duplicates): size the
 	 * lists by the kids, not by the leaves. */
@@ -1256,7 +1628,7 @@ static int evaluate(struct run *r)
 	else if (or)
 		rc = eval_or(r, pos, np, neg, nn);
 	else
-		rc = eval_and(r, pos, np, neg, nn);
+		rc = eval_and(r, pos, np, NULL, 0, neg, nn);
 	free(pos);
 	free(neg);
 	return rc;
@@ -1319,6 +1691,9 @@ static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 		return SG_OK;
 	tmp = *l;
 	tmp.tf_doc = SG_DOC_END;
+	tmp.cur = calloc(l->n, sizeof(*tmp.cur));
+	if (!tmp.cur)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	for (i = 0; i < l->n && rc == SG_OK; i++)
 		rc = sg_tcur_open(&tmp.cur[i], r->s->idx, r->s->txn,
 				  l->cur[i].termid, &r->decoded, &r->skipped,
@@ -1329,6 +1704,7 @@ static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 		rc = leaf_tf(r, &tmp, docid, tf);
 	while (i-- > 0)
 		sg_tcur_close(&tmp.cur[i]);
+	free(tmp.cur);
 	return rc;
 }
 
@@ -1398,8 +1774,12 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			if (sg_buf_append(&text, rec.texts[i].ptr, rec.texts[i].len))
 				rc = SG_ENOMEM;
 		}
-		terms = calloc(r->n_leaves * MAX_PHRASE + 1, sizeof(*terms));
-		lens = calloc(r->n_leaves * MAX_PHRASE + 1, sizeof(*lens));
+		size_t all_terms = 1;
+
+		for (i = 0; i < r->n_leaves; i++)
+			all_terms += r->leaves[i].n;
+		terms = calloc(all_terms, sizeof(*terms));
+		lens = calloc(all_terms, sizeof(*lens));
 		unit_n = calloc(r->n_leaves + 1, sizeof(*unit_n));
 		if (!terms || !lens || !unit_n)
 			rc = SG_ENOMEM;
@@ -1407,8 +1787,8 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			const struct leaf *l = &r->leaves[i];
 			const char *p = l->what, *sp;
 
-			if (!l->scores || l->empty)
-				continue;
+			if (!l->scores || l->empty || l->sub)
+				continue; /* grams are no snippet terms */
 			unit_n[n_units] = 0;
 			for (;;) {
 				sp = strchr(p, ' ');
@@ -1468,9 +1848,12 @@ static void run_release(struct run *r)
 	for (i = 0; i < r->n_leaves; i++) {
 		for (t = 0; t < r->leaves[i].n; t++)
 			sg_tcur_close(&r->leaves[i].cur[t]);
+		free(r->leaves[i].cur);
+		free(r->leaves[i].off);
 		free(r->leaves[i].what);
 	}
 	free(r->leaves);
+	free(r->units);
 	free_node(r->root);
 	free(r->heap);
 	sg_buf_release(&r->notices);
@@ -1513,6 +1896,10 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
+	r->substring = s->idx->substring && !opt->or_mode;
+	if (!s->idx->substring && !opt->or_mode)
+		notice(r, "%.*sthis index was built with --no-substring: "
+		       "keywords match whole morphemes only", "", 0);
 	rc = sg_query_parse(query, len, &q, &qroot, err);
 	if (rc == SG_ESYNTAX && opt->or_mode) {
 		/* A question in natural-language mode is text, not syntax: a

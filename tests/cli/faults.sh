@@ -275,7 +275,7 @@ if mount -t tmpfs -o size=2m tmpfs "$MNT" 2>/dev/null; then
 	full_check "full disk" "$D" "$TMP/full.dump0" $? "$TMP/full.err" \
 		"no space left on the device holding .*free some space" "$TMP/full.big"
 	# After freeing space (a bigger file system: remount), the run resumes.
-	mount -o remount,size=64m "$MNT"
+	mount -o remount,size=256m "$MNT"
 	"$S" index -d "$D" --mem 64k "$TMP/full.big" 2>/dev/null
 	check "full disk: after freeing space the re-run completes" 0 $?
 	rm -rf "$TMP/full.ref"
