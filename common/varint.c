@@ -10,6 +10,8 @@
  */
 #include "varint.h"
 
+#include <string.h>
+
 #include "sagasu.h"
 
 size_t sg_varint_put64(uint8_t *p, uint64_t v)
@@ -197,6 +199,35 @@ int sg_varint_skip(const uint8_t **p, const uint8_t *end, size_t n)
 		if (get_checked(&q, end, &ignored, SG_VARINT_MAX64, UINT64_MAX)
 		    != SG_OK)
 			return SG_ECORRUPT;
+	}
+	*p = q;
+	return SG_OK;
+}
+
+int sg_varint_skip_fast(const uint8_t **p, const uint8_t *end, size_t n)
+{
+	const uint8_t *q = *p;
+
+	/* Whole words while they hold fewer terminators than we need. */
+	while (n >= 8 && end - q >= 8) {
+		uint64_t w;
+		unsigned c;
+
+		memcpy(&w, q, 8);
+		/* The terminators' high bits, moved to bit 0 of each byte and
+		 * summed by one multiply (no popcount instruction needed). */
+		c = (unsigned)((((~w & 0x8080808080808080ull) >> 7) *
+				0x0101010101010101ull) >> 56);
+		if (c > n)
+			break;
+		n -= c;
+		q += 8;
+	}
+	while (n > 0) {
+		if (q >= end)
+			return SG_ECORRUPT;
+		if (!(*q++ & 0x80))
+			n--;
 	}
 	*p = q;
 	return SG_OK;

@@ -52,4 +52,11 @@ int sg_varint_decode_gaps32(const uint8_t **p, const uint8_t *end,
  * unchanged). */
 int sg_varint_skip(const uint8_t **p, const uint8_t *end, size_t n);
 
+/* Finds where n values end without checking their form: counts bytes
+ * whose high bit is clear, eight bytes at a time. Bounded by end (0, or
+ * SG_ECORRUPT when fewer than n values end before it); the values are not
+ * validated, so it is for finding offsets in data a checked decoder reads
+ * afterwards. */
+int sg_varint_skip_fast(const uint8_t **p, const uint8_t *end, size_t n);
+
 #endif

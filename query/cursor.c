@@ -1,6 +1,7 @@
 #include "cursor.h"
 
 #include "error.h"
+#include "varint.h"
 
 #define NEAR_BLOCKS 4 /* step this many blocks before seeking the B-tree */
 
@@ -17,6 +18,7 @@ static int load(sg_tcur *t, int rc, MDB_val *k, MDB_val *v, sg_error *err)
 {
 	t->decoded = 0;
 	t->pos_val = NULL;
+	t->pos_known = 0;
 	if (rc == MDB_NOTFOUND || (rc == MDB_SUCCESS &&
 	    (k->mv_size != SG_PKEY_LEN || sg_be32_get(k->mv_data) != t->termid))) {
 		t->doc = SG_DOC_END;
@@ -176,7 +178,25 @@ int sg_tcur_positions(sg_tcur *t, uint32_t *out, sg_error *err)
 		t->pos_val = v.mv_data;
 		t->pos_len = v.mv_size;
 	}
-	if (sg_positions_decode(t->pos_val, t->pos_len, t->tfs, t->i, out))
+	/* Where each posting's positions start is noted as the cursor moves
+	 * through the block, so no posting is skipped over twice. */
+	if (t->pos_known <= t->i) {
+		const uint8_t *base = t->pos_val, *end = base + t->pos_len, *p;
+		uint32_t j = t->pos_known;
+
+		if (j == 0)
+			t->pos_off[j++] = 0;
+		p = base + t->pos_off[j - 1];
+		for (; j <= t->i; j++) {
+			if (sg_varint_skip_fast(&p, end, t->tfs[j - 1]) != SG_OK)
+				return corrupt(t, err);
+			t->pos_off[j] = (uint32_t)(p - base);
+		}
+		t->pos_known = j;
+	}
+	if (sg_positions_decode((const uint8_t *)t->pos_val + t->pos_off[t->i],
+				t->pos_len - t->pos_off[t->i], t->tfs + t->i, 0,
+				out))
 		return corrupt(t, err);
 	return SG_OK;
 }

@@ -31,6 +31,10 @@ typedef struct sg_tcur {
 	uint32_t docs[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
 	const void *pos_val; /* positions value of the block, once read */
 	size_t pos_len;
+	uint32_t pos_known;  /* pos_off holds the offsets of postings
+				0..pos_known-1 (found on demand) */
+	uint32_t pos_off[SG_BLOCK_MAX];
+	uint64_t df;         /* the term's df (for leapfrog order) */
 	uint64_t *decoded_count, *skipped_count; /* the search's counters */
 } sg_tcur;
 

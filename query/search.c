@@ -52,6 +52,9 @@ struct leaf {
 	int32_t *off;                 /* relative query positions */
 	int sub;                      /* a substring leaf: grams, idf of the
 					 rarest gram (docs/RECALL.md) */
+	size_t *order;                /* cursors, rarest term first: the
+					 leapfrog is driven by the shortest
+					 list and seeks in the others */
 	uint64_t df;                  /* the rarest term's df */
 	double idf;
 	uint32_t max_tf, min_dl;      /* global bound inputs */
@@ -72,6 +75,7 @@ struct unit {
 	size_t sub;       /* the substring leaf: decides the match */
 	size_t morph;     /* the morpheme leaf, when has_morph */
 	int has_morph;
+	int implied;      /* a morpheme match implies the string (below) */
 };
 
 struct node {
@@ -258,11 +262,13 @@ static int leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 		int agree = 1;
 
 		for (i = 0; i < l->n; i++) {
-			rc = sg_tcur_advance(&l->cur[i], d, r->err);
+			sg_tcur *c = &l->cur[l->order[i]];
+
+			rc = sg_tcur_advance(c, d, r->err);
 			if (rc != SG_OK)
 				return rc;
-			if (l->cur[i].doc != d) {
-				d = l->cur[i].doc;
+			if (c->doc != d) {
+				d = c->doc;
 				agree = 0;
 				if (d == SG_DOC_END)
 					break;
@@ -448,9 +454,11 @@ static int make_leaf(struct run *r, const char *const *terms,
 	memset(l, 0, sizeof(*l));
 	l->cur = calloc(n ? n : 1, sizeof(*l->cur));
 	l->off = calloc(n ? n : 1, sizeof(*l->off));
-	if (!l->cur || !l->off) {
+	l->order = calloc(n ? n : 1, sizeof(*l->order));
+	if (!l->cur || !l->off || !l->order) {
 		free(l->cur);
 		free(l->off);
+		free(l->order);
 		goto nomem;
 	}
 	l->n = n;
@@ -481,6 +489,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 			l->n = i;
 			return rc;
 		}
+		l->cur[i].df = tr.df;
 		if (tr.df < l->df)
 			l->df = tr.df;
 		if (!sub)
@@ -499,6 +508,19 @@ static int make_leaf(struct run *r, const char *const *terms,
 		l->doc = SG_DOC_END;
 		l->ub = 0;
 	} else {
+		size_t a, b;
+
+		/* Rarest first (insertion sort: phrases are short). */
+		for (a = 0; a < n; a++)
+			l->order[a] = a;
+		for (a = 1; a < n; a++)
+			for (b = a; b > 0 && l->cur[l->order[b]].df <
+					     l->cur[l->order[b - 1]].df; b--) {
+				size_t t = l->order[b];
+
+				l->order[b] = l->order[b - 1];
+				l->order[b - 1] = t;
+			}
 		if (sub)
 			l->idf = idf_of(r, l->df);
 		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
@@ -593,7 +615,7 @@ out:
 
 /* Adds (or finds) the scoring unit of a keyword. */
 static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
-		    size_t *out)
+		    int implied, size_t *out)
 {
 	size_t i;
 
@@ -614,6 +636,7 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	r->units[r->n_units].sub = sub;
 	r->units[r->n_units].morph = morph;
 	r->units[r->n_units].has_morph = has_morph;
+	r->units[r->n_units].implied = implied;
 	*out = r->n_units++;
 	return SG_OK;
 }
@@ -664,6 +687,24 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 	if (r->substring) {
 		size_t norm_len;
 		const char *norm = sg_analysis_normalized(r->s->an, &norm_len);
+		/* When the word's tokens are all indexed, adjacent, and none is
+		 * a verb or adjective (whose term is a base form, not the
+		 * text), its terms are its normalized text cut into pieces:
+		 * a document matching them at adjacent positions holds the
+		 * string, and its substring leaf need not be read. */
+		int implied = m > 0 && m == n;
+
+		for (i = 0; implied && i < n; i++) {
+			const char *t = tok[i].pos_tag;
+
+			if (i > 0 && off[i] != off[i - 1] + 1)
+				implied = 0;
+			else if (tok[i].pos_tag_len >= 6 &&
+				 (!memcmp(t, "動詞", 6) ||
+				  (tok[i].pos_tag_len >= 9 &&
+				   !memcmp(t, "形容詞", 9))))
+				implied = 0;
+		}
 
 		if (m > 0) {
 			rc = make_leaf(r, terms, lens, off, m, scores, 0, &li);
@@ -679,7 +720,7 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 			goto out;
 		}
 		if (scores) {
-			rc = add_unit(r, sub, li, m > 0, &unit);
+			rc = add_unit(r, sub, li, m > 0, implied, &unit);
 			if (rc != SG_OK)
 				goto out;
 		}
@@ -1017,20 +1058,22 @@ static int score_doc(struct run *r, uint32_t docid, uint32_t dl,
 		for (i = 0; i < r->n_units; i++) {
 			const struct unit *u = &r->units[i];
 			struct leaf *sl = &r->leaves[u->sub];
-			uint32_t tf, mtf = 0;
+			uint32_t tf = 0, mtf = 0;
 
-			rc = leaf_tf_at(r, sl, docid, &tf);
-			if (rc != SG_OK)
-				return rc;
-			if (!tf)
-				continue;
-			*matched_any = 1;
 			if (u->has_morph) {
 				rc = leaf_tf_at(r, &r->leaves[u->morph], docid,
 						&mtf);
 				if (rc != SG_OK)
 					return rc;
 			}
+			if (!(mtf && u->implied)) {
+				rc = leaf_tf_at(r, sl, docid, &tf);
+				if (rc != SG_OK)
+					return rc;
+				if (!tf)
+					continue;
+			}
+			*matched_any = 1;
 			if (mtf) {
 				(*tier)++;
 				*score += bm25(r, r->leaves[u->morph].idf, mtf, dl);
@@ -1449,6 +1492,148 @@ static void node_rewind(struct node *n)
 		node_rewind(n->kids[i]);
 }
 
+/* The second pass of eval_substring over a conjunction: a leapfrog over
+ * the keywords' substring leaves req[] (minus neg[]), every match scored
+ * and counted, with block-max skipping once the heap is full and its worst
+ * hit has the highest tier this pass can reach (n_units - 1: the top tier
+ * was pushed by the first pass): a document then enters only by its score,
+ * and a keyword's score is bounded by the larger of its morpheme leaf's
+ * bound and its substring leaf's block bound. */
+static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
+			 size_t *neg, size_t nn, int phase_a)
+{
+	uint32_t d = 1;
+	size_t i, j;
+	double *mub = calloc(nreq + 1, sizeof(*mub));
+	int rc = SG_OK;
+
+	if (!mub)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	/* The rarest keyword drives the leapfrog. */
+	for (i = 1; i < nreq; i++)
+		for (j = i; j > 0 && r->leaves[req[j]].df <
+				     r->leaves[req[j - 1]].df; j--) {
+			size_t t = req[j];
+
+			req[j] = req[j - 1];
+			req[j - 1] = t;
+		}
+	for (i = 0; i < nreq; i++)
+		for (j = 0; j < r->n_units; j++)
+			if (r->units[j].sub == req[i] && r->units[j].has_morph)
+				mub[i] = r->leaves[r->units[j].morph].ub;
+	while (d != SG_DOC_END) {
+		uint32_t dl;
+		double score;
+		int again = 0, any, tier, excluded = 0;
+
+		for (i = 0; i < nreq; i++) {
+			struct leaf *l = &r->leaves[req[i]];
+
+			if ((rc = leaf_advance(r, l, d)) != SG_OK)
+				goto out;
+			if (l->doc != d) {
+				d = l->doc;
+				again = 1;
+				break;
+			}
+		}
+		if (again)
+			continue;
+		if (r->n_heap == r->k && phase_a &&
+		    r->heap[0].tier == (int)r->n_units - 1) {
+			double bound = 0, theta = r->heap[0].score;
+			uint32_t max_d = SG_DOC_END;
+
+			for (i = 0; i < nreq; i++) {
+				double b = leaf_block_bound(r, &r->leaves[req[i]]);
+
+				bound += b > mub[i] ? b : mub[i];
+			}
+			if (bound * BOUND_SLACK <= theta) {
+				for (i = 0; i < nreq; i++) {
+					const struct leaf *l = &r->leaves[req[i]];
+
+					for (j = 0; j < l->n; j++)
+						if (l->cur[j].blk.last < max_d)
+							max_d = l->cur[j].blk.last;
+				}
+				r->skipped++;
+				r->lower_bound = 1;
+				d = max_d == SG_DOC_END ? SG_DOC_END : max_d + 1;
+				continue;
+			}
+		}
+		if (r->n_heap == r->k) {
+			/* Before any position is read: the document's tier is
+			 * at most the number of keywords whose morpheme leaf
+			 * holds all its terms here, and its score at most the
+			 * sum of the bounds; can it still beat the worst hit? */
+			int tub = 0;
+			double bound = 0;
+
+			for (i = 0; i < nreq; i++) {
+				double b = leaf_block_bound(r, &r->leaves[req[i]]);
+
+				for (j = 0; j < r->n_units; j++)
+					if (r->units[j].sub == req[i])
+						break;
+				if (j < r->n_units && r->units[j].has_morph) {
+					struct leaf *ml = &r->leaves[r->units[j].morph];
+
+					if (ml->doc < d &&
+					    (rc = leaf_advance(r, ml, d)) != SG_OK)
+						goto out;
+					if (ml->doc == d) {
+						tub++;
+						if (mub[i] > b)
+							b = mub[i];
+					}
+				}
+				bound += b;
+			}
+			if (tub < r->heap[0].tier ||
+			    (tub == r->heap[0].tier &&
+			     bound * BOUND_SLACK <= r->heap[0].score)) {
+				r->lower_bound = 1;
+				d = d == SG_DOC_END - 1 ? SG_DOC_END : d + 1;
+				continue;
+			}
+		}
+		dl = doc_len(r, d);
+		for (i = 0; dl != SG_DL_DEAD && i < nreq && !excluded; i++) {
+			rc = leaf_confirm(r, &r->leaves[req[i]], d);
+			if (rc < 0)
+				goto out;
+			excluded = !rc;
+		}
+		for (i = 0; dl != SG_DL_DEAD && i < nn && !excluded; i++) {
+			struct leaf *l = &r->leaves[neg[i]];
+
+			if ((rc = leaf_advance(r, l, d)) != SG_OK)
+				goto out;
+			rc = leaf_confirm(r, l, d);
+			if (rc < 0)
+				goto out;
+			excluded = rc;
+		}
+		rc = SG_OK;
+		if (dl != SG_DL_DEAD && !excluded) {
+			rc = score_doc(r, d, dl, &score, &tier, &any);
+			if (rc != SG_OK)
+				goto out;
+			r->total++;
+			/* The first pass pushed the whole top tier. */
+			if (!(phase_a && tier == (int)r->n_units))
+				heap_push(r, tier, score, d);
+		}
+		d = d == SG_DOC_END - 1 ? SG_DOC_END : d + 1;
+	}
+out:
+	free(mub);
+	return rc;
+}
+
 /* Keyword mode on a substring index (docs/RECALL.md). A conjunction of
  * keywords whose every one has morphemes first runs the pruned conjunction
  * over the morpheme leaves, each candidate confirmed by the substring
@@ -1459,13 +1644,16 @@ static int eval_substring(struct run *r)
 {
 	struct node *n = r->root;
 	size_t *pos = NULL, *req = NULL, *neg = NULL, np = 0, nreq = 0, nn = 0;
+	size_t *areq = NULL, nareq = 0; /* substring leaves the first pass
+					   must confirm */
 	size_t i, j, slots = r->n_leaves + n->n_kids + 2;
 	int rc = SG_OK, shape_ok = 1, all_morph = 1, phase_a = 0;
 
 	pos = malloc(slots * sizeof(*pos));
 	req = malloc(slots * sizeof(*req));
 	neg = malloc(slots * sizeof(*neg));
-	if (!pos || !req || !neg) {
+	areq = malloc(slots * sizeof(*areq));
+	if (!pos || !req || !neg || !areq) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1494,6 +1682,8 @@ static int eval_substring(struct run *r)
 			break;
 		}
 		pos[np++] = r->units[j].morph;
+		if (!r->units[j].implied)
+			areq[nareq++] = req[i];
 	}
 	for (i = 0; i < np; i++)
 		for (j = i + 1; j < np;)
@@ -1502,7 +1692,7 @@ static int eval_substring(struct run *r)
 			else
 				j++;
 	if (shape_ok && all_morph && np > 0 && !r->opt->exhaustive) {
-		rc = eval_and(r, pos, np, req, nreq, neg, nn);
+		rc = eval_and(r, pos, np, areq, nareq, neg, nn);
 		if (rc != SG_OK || r->n_heap == r->k) {
 			/* The top tier filled the top k; the substring-only
 			 * matches were not counted. */
@@ -1518,6 +1708,10 @@ static int eval_substring(struct run *r)
 	/* Every substring match, scored and counted. */
 	r->total = 0;
 	r->lower_bound = 0;
+	if (shape_ok && !r->opt->exhaustive) {
+		rc = eval_sub_walk(r, req, nreq, neg, nn, phase_a);
+		goto out;
+	}
 	{
 		uint32_t d = 1;
 
@@ -1549,6 +1743,7 @@ out:
 	free(pos);
 	free(req);
 	free(neg);
+	free(areq);
 	return rc;
 }
 
@@ -1850,6 +2045,7 @@ static void run_release(struct run *r)
 			sg_tcur_close(&r->leaves[i].cur[t]);
 		free(r->leaves[i].cur);
 		free(r->leaves[i].off);
+		free(r->leaves[i].order);
 		free(r->leaves[i].what);
 	}
 	free(r->leaves);
