@@ -64,6 +64,7 @@ struct sg_analysis {
 	mecab_t *tagger;
 	mecab_lattice_t *lattice;
 	size_t piece_max;
+	int terms_only;   /* skip tags and offsets (the indexer's analysis) */
 	sg_norm norm;
 	sg_buf toks;  /* sg_token[] */
 	sg_buf offs;  /* struct tok_offs[], parallel to toks */
@@ -238,6 +239,11 @@ void sg_analysis_free(sg_analysis *s)
 	free(s);
 }
 
+void sg_analysis_set_terms_only(sg_analysis *s, int on)
+{
+	s->terms_only = on;
+}
+
 void sg_analysis_set_piece_max(sg_analysis *s, size_t max)
 {
 	s->piece_max = max < 4 ? 4 : max;
@@ -382,6 +388,16 @@ static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 		return SG_ENOMEM;
 	tok.term_len = term_len;
 	to.tag_off = s->strs.len;
+	if (s->terms_only) {
+		/* The indexer needs terms and positions only: no tag string,
+		 * no offsets into the original text. */
+		tok.pos = pos;
+		tok.indexed = s->a->keep_all || !drop;
+		if (sg_buf_append(&s->toks, &tok, sizeof(tok)) != SG_OK ||
+		    sg_buf_append(&s->offs, &to, sizeof(to)) != SG_OK)
+			return SG_ENOMEM;
+		return SG_OK;
+	}
 	/* POS tag: columns 1-4 without trailing '*'. */
 	while (ncol > 1 && (ncol > COL_POS4 + 1 ||
 			    col_is(col[ncol - 1], col_len[ncol - 1], "*")))

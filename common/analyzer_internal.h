@@ -24,4 +24,8 @@ size_t sg_analyzer_cut_term(const char *t, size_t len);
 /* Sets the piece limit of s (tests use tiny ones to cross pieces). */
 void sg_analysis_set_piece_max(sg_analysis *s, size_t max);
 
+/* Terms and positions only: tokens get no part-of-speech tag (empty) and
+ * no byte offsets (0), which the indexer never reads. */
+void sg_analysis_set_terms_only(sg_analysis *s, int on);
+
 #endif

@@ -32,11 +32,37 @@ uint64_t sg_docrec_hash(const sg_doc *doc, sg_buf *scratch)
 	return XXH3_64bits(scratch->data, scratch->len);
 }
 
-int sg_docrec_encode(sg_buf *out, const sg_doc *doc, uint32_t dl,
-		     uint64_t hash, sg_buf *scratch)
+int sg_docrec_pack_texts(const sg_doc *doc, sg_buf *section,
+			 unsigned *flags, sg_buf *scratch)
+{
+	size_t bound, n;
+
+	sg_buf_reset(section);
+	sg_buf_reset(scratch);
+	*flags = 0;
+	if (encode_texts(scratch, doc) != SG_OK)
+		return SG_ENOMEM;
+	if (scratch->len >= MIN_COMPRESS) {
+		bound = ZSTD_compressBound(scratch->len);
+		if (sg_buf_reserve(section, bound) != SG_OK)
+			return SG_ENOMEM;
+		n = ZSTD_compress(section->data, bound, scratch->data,
+				  scratch->len, ZSTD_LEVEL);
+		if (!ZSTD_isError(n) && n * 10 <= scratch->len * 9) {
+			section->len = n;
+			section->data[n] = '\0';
+			*flags = SG_DOCREC_ZSTD;
+			return SG_OK;
+		}
+	}
+	return sg_buf_append(section, scratch->data, scratch->len);
+}
+
+int sg_docrec_encode_packed(sg_buf *out, const sg_doc *doc, uint32_t dl,
+			    uint64_t hash, unsigned flags,
+			    const void *section, size_t section_len)
 {
 	uint8_t h[8];
-	size_t bound, n;
 	int rc;
 
 	sg_be64_put(h, hash);
@@ -45,32 +71,24 @@ int sg_docrec_encode(sg_buf *out, const sg_doc *doc, uint32_t dl,
 	rc |= sg_buf_put_bytes(out, doc->id.ptr, doc->id.len);
 	rc |= sg_buf_put_bytes(out, doc->title.ptr, doc->title.len);
 	rc |= sg_buf_put_bytes(out, doc->stored.ptr, doc->stored.len);
-	sg_buf_reset(scratch);
-	if (rc || encode_texts(scratch, doc) != SG_OK)
-		return SG_ENOMEM;
-	if (scratch->len >= MIN_COMPRESS) {
-		bound = ZSTD_compressBound(scratch->len);
-		if (sg_buf_reserve(out, 1 + SG_VARINT_MAX64 + bound) != SG_OK)
-			return SG_ENOMEM;
-		/* Compress after room for the flag and a length varint, then
-		 * move it into place once its length is known. */
-		n = ZSTD_compress(out->data + out->len + 1 + SG_VARINT_MAX64,
-				  bound, scratch->data, scratch->len, ZSTD_LEVEL);
-		if (!ZSTD_isError(n) && n * 10 <= scratch->len * 9) {
-			char *dst = out->data + out->len;
-			size_t vl;
-
-			dst[0] = SG_DOCREC_ZSTD;
-			vl = sg_varint_put64((uint8_t *)dst + 1, n);
-			memmove(dst + 1 + vl, dst + 1 + SG_VARINT_MAX64, n);
-			out->len += 1 + vl + n;
-			out->data[out->len] = '\0';
-			return SG_OK;
-		}
-	}
-	rc = sg_buf_putc(out, 0);
-	rc |= sg_buf_put_bytes(out, scratch->data, scratch->len);
+	rc |= sg_buf_putc(out, (char)flags);
+	rc |= sg_buf_put_bytes(out, section, section_len);
 	return rc ? SG_ENOMEM : SG_OK;
+}
+
+int sg_docrec_encode(sg_buf *out, const sg_doc *doc, uint32_t dl,
+		     uint64_t hash, sg_buf *scratch)
+{
+	sg_buf section = SG_BUF_INIT;
+	unsigned flags;
+	int rc = sg_docrec_pack_texts(doc, &section, &flags, scratch);
+
+	if (rc == SG_OK)
+		rc = sg_docrec_encode_packed(out, doc, dl, hash, flags,
+					     section.data ? section.data : "",
+					     section.len);
+	sg_buf_release(&section);
+	return rc;
 }
 
 static int get_slice(const uint8_t **p, const uint8_t *end, sg_slice *s)

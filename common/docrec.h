@@ -53,6 +53,16 @@ uint64_t sg_docrec_hash(const sg_doc *doc, sg_buf *scratch);
 int sg_docrec_encode(sg_buf *out, const sg_doc *doc, uint32_t dl,
 		     uint64_t hash, sg_buf *scratch);
 
+/* The two halves of sg_docrec_encode, so that the costly one (compressing
+ * the texts) can run on an analysis thread: sg_docrec_pack_texts writes the
+ * texts section into `section` (reset first) and its flags into *flags;
+ * sg_docrec_encode_packed appends the record around it. */
+int sg_docrec_pack_texts(const sg_doc *doc, sg_buf *section,
+			 unsigned *flags, sg_buf *scratch);
+int sg_docrec_encode_packed(sg_buf *out, const sg_doc *doc, uint32_t dl,
+			    uint64_t hash, unsigned flags,
+			    const void *section, size_t section_len);
+
 /* Decodes a stored record's header; slices point into val. The texts are
  * not read: call sg_docrec_texts. 0 or SG_ECORRUPT. */
 int sg_docrec_decode(sg_docrec *r, const void *val, size_t len);

@@ -33,9 +33,9 @@ static int grow_slots(sg_accum *a)
 	return SG_OK;
 }
 
-static sg_accum_term *find_or_add(sg_accum *a, const char *term, size_t len)
+static sg_accum_term *find_or_add(sg_accum *a, const char *term, size_t len,
+				  uint64_t h)
 {
-	uint64_t h = XXH3_64bits(term, len);
 	sg_accum_term *t;
 	size_t j;
 
@@ -73,7 +73,7 @@ static sg_accum_term *find_or_add(sg_accum *a, const char *term, size_t len)
 int sg_accum_add(sg_accum *a, const char *term, size_t len, uint32_t docid,
 		 const uint32_t *pos, uint32_t tf)
 {
-	sg_accum_term *t = find_or_add(a, term, len);
+	sg_accum_term *t = find_or_add(a, term, len, XXH3_64bits(term, len));
 	size_t cap;
 	uint32_t i;
 	int rc;
@@ -97,11 +97,11 @@ int sg_accum_add(sg_accum *a, const char *term, size_t len, uint32_t docid,
 	return SG_OK;
 }
 
-int sg_accum_add_encoded(sg_accum *a, const char *term, size_t len,
-			 uint32_t docid, uint32_t tf, const void *pos,
-			 size_t pos_len)
+int sg_accum_add_hashed(sg_accum *a, const char *term, size_t len,
+			uint64_t hash, uint32_t docid, uint32_t tf,
+			const void *pos, size_t pos_len)
 {
-	sg_accum_term *t = find_or_add(a, term, len);
+	sg_accum_term *t = find_or_add(a, term, len, hash);
 	size_t cap;
 	int rc;
 

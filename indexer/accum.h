@@ -47,10 +47,11 @@ typedef struct sg_accum {
 int sg_accum_add(sg_accum *a, const char *term, size_t len, uint32_t docid,
 		 const uint32_t *pos, uint32_t tf);
 
-/* The same with the positions already encoded as above (`pos_len` bytes). */
-int sg_accum_add_encoded(sg_accum *a, const char *term, size_t len,
-			 uint32_t docid, uint32_t tf, const void *pos,
-			 size_t pos_len);
+/* The same with the positions already encoded as above (`pos_len` bytes)
+ * and the term's XXH3-64 already computed (by an analysis thread). */
+int sg_accum_add_hashed(sg_accum *a, const char *term, size_t len,
+			uint64_t hash, uint32_t docid, uint32_t tf,
+			const void *pos, size_t pos_len);
 
 /* The term bytes of an entry. */
 static inline const char *sg_accum_term_bytes(const sg_accum *a,

@@ -35,6 +35,7 @@
 #include <xxhash.h>
 
 #include "accum.h"
+#include "analyzer_internal.h"
 #include "block.h"
 #include "docrec.h"
 #include "error.h"
@@ -56,6 +57,8 @@ struct pending {
 	uint32_t old_docid; /* the docid it replaces, or 0 */
 	/* Filled by analysis: */
 	sg_buf terms;       /* (varint len, term, varint tf, positions)... */
+	sg_buf section;     /* its texts, packed (compressed) for the record */
+	unsigned section_flags;
 	uint32_t dl;
 	size_t n_invalid;
 	int rc;
@@ -90,6 +93,7 @@ struct chunk {
 struct worker {
 	sg_writer *w;
 	struct chunk *chunk;  /* the chunk it analyzes */
+	sg_buf scratch;       /* packing a document's texts */
 	sg_analysis *an;
 	sg_buf arena;        /* term bytes of the current document */
 	struct occ { uint32_t pos, next; } *occ; /* a term's positions, linked */
@@ -322,8 +326,9 @@ static int add_grams(struct worker *wk, const char *norm, size_t len,
 }
 
 /* Analyzes the indexed fields of `texts` into `out`: for each distinct term
- * (in no particular order), varint length, bytes, varint tf, varint
- * positions (the first absolute, then gaps). Terms are grouped with a hash
+ * (in no particular order), varint length, bytes, its XXH3-64 (8 bytes,
+ * native order: the buffer never leaves the process), varint tf, varint
+ * positions (the first absolute, then gaps; none for a unigram). Terms are grouped with a hash
  * table, not sorted: no comparison sort in the hot loop. Shared by indexing
  * and deletion. */
 static int analyze_doc(struct worker *wk, const sg_slice *texts,
@@ -383,6 +388,7 @@ static int analyze_doc(struct worker *wk, const sg_slice *texts,
 		if (g->gen != wk->gen)
 			continue;
 		rc = sg_buf_put_bytes(out, wk->arena.data + g->off, g->len);
+		rc |= sg_buf_append(out, &g->hash, sizeof(g->hash));
 		rc |= sg_buf_put_varint(out, g->tf);
 		if (!sg_term_has_positions(wk->arena.data + g->off, g->len)) {
 			if (rc)
@@ -426,6 +432,18 @@ static void *analyze_worker(void *arg)
 		pending_texts(w, c, p, texts);
 		p->rc = analyze_doc(wk, texts, w->idx->n_fields, &p->terms,
 				    &p->dl, &p->n_invalid, &p->err);
+		if (p->rc == SG_OK) {
+			sg_doc doc;
+
+			memset(&doc, 0, sizeof(doc));
+			doc.texts = texts;
+			doc.n_texts = w->idx->n_fields;
+			if (sg_docrec_pack_texts(&doc, &p->section,
+						 &p->section_flags,
+						 &wk->scratch) != SG_OK)
+				p->rc = sg_err(&p->err, SG_ENOMEM,
+					       "out of memory");
+		}
 	}
 	return NULL;
 }
@@ -523,18 +541,25 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 		const char *term;
 		const uint8_t *pos_start;
 
-		if (sg_varint_get64(&q, end, &len) || len > (uint64_t)(end - q))
+		uint64_t h;
+
+		/* The worker's own buffer (analyze_doc): term, its XXH3 (so
+		 * this thread need not hash it again), tf, positions. */
+		if (sg_varint_get64(&q, end, &len) ||
+		    len + 8 > (uint64_t)(end - q))
 			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
 		term = (const char *)q;
 		q += len;
+		memcpy(&h, q, 8);
+		q += 8;
 		if (sg_varint_get32(&q, end, &tf))
 			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
 		pos_start = q;
 		if (sg_term_has_positions(term, (size_t)len) &&
-		    sg_varint_skip(&q, end, tf))
+		    sg_varint_skip_fast(&q, end, tf))
 			return sg_err(err, SG_ECORRUPT, "bad analysis buffer");
-		rc = sg_accum_add_encoded(&w->accum, term, (size_t)len, docid,
-					  tf, pos_start, (size_t)(q - pos_start));
+		rc = sg_accum_add_hashed(&w->accum, term, (size_t)len, h, docid,
+					 tf, pos_start, (size_t)(q - pos_start));
 		if (rc != SG_OK)
 			return sg_err(err, rc, "out of memory");
 	}
@@ -556,8 +581,10 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 	bd->docid = docid;
 	bd->dl = p->dl;
 	bd->rec_off = w->batch_recs.len;
-	rc = sg_docrec_encode(&w->batch_recs, &doc, p->dl, p->hash,
-			      &w->scratch);
+	rc = sg_docrec_encode_packed(&w->batch_recs, &doc, p->dl, p->hash,
+				     p->section_flags,
+				     p->section.data ? p->section.data : "",
+				     p->section.len);
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
 	bd->rec_len = w->batch_recs.len - bd->rec_off;
@@ -643,7 +670,7 @@ static int post_next(struct post_iter *it)
 		return -1;
 	it->docid += gap;
 	it->pos = it->p;
-	if (it->haspos && sg_varint_skip(&it->p, it->end, it->tf))
+	if (it->haspos && sg_varint_skip_fast(&it->p, it->end, it->tf))
 		return -1;
 	it->pos_len = (size_t)(it->p - it->pos);
 	return 1;
@@ -825,12 +852,13 @@ static int delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 		sg_termrec tr;
 		MDB_val tk, tval;
 
-		if (sg_varint_get64(&q, end, &len) || len > (uint64_t)(end - q)) {
+		if (sg_varint_get64(&q, end, &len) ||
+		    len + 8 > (uint64_t)(end - q)) {
 			rc = sg_err(err, SG_ECORRUPT, "bad analysis buffer");
 			goto out;
 		}
 		term = (const char *)q;
-		q += len;
+		q += len + 8; /* the term, then its hash */
 		if (sg_varint_get32(&q, end, &tf) ||
 		    (sg_term_has_positions(term, (size_t)len) &&
 		     sg_varint_skip(&q, end, tf))) {
@@ -1171,6 +1199,7 @@ int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 		rc = sg_analysis_new(idx->an, &w->workers[t].an, err);
 		if (rc != SG_OK)
 			goto fail;
+		sg_analysis_set_terms_only(w->workers[t].an, 1);
 	}
 	w->mainwk.w = w;
 	rc = sg_analysis_new(idx->an, &w->mainwk.an, err);
@@ -1393,12 +1422,15 @@ void sg_writer_free(sg_writer *w)
 		sg_buf_release(&w->workers[t].arena);
 		free(w->workers[t].occ);
 		free(w->workers[t].table);
+		sg_buf_release(&w->workers[t].scratch);
 	}
 	if (w->busy)
 		(void)finish_analysis(w, NULL);
 	for (i = 0; i < CHUNK_DOCS; i++) {
 		sg_buf_release(&w->chunks[0].docs[i].terms);
 		sg_buf_release(&w->chunks[1].docs[i].terms);
+		sg_buf_release(&w->chunks[0].docs[i].section);
+		sg_buf_release(&w->chunks[1].docs[i].section);
 	}
 	sg_buf_release(&w->chunks[0].arena);
 	sg_buf_release(&w->chunks[1].arena);
