@@ -123,6 +123,11 @@ int sg_tcur_advance(sg_tcur *t, uint32_t target, sg_error *err)
 	rc = decode(t, err);
 	if (rc != SG_OK)
 		return rc;
+	/* Most moves are to the next posting or one close by. */
+	if (t->i + 1 < t->blk.n && t->docs[t->i + 1] >= target) {
+		t->doc = t->docs[++t->i];
+		return SG_OK;
+	}
 	/* Binary search in [i, n) for the first docid >= target. */
 	lo = t->i;
 	hi = t->blk.n - 1; /* docs[n-1] = last >= target */

@@ -63,6 +63,9 @@ struct leaf {
 	int empty;                    /* a term the index lacks */
 	char *what;                   /* for --explain */
 	uint32_t doc;                 /* current candidate (unconfirmed) */
+	int bb_valid;                 /* bb: the block bound of the block */
+	uint32_t bb_first;            /* that starts at bb_first */
+	double bb;
 	uint32_t tf_doc, tf;          /* tf cached for doc tf_doc */
 };
 
@@ -1222,11 +1225,15 @@ static int eval_generic(struct run *r)
 }
 
 /* The bound of a leaf's score in the blocks its cursors are on. */
-static double leaf_block_bound(const struct run *r, const struct leaf *l)
+static double leaf_block_bound(const struct run *r, struct leaf *l)
 {
 	uint32_t max_tf = UINT32_MAX, min_dl = 0;
 	size_t i;
 	double b;
+
+	/* A one-term leaf's bound changes only with its block: cached. */
+	if (l->n == 1 && l->bb_valid && l->bb_first == l->cur[0].blk.first)
+		return l->bb;
 
 	for (i = 0; i < l->n; i++) {
 		if (l->cur[i].blk.max_tf < max_tf)
@@ -1235,7 +1242,14 @@ static double leaf_block_bound(const struct run *r, const struct leaf *l)
 			min_dl = l->cur[i].blk.min_dl;
 	}
 	b = bm25(r, l->idf, max_tf, min_dl);
-	return b < l->ub ? b : l->ub;
+	if (b > l->ub)
+		b = l->ub;
+	if (l->n == 1) {
+		l->bb_valid = 1;
+		l->bb_first = l->cur[0].blk.first;
+		l->bb = b;
+	}
+	return b;
 }
 
 /* Slack against rounding: a bound is raised by this factor before it is
@@ -1359,11 +1373,19 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 		   size_t nn)
 {
 	double *cum = malloc((np + 1) * sizeof(*cum));
+	double *contrib = calloc(r->n_leaves + 1, sizeof(*contrib));
+	char *is_pos = calloc(r->n_leaves + 1, 1);
 	size_t i, e = 0;
 	int rc = SG_OK;
 
-	if (!cum)
+	if (!cum || !contrib || !is_pos) {
+		free(cum);
+		free(contrib);
+		free(is_pos);
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < np; i++)
+		is_pos[pos[i]] = 1;
 	sort_run = r;
 	qsort(pos, np, sizeof(*pos), cmp_ub);
 	sort_run = NULL;
@@ -1389,8 +1411,44 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				d = r->leaves[pos[i]].doc;
 		if (d == SG_DOC_END)
 			break;
+		if (r->n_heap == r->k) {
+			/* Block-max: up to the nearest end of an essential
+			 * leaf's current block, each essential leaf scores at
+			 * most its block's bound (its postings from d on lie
+			 * in that block) and the others their global bounds.
+			 * When that cannot beat the k-th score, the whole
+			 * region is skipped without decoding a posting. */
+			double bound = cum[e];
+			uint32_t reg = SG_DOC_END;
+
+			for (i = e; i < np; i++) {
+				struct leaf *l = &r->leaves[pos[i]];
+				size_t t;
+
+				if (l->doc == SG_DOC_END)
+					continue;
+				bound += leaf_block_bound(r, l);
+				for (t = 0; t < l->n; t++)
+					if (l->cur[t].blk.last < reg)
+						reg = l->cur[t].blk.last;
+			}
+			if (bound * BOUND_SLACK <= theta) {
+				r->skipped++;
+				r->lower_bound = 1;
+				for (i = e; i < np; i++) {
+					struct leaf *l = &r->leaves[pos[i]];
+
+					if (l->doc <= reg && (rc = leaf_advance(r, l,
+					    reg == SG_DOC_END ? reg : reg + 1)) != SG_OK)
+						goto out;
+				}
+				continue;
+			}
+		}
 		dl = doc_len(r, d);
 		if (dl != SG_DL_DEAD) {
+			for (i = 0; i < np; i++)
+				contrib[pos[i]] = 0;
 			for (i = e; i < np; i++) {
 				struct leaf *l = &r->leaves[pos[i]];
 				uint32_t tf;
@@ -1400,8 +1458,8 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				rc = leaf_tf(r, l, d, &tf);
 				if (rc != SG_OK)
 					goto out;
-				if (tf)
-					partial += bm25(r, l->idf, tf, dl);
+				contrib[pos[i]] = tf ? bm25(r, l->idf, tf, dl) : 0;
+				partial += contrib[pos[i]];
 			}
 			for (i = e; i-- > 0;) {
 				struct leaf *l = &r->leaves[pos[i]];
@@ -1419,8 +1477,8 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				rc = leaf_tf(r, l, d, &tf);
 				if (rc != SG_OK)
 					goto out;
-				if (tf)
-					partial += bm25(r, l->idf, tf, dl);
+				contrib[pos[i]] = tf ? bm25(r, l->idf, tf, dl) : 0;
+				partial += contrib[pos[i]];
 			}
 			if (partial == 0 && !pruned)
 				excluded = 1; /* phrase candidates unconfirmed */
@@ -1437,9 +1495,18 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 			}
 			rc = SG_OK;
 			if (!pruned && !excluded) {
-				rc = score_doc(r, d, dl, &score, &tier, &any);
-				if (rc != SG_OK)
-					goto out;
+				/* Every leaf was looked at: the canonical score
+				 * is their contributions summed in leaf order
+				 * (score_doc's order), without reading again. */
+				score = 0;
+				any = 0;
+				tier = 0;
+				r->scored++;
+				for (i = 0; i < r->n_leaves; i++)
+					if (is_pos[i] && contrib[i] > 0) {
+						score += contrib[i];
+						any = 1;
+					}
 				if (any) {
 					r->total++;
 					heap_push(r, tier, score, d);
@@ -1458,6 +1525,8 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 	}
 out:
 	free(cum);
+	free(contrib);
+	free(is_pos);
 	return rc;
 }
 
