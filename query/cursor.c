@@ -124,7 +124,8 @@ int sg_tcur_advance(sg_tcur *t, uint32_t target, sg_error *err)
 	if (rc != SG_OK)
 		return rc;
 	/* Most moves are to the next posting or one close by. */
-	if (t->i + 1 < t->blk.n && t->docs[t->i + 1] >= target) {
+	if (t->docs[t->i] < target && t->i + 1 < t->blk.n &&
+	    t->docs[t->i + 1] >= target) {
 		t->doc = t->docs[++t->i];
 		return SG_OK;
 	}
