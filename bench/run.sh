@@ -12,6 +12,7 @@
 #   BENCH_CORPUS     use this JSONL corpus instead of building bench/work/corpus.jsonl
 #   BENCH_QUERIES    number of queries (300); BENCH_SEED (42); BENCH_REPEAT timed
 #                    passes over the set per engine and mode (3), after one warm-up
+#   BENCH_THREADS    threads of the second `sagasu bench` run per mode (nproc)
 #   BENCH_SKIP_SETUP=1  do not run scripts/setup.sh bench
 #
 # What is timed: each peer times itself inside its process (see the header of
@@ -69,7 +70,9 @@ export SAGASU SAGASU_TOKENIZE=${SAGASU_TOKENIZE:-}
 TOK=$WORK/corpus.tok.jsonl
 Q=$WORK/queries.tsv
 step "tokenizing the corpus with '$TOKENIZER'"
+t0=$(date +%s.%N)
 python3 bench/peers/tokenize_corpus.py "$CORPUS" "$TOK" || die "tokenizing failed"
+TOK_S=$(python3 -c 'import sys,time; print(round(time.time() - float(sys.argv[1]), 2))' "$t0")
 python3 bench/make_queries.py "$CORPUS" "$Q" --seed "$SEED" --n "$N_QUERIES" --tokenized "$TOK" \
   || die "make_queries.py failed"
 
@@ -107,33 +110,61 @@ for tk in TokenMecab TokenBigram; do
   done
 done
 
-# --- sagasu (its commands may not exist yet: then its row is skipped) ----------
-step "sagasu"
+# --- sagasu: two indexes ----------------------------------------------------------
+#   sagasu        the default index (morphemes + substring grams): AND is keyword
+#                 mode (a word matches every document containing it as a string,
+#                 ranked in tiers, docs/RECALL.md) -- the promise of Groonga
+#                 TokenBigram; OR is a bag of morphemes.
+#   sagasu-nosub  `sagasu index --no-substring`: AND matches whole morphemes, like
+#                 FTS5, Xapian and Groonga TokenMecab; OR as above.
+# Each: wall time and peak RSS of `sagasu index`; size = du of the index directory,
+# size without stored text = size - databases.docs.bytes (`sagasu stats --json`);
+# `sagasu bench --warmup 1 --repeat $REPEAT` per mode, once on 1 thread and once
+# on $THREADS threads (the scaling); the top 10 of each query from `sagasu search
+# --format tsv` for the overlap with FTS5.
+THREADS=${BENCH_THREADS:-$(nproc)}
 SAGASU_NOTE=
-IDX=$WORK/sagasu.idx
-rm -rf "$IDX"
-if ! /usr/bin/time -o "$WORK/sagasu.time" -f '%e %M' \
-     "$SAGASU" index -d "$IDX" --format jsonl "$CORPUS" > "$WORK/sagasu.index.log" 2>&1; then
-  SAGASU_NOTE="sagasu skipped: '$SAGASU index -d $IDX --format jsonl $CORPUS' failed: $(tail -n 1 "$WORK/sagasu.index.log")"
-else
-  read -r wall rss < "$WORK/sagasu.time"
-  size=$(du -s --block-size=1 "$IDX" | cut -f1)
-  printf '{"engine":"sagasu","step":"index","docs":%s,"index_s":%s,"size_bytes":%s,"peak_rss_kb":%s,"timing":"wall, incl. start-up"}\n' \
-    "$DOCS" "$wall" "$size" "$rss" | record sagasu
+sagasu_row() { # label, then extra `sagasu index` options
+  local label=$1; shift
+  local idx=$WORK/$label.idx m flag out mt
+  step "$label (sagasu index $*)"
+  rm -rf "$idx"
+  if ! /usr/bin/time -o "$WORK/$label.time" -f '%e %M' \
+       "$SAGASU" index -d "$idx" --format jsonl "$@" "$CORPUS" > "$WORK/$label.index.log" 2>&1; then
+    SAGASU_NOTE="$label skipped: '$SAGASU index -d $idx --format jsonl $* $CORPUS' failed: $(tail -n 1 "$WORK/$label.index.log")"
+    return 1
+  fi
+  cat "$WORK/$label.index.log" >&2
+  local wall rss size docs_b
+  read -r wall rss < "$WORK/$label.time"
+  size=$(du -s --block-size=1 "$idx" | cut -f1)
+  "$SAGASU" stats -d "$idx" --json > "$WORK/$label.stats.json" || die "sagasu stats failed"
+  docs_b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["databases"]["docs"]["bytes"])' "$WORK/$label.stats.json")
+  printf '{"engine":"sagasu","step":"index","index_flags":"%s","docs":%s,"index_s":%s,"size_bytes":%s,"stored_text_bytes":%s,"size_without_text_bytes":%s,"peak_rss_kb":%s,"timing":"wall, incl. start-up"}\n' \
+    "$*" "$DOCS" "$wall" "$size" "$docs_b" "$((size - docs_b))" "$rss" | record "$label"
   for m in and or; do
     flag=; [ $m = or ] && flag=--or
-    if out=$("$SAGASU" bench -d "$IDX" --queries "$Q" -k $K $flag --json 2> "$WORK/sagasu.bench.log") \
-       && printf '%s' "$out" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); [d[k] for k in ("qps","p50_us","p95_us","p99_us")]' 2>/dev/null; then
-      printf '%s' "$out" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d.update(engine="sagasu", step="query", mode=sys.argv[1]); print(json.dumps(d))' $m | record sagasu
-    else
-      SAGASU_NOTE="sagasu query rows skipped: '$SAGASU bench -d $IDX --queries $Q -k $K $flag --json' failed or printed no qps/p50_us/p95_us/p99_us: $(tail -n 1 "$WORK/sagasu.bench.log")"
-      break
-    fi
+    "$SAGASU" search -d "$idx" --queries "$Q" -k $K $flag --format tsv > "$WORK/runs/$label.$m.tsv" \
+      2> "$WORK/$label.search.log" || die "$label: sagasu search --queries failed: $(tail -n 1 "$WORK/$label.search.log")"
+    out=$("$SAGASU" bench -d "$idx" --queries "$Q" -k $K $flag --warmup 1 --repeat "$REPEAT" \
+          --threads 1 --json) || die "$label: sagasu bench failed"
+    mt=$("$SAGASU" bench -d "$idx" --queries "$Q" -k $K $flag --warmup 1 --repeat "$REPEAT" \
+         --threads "$THREADS" --json) || die "$label: sagasu bench --threads $THREADS failed"
+    echo "$out" >&2; echo "$mt" >&2
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[2]); mt = json.loads(sys.argv[3])
+d.update(engine="sagasu", step="query", mode=sys.argv[1],
+         scaling=[{"threads": d.get("threads", 1), "qps": d["qps"]},
+                  {"threads": mt["threads"], "qps": mt["qps"], "p50_us": mt["p50_us"], "p99_us": mt["p99_us"]}])
+print(json.dumps(d))' "$m" "$out" "$mt" | record "$label"
   done
-fi
+}
+sagasu_row sagasu || true
+sagasu_row sagasu-nosub --no-substring || true
 [ -z "$SAGASU_NOTE" ] || echo "bench/run.sh: $SAGASU_NOTE" >&2
 
 # --- the table -------------------------------------------------------------------
 python3 bench/peers/report.py "$RAW" "$RES/latest.md" "$RES/latest.json" \
   --corpus "$CORPUS" --docs "$DOCS" --queries "$Q" --repeat "$REPEAT" \
-  --tokenizer "$TOKENIZER" --runs "$WORK/runs" --note "$SAGASU_NOTE"
+  --tokenizer "$TOKENIZER" --runs "$WORK/runs" --note "$SAGASU_NOTE" --threads "$THREADS" --tokenize-s "$TOK_S"

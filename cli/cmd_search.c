@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,10 +483,13 @@ static void bench_usage(FILE *f)
 {
 	fprintf(f,
 "usage: sagasu bench -d DIR --queries FILE [-k 10] [--or] [--repeat N]\n"
-"                    [--warmup N] [--verify] [--json]\n"
+"                    [--warmup N] [--threads N] [--verify] [--json]\n"
 "  Runs the query set in one process: queries/s, latency min/p50/p95/p99/\n"
 "  max, postings decoded, blocks skipped, documents scored per query.\n"
-"  --verify runs every query exhaustively too and fails on any difference.\n");
+"  --verify runs every query exhaustively too and fails on any difference.\n"
+"  --threads N: N threads, each with its own searcher on the one index,\n"
+"  take the queries (of all --repeat passes) from a shared counter; queries/s\n"
+"  is for all threads together, latencies are per query.\n");
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -531,6 +536,68 @@ static int same_results(const sg_results *a, const sg_results *b)
 	return 1;
 }
 
+/* One timing thread of `sagasu bench`: its own searcher on the shared index;
+ * takes job numbers (pass * n_q + query) from the shared counter until all
+ * are taken.  lat[job] is its latency; the counters are this thread's. */
+struct bench_worker {
+	const struct opts *o;
+	const struct query_line *q;
+	size_t n_q, n_jobs;
+	atomic_size_t *next;
+	uint64_t *lat;
+	sg_searcher *s;
+	int progress;
+	pthread_t tid;
+	uint64_t decoded, skipped, scored, matched, mismatches, errors;
+};
+
+static void *bench_run(void *arg)
+{
+	struct bench_worker *w = arg;
+	sg_error err = SG_ERROR_INIT;
+	size_t job;
+
+	while ((job = atomic_fetch_add(w->next, 1)) < w->n_jobs) {
+		const struct query_line *qi = &w->q[job % w->n_q];
+		sg_results *res;
+		uint64_t t0 = now_ns();
+		int rc = sg_search(w->s, qi->text, strlen(qi->text), &w->o->so,
+				   &res, &err);
+
+		w->lat[job] = now_ns() - t0;
+		if (rc != SG_OK) {
+			w->errors++;
+			fprintf(stderr, "sagasu: bench: query %s: %s\n", qi->qid,
+				err.msg);
+			continue;
+		}
+		w->decoded += res->postings_decoded;
+		w->skipped += res->blocks_skipped;
+		w->scored += res->docs_scored;
+		if (w->o->verify && job < w->n_q) {
+			sg_search_options ex = w->o->so;
+			sg_results *ref;
+
+			ex.exhaustive = 1;
+			if (sg_search(w->s, qi->text, strlen(qi->text), &ex, &ref,
+				      &err) == SG_OK) {
+				w->matched += ref->total;
+				if (!same_results(res, ref)) {
+					w->mismatches++;
+					fprintf(stderr, "sagasu: bench: MISMATCH on "
+						"query %s '%s'\n", qi->qid, qi->text);
+				}
+				sg_results_free(ref);
+			}
+		}
+		sg_results_free(res);
+		if (w->progress && (job % 64) == 0)
+			fprintf(stderr, "\rrun %zu/%u, query %zu/%zu", job / w->n_q + 1,
+				w->o->repeat, job % w->n_q + 1, w->n_q);
+	}
+	return NULL;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct opts o;
@@ -538,10 +605,12 @@ int cmd_bench(int argc, char **argv)
 	sg_searcher *s;
 	sg_error err = SG_ERROR_INIT;
 	struct query_line *q = NULL;
+	struct bench_worker *wk = NULL;
+	atomic_size_t next;
 	size_t n_q = 0, i, n_lat = 0;
 	uint64_t *lat = NULL, decoded = 0, skipped = 0, scored = 0, matched = 0;
 	uint64_t t_start, t_all, mismatches = 0, errors = 0;
-	unsigned rep;
+	unsigned rep, t, started = 0;
 	int rc, first, status = 0, tty = isatty(2);
 
 	memset(&o, 0, sizeof(o));
@@ -557,14 +626,18 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (o.repeat == 0)
 		o.repeat = 1;
+	if (o.threads == 0)
+		o.threads = 1;
 	if (read_queries(o.queries, &q, &n_q) != 0)
 		return 1;
 	if (open_searcher(&o, &idx, &s, "bench") != 0) {
 		free_queries(q, n_q);
 		return 1;
 	}
-	lat = calloc(n_q * o.repeat + 1, sizeof(*lat));
-	if (!lat) {
+	n_lat = n_q * o.repeat;
+	lat = calloc(n_lat + 1, sizeof(*lat));
+	wk = calloc(o.threads, sizeof(*wk));
+	if (!lat || !wk) {
 		status = 1;
 		goto out;
 	}
@@ -576,47 +649,44 @@ int cmd_bench(int argc, char **argv)
 				      &res, &err) == SG_OK)
 				sg_results_free(res);
 		}
-	t_start = now_ns();
-	for (rep = 0; rep < o.repeat; rep++) {
-		for (i = 0; i < n_q; i++) {
-			sg_results *res;
-			uint64_t t0 = now_ns();
-
-			rc = sg_search(s, q[i].text, strlen(q[i].text), &o.so,
-				       &res, &err);
-			lat[n_lat++] = now_ns() - t0;
-			if (rc != SG_OK) {
-				errors++;
-				fprintf(stderr, "sagasu: bench: query %s: %s\n",
-					q[i].qid, err.msg);
-				continue;
-			}
-			decoded += res->postings_decoded;
-			skipped += res->blocks_skipped;
-			scored += res->docs_scored;
-			if (o.verify && rep == 0) {
-				sg_search_options ex = o.so;
-				sg_results *ref;
-
-				ex.exhaustive = 1;
-				if (sg_search(s, q[i].text, strlen(q[i].text),
-					      &ex, &ref, &err) == SG_OK) {
-					matched += ref->total;
-					if (!same_results(res, ref)) {
-						mismatches++;
-						fprintf(stderr, "sagasu: bench: "
-							"MISMATCH on query %s "
-							"'%s'\n", q[i].qid,
-							q[i].text);
-					}
-					sg_results_free(ref);
-				}
-			}
-			sg_results_free(res);
-			if (tty && (i % 64) == 0)
-				fprintf(stderr, "\rrun %u/%u, query %zu/%zu", rep + 1,
-					o.repeat, i + 1, n_q);
+	/* Thread 0 uses the searcher above; the others open their own on the
+	 * same sg_index (one read-only LMDB environment). */
+	for (t = 0; t < o.threads; t++) {
+		wk[t].o = &o;
+		wk[t].q = q;
+		wk[t].n_q = n_q;
+		wk[t].n_jobs = n_lat;
+		wk[t].next = &next;
+		wk[t].lat = lat;
+		wk[t].progress = tty && t == 0;
+		if (t == 0)
+			wk[t].s = s;
+		else if (sg_searcher_open(idx, &wk[t].s, &err) != SG_OK) {
+			cli_error("bench", &err);
+			status = 1;
+			goto out;
 		}
+	}
+	atomic_init(&next, 0);
+	t_start = now_ns();
+	for (t = 1; t < o.threads; t++, started++)
+		if (pthread_create(&wk[t].tid, NULL, bench_run, &wk[t]) != 0) {
+			fprintf(stderr, "sagasu: bench: cannot start a thread\n");
+			atomic_store(&next, n_lat);
+			break;
+		}
+	bench_run(&wk[0]);
+	for (t = 1; t <= started; t++)
+		pthread_join(wk[t].tid, NULL);
+	if (started + 1 < o.threads)
+		status = 1;
+	for (t = 0; t < o.threads; t++) {
+		decoded += wk[t].decoded;
+		skipped += wk[t].skipped;
+		scored += wk[t].scored;
+		matched += wk[t].matched;
+		mismatches += wk[t].mismatches;
+		errors += wk[t].errors;
 	}
 	t_all = now_ns() - t_start;
 	if (tty)
@@ -632,14 +702,16 @@ int cmd_bench(int argc, char **argv)
 			       "\"p95_us\":%.2f,\"p99_us\":%.2f,\"max_us\":%.2f,"
 			       "\"postings_decoded_per_query\":%.1f,"
 			       "\"blocks_skipped_per_query\":%.1f,"
-			       "\"docs_scored_per_query\":%.1f,\"errors\":%llu",
+			       "\"docs_scored_per_query\":%.1f,\"errors\":%llu,"
+			       "\"threads\":%u",
 			       n_q, o.repeat, o.so.k, o.so.or_mode ? "or" : "and", qps,
 			       (double)lat[0] / 1e3, (double)pct(lat, n_lat, 0.5) / 1e3,
 			       (double)pct(lat, n_lat, 0.95) / 1e3,
 			       (double)pct(lat, n_lat, 0.99) / 1e3,
 			       (double)lat[n_lat ? n_lat - 1 : 0] / 1e3,
 			       (double)decoded / nq, (double)skipped / nq,
-			       (double)scored / nq, (unsigned long long)errors);
+			       (double)scored / nq, (unsigned long long)errors,
+			       o.threads);
 			if (o.verify)
 				printf(",\"docs_matched_per_query\":%.1f,"
 				       "\"pruning_rate\":%.4f,\"mismatches\":%llu",
@@ -649,8 +721,9 @@ int cmd_bench(int argc, char **argv)
 				       (unsigned long long)mismatches);
 			printf("}\n");
 		} else {
-			printf("queries        %zu x %u (%s, k=%zu)\n", n_q, o.repeat,
-			       o.so.or_mode ? "OR" : "AND", o.so.k);
+			printf("queries        %zu x %u (%s, k=%zu, %u thread%s)\n",
+			       n_q, o.repeat, o.so.or_mode ? "OR" : "AND", o.so.k,
+			       o.threads, o.threads == 1 ? "" : "s");
 			printf("queries/s      %.0f\n", qps);
 			printf("latency us     min %.1f  p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
 			       (double)lat[0] / 1e3, (double)pct(lat, n_lat, 0.5) / 1e3,
@@ -674,6 +747,9 @@ int cmd_bench(int argc, char **argv)
 		status = 1;
 out:
 	free(lat);
+	for (t = 1; wk && t < o.threads; t++)
+		sg_searcher_free(wk[t].s);
+	free(wk);
 	sg_searcher_free(s);
 	sg_index_close(idx);
 	free_queries(q, n_q);

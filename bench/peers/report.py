@@ -6,13 +6,16 @@ usage: report.py RAW.jsonl OUT.md OUT.json --corpus C --docs N --queries Q
                  --repeat R --tokenizer CMD --runs DIR [--note TEXT]
 
 Rows: engine x mode (AND, OR).  Index columns come from the engine's index
-step, query columns from its query step.  "sagasu ×" is sagasu's QPS divided
-by the row's QPS for the same mode (> 1: sagasu is faster).  "top-10 ∩ FTS5"
+step, query columns from its query step.  "sagasu ×" is the QPS of the sagasu row
+with the same matching promise (sagasu for groonga-bigram, sagasu-nosub for the
+others) divided by the row's QPS for the same mode (> 1: sagasu is faster).
+Below the table: the issue's targets (met or not) and sagasu's thread scaling.  "top-10 ∩ FTS5"
 is the mean share of FTS5's top 10 (the BM25 reference on the same terms) that
 the engine also returns, over queries FTS5 answers."""
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import subprocess
@@ -78,6 +81,8 @@ def main() -> int:
     ap.add_argument("--tokenizer", required=True)
     ap.add_argument("--runs", required=True)
     ap.add_argument("--note", default="")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--tokenize-s", type=float, default=None)
     a = ap.parse_args()
 
     recs = [json.loads(l) for l in open(a.raw, encoding="utf-8") if l.strip()]
@@ -92,6 +97,11 @@ def main() -> int:
             query[(lab, r["mode"])] = r
     nq = sum(1 for l in open(a.queries, encoding="utf-8") if "\t" in l)
 
+    def sagasu_for(lab):
+        """The sagasu row a peer is compared with: same promise of matching."""
+        want = "sagasu" if lab == "groonga-bigram" else "sagasu-nosub"
+        return want if want in index or any(k[0] == want for k in query) else "sagasu"
+
     rows = []
     for lab in order:
         ix = index.get(lab, {})
@@ -99,34 +109,92 @@ def main() -> int:
             q = query.get((lab, mode))
             if q is None and not ix:
                 continue
-            sq = query.get(("sagasu", mode))
+            peer = not lab.startswith("sagasu")
+            sq = query.get((sagasu_for(lab), mode)) if peer else None
             ratio = (sq["qps"] / q["qps"]) if (sq and q and q.get("qps")) else None
             ref = read_run(os.path.join(a.runs, f"fts5.{mode}.tsv"))
-            ov = None if lab == "fts5" else overlap(read_run(os.path.join(a.runs, f"{lab}.{mode}.tsv")), ref)
+            mine = read_run(os.path.join(a.runs, f"{lab}.{mode}.tsv"))
+            ov = None if lab == "fts5" else overlap(mine, ref)
+            zero = q.get("zero_hit_queries") if q else None
+            if zero is None and q and os.path.exists(os.path.join(a.runs, f"{lab}.{mode}.tsv")):
+                zero = nq - len(mine)
+            wo = ix.get("size_without_text_bytes")
             rows.append({
                 "engine": lab, "mode": mode.upper(),
+                "vs": sagasu_for(lab) if peer else None,
                 "index_s": ix.get("index_s"),
                 "index_mb": ix["size_bytes"] / 2**20 if "size_bytes" in ix else None,
+                "index_mb_without_text": wo / 2**20 if wo is not None and wo >= 0 else None,
                 "peak_rss_mb": ix["peak_rss_kb"] / 1024 if "peak_rss_kb" in ix else None,
                 "qps": q.get("qps") if q else None,
                 "p50_us": q.get("p50_us") if q else None,
                 "p99_us": q.get("p99_us") if q else None,
                 "sagasu_ratio": ratio,
-                "zero_hit": q.get("zero_hit_queries") if q else None,
+                "zero_hit": zero,
                 "top10_vs_fts5": ov,
+                "scaling": q.get("scaling") if q else None,
             })
 
     m = machine()
-    head = ("| engine | mode | index s | index MB | peak RSS MB | QPS | p50 µs | p99 µs "
+    head = ("| engine | mode | index s | index MB | w/o text MB | peak RSS MB | QPS | p50 µs | p99 µs "
             "| sagasu × | top-10 ∩ FTS5 | 0-hit q |")
-    lines = [head, "|" + "|".join(["---"] * 11) + "|"]
+    lines = [head, "|" + "|".join(["---"] * 12) + "|"]
     for r in rows:
+        ratio = "–" if r["sagasu_ratio"] is None else \
+            f"{r['sagasu_ratio']:.2f} ({'kw' if r['vs'] == 'sagasu' else 'nosub'})"
         lines.append("| " + " | ".join([
-            r["engine"], r["mode"], fmt(r["index_s"], 2), fmt(r["index_mb"]), fmt(r["peak_rss_mb"]),
+            r["engine"], r["mode"], fmt(r["index_s"], 2), fmt(r["index_mb"]),
+            fmt(r["index_mb_without_text"]), fmt(r["peak_rss_mb"]),
             fmt(r["qps"], 0), fmt(r["p50_us"]), fmt(r["p99_us"]),
-            fmt(r["sagasu_ratio"], 2), "–" if r["top10_vs_fts5"] is None else f"{r['top10_vs_fts5']:.0%}",
+            ratio, "–" if r["top10_vs_fts5"] is None else f"{r['top10_vs_fts5']:.0%}",
             fmt(r["zero_hit"])]) + " |")
     table = "\n".join(lines)
+
+    # Threads: sagasu's QPS on 1 and on N threads.
+    sc = ["| sagasu index | mode | " + " | ".join(
+        f"QPS {t} thr" for t in sorted({s_["threads"] for r in rows if r["scaling"] for s_ in r["scaling"]}))
+        + " | speed-up |"]
+    scal_rows = [r for r in rows if r["scaling"]]
+    if scal_rows:
+        ths = sorted({s_["threads"] for r in scal_rows for s_ in r["scaling"]})
+        sc.append("|" + "|".join(["---"] * (3 + len(ths))) + "|")
+        for r in scal_rows:
+            by = {s_["threads"]: s_["qps"] for s_ in r["scaling"]}
+            sp = by[ths[-1]] / by[ths[0]] if by.get(ths[0]) else None
+            sc.append(f"| {r['engine']} | {r['mode']} | " + " | ".join(fmt(by.get(t), 0) for t in ths)
+                      + f" | {fmt(sp, 2)} |")
+    scaling_table = "\n".join(sc) if scal_rows else ""
+
+    # The issue's targets.
+    def row(lab, mode):
+        return next((r for r in rows if r["engine"] == lab and r["mode"] == mode), None)
+    targets = []
+    for mode in ("AND", "OR"):
+        for peer, want in (("fts5", 10), ("groonga-mecab", 10), ("groonga-bigram", 10), ("xapian", 2)):
+            r = row(peer, mode)
+            if r and r["sagasu_ratio"] is not None:
+                targets.append({"target": f"{mode} top-10 QPS ≥ {want}× {peer}",
+                                "value": f"{math.floor(r['sagasu_ratio'] * 100) / 100:.2f}× ({r['vs']} {fmt(row(r['vs'], mode)['qps'], 0)} "
+                                         f"vs {fmt(r['qps'], 0)} q/s)",
+                                "met": r["sagasu_ratio"] >= want})
+    for lab in ("sagasu", "sagasu-nosub"):
+        for g in ("groonga-mecab", "groonga-bigram"):
+            si, gi = index.get(lab, {}).get("index_s"), index.get(g, {}).get("index_s")
+            if si and gi:
+                targets.append({"target": f"index build ≤ 1/3 of {g} ({lab})",
+                                "value": f"{si / gi:.2f} of it ({si:.2f} s vs {gi:.2f} s)",
+                                "met": si <= gi / 3})
+    fw = index.get("fts5", {}).get("size_without_text_bytes")
+    for lab in ("sagasu-nosub", "sagasu"):
+        sw = index.get(lab, {}).get("size_without_text_bytes")
+        if sw is not None and fw:
+            targets.append({"target": f"size w/o stored text ≤ FTS5's ({lab})",
+                            "value": f"{sw / 2**20:.1f} MB vs {fw / 2**20:.1f} MB ({sw / fw:.2f}×)",
+                            "met": sw <= fw})
+    tg = ["| target | sagasu | met |", "|---|---|---|"] + [
+        f"| {t['target']} | {t['value']} | {'yes' if t['met'] else '**no**'} |" for t in targets]
+    target_table = "\n".join(tg)
+
     sizes = {lab: index[lab].get("size_bytes") for lab in index}
     md = [
         "# sagasu vs peers — latest run", "",
@@ -134,13 +202,27 @@ def main() -> int:
         f"Corpus: `{a.corpus}` ({a.docs:,} documents); {nq} queries (`{a.queries}`, 1/3 each 1, 2, 3 words), "
         f"k = 10, one warm-up pass then {a.repeat} timed passes; terms for FTS5, Xapian and the queries from `{a.tokenizer}`.",
         "", table, "",
-        "- index s: FTS5 and Xapian, in-process time to load sagasu's pre-computed terms (analysis not included); "
+        "Targets of the issue (\"Ranking-speed benchmark\"):", "", target_table, "",
+        f"sagasu on 1 and {a.threads} threads (`sagasu bench --threads N`, one searcher per thread on one "
+        "read-only LMDB environment; QPS of all threads together):", "", scaling_table, "",
+        "- Rows: `sagasu` is the default index (morphemes + substring grams): its AND is keyword mode (a word matches "
+        "every document containing it as a string, ranked in tiers; docs/RECALL.md), the promise of Groonga TokenBigram. "
+        "`sagasu-nosub` is `sagasu index --no-substring`: its AND matches whole morphemes like FTS5, Xapian and Groonga "
+        "TokenMecab. OR is a bag of morphemes on either index.",
+        "- sagasu ×: the QPS of the sagasu row with the same promise (kw = `sagasu` for groonga-bigram, nosub = "
+        "`sagasu-nosub` for the others) / the row's QPS, same mode; > 1: sagasu is faster. Single-threaded.",
+        "- w/o text MB: sagasu, index size minus its `docs` database (the zstd-compressed stored text; `sagasu stats --json`); "
+        "FTS5, pages in use by everything but the content table `t_content` (dbstat; free pages not counted); "
+        "Xapian stores no text (only the id as document data). Groonga: not measured.",
+        "- index s: FTS5 and Xapian, in-process time to load sagasu's pre-computed terms (analysis not included"
+        + (f"; running `sagasu tokenize --lines` over the corpus took {a.tokenize_s:.2f} s" if a.tokenize_s else "") + "); "
         "Groonga, sum of its in-process command times, its own MeCab/bigram analysis included; sagasu, wall time of `sagasu index` (analysis included).",
         "- FTS5: detail=full, `ascii` tokenizer with all ASCII punctuation as token characters (only spaces separate terms), "
         "one transaction + 'optimize'; ORDER BY bm25(t) (k1 1.2, b 0.75). Xapian: BM25Weight(1.2, 0, 1, 0.75, 0.5), glass backend.",
         "- Groonga 13: NormalizerAuto + TokenMecab or TokenBigram on the raw title + body; default scoring (TF; no BM25 in Groonga 13), "
         "match escalation off; its terms are not sagasu's (surface vs base forms), hence different hits and 0-hit counts.",
-        "- sagasu ×: sagasu's QPS / the row's QPS, same mode. Latencies are per query, inside each process; the machine is shared and noisy.",
+        "- top-10 ∩ FTS5: mean share of FTS5's top 10 that the row also returns (queries FTS5 answers). "
+        "Latencies are per query, inside each process; the machine is shared and noisy (2 vCPUs).",
     ]
     if a.note:
         md.append(f"- **{a.note}**")
@@ -150,7 +232,8 @@ def main() -> int:
     with open(a.out_json, "w", encoding="utf-8") as f:
         json.dump({"machine": m, "corpus": a.corpus, "docs": a.docs, "queries": a.queries,
                    "n_queries": nq, "repeat": a.repeat, "tokenizer": a.tokenizer,
-                   "note": a.note, "rows": rows, "raw": recs}, f, ensure_ascii=False, indent=1)
+                   "note": a.note, "threads": a.threads, "tokenize_s": a.tokenize_s,
+                   "targets": targets, "rows": rows, "raw": recs}, f, ensure_ascii=False, indent=1)
     print(md_text)
     return 0
 
