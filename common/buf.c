@@ -74,3 +74,23 @@ void sg_buf_release(sg_buf *b)
 	b->len = 0;
 	b->cap = 0;
 }
+
+int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n;
+	void *q;
+
+	if (need <= *cap)
+		return SG_OK;
+	n = *cap ? *cap * 2 : 256;
+	while (n < need)
+		n *= 2;
+	if (n > SIZE_MAX / elem)
+		return SG_ENOMEM;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return SG_ENOMEM;
+	*p = q;
+	*cap = n;
+	return SG_OK;
+}

@@ -45,6 +45,11 @@ int sg_buf_putc(sg_buf *b, char c);
 int sg_buf_put_varint(sg_buf *b, uint64_t v);
 /* Appends a varint length then the bytes. */
 int sg_buf_put_bytes(sg_buf *b, const void *p, size_t n);
+/* Makes room for `need` elements of `elem` bytes in the array *p of
+ * capacity *cap (doubling, from 256); 0 or SG_ENOMEM, *p unchanged then.
+ * The one growth rule for sagasu's plain arrays. */
+int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Sets len to 0, keeps the memory. */
 void sg_buf_reset(sg_buf *b);
 /* Frees the memory and returns b to SG_BUF_INIT. */

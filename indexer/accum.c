@@ -5,6 +5,7 @@
  * a load of 1/2. Entries live in a separate array in insertion order, so the
  * table itself is small and a resize only rehashes indices.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "accum.h"
 
 #include <stdlib.h>
@@ -70,33 +71,6 @@ static sg_accum_term *find_or_add(sg_accum *a, const char *term, size_t len,
 	return t;
 }
 
-int sg_accum_add(sg_accum *a, const char *term, size_t len, uint32_t docid,
-		 const uint32_t *pos, uint32_t tf)
-{
-	sg_accum_term *t = find_or_add(a, term, len, XXH3_64bits(term, len));
-	size_t cap;
-	uint32_t i;
-	int rc;
-
-	if (!t)
-		return SG_ENOMEM;
-	cap = t->post.cap;
-	rc = sg_buf_put_varint(&t->post, docid - t->last_docid);
-	rc |= sg_buf_put_varint(&t->post, tf);
-	for (i = 0; i < tf; i++)
-		rc |= sg_buf_put_varint(&t->post,
-					i ? pos[i] - pos[i - 1] : pos[0]);
-	if (rc)
-		return SG_ENOMEM;
-	a->post_bytes += t->post.cap - cap;
-	t->last_docid = docid;
-	t->n_docs++;
-	t->cf += tf;
-	if (tf > t->max_tf)
-		t->max_tf = tf;
-	return SG_OK;
-}
-
 int sg_accum_add_hashed(sg_accum *a, const char *term, size_t len,
 			uint64_t hash, uint32_t docid, uint32_t tf,
 			const void *pos, size_t pos_len)
@@ -129,12 +103,12 @@ size_t sg_accum_bytes(const sg_accum *a)
 	       a->n_slots * sizeof(*a->slots);
 }
 
-static const sg_accum *sort_ctx; /* qsort has no context argument in C11 */
-
-static int cmp_terms(const void *x, const void *y)
+/* Orders entries by term bytes; ctx is the arena (qsort_r: no global, so
+ * writers on several threads of one process may sort at once). */
+static int cmp_terms(const void *x, const void *y, void *ctx)
 {
 	const sg_accum_term *a = x, *b = y;
-	const char *arena = sort_ctx->arena.data;
+	const char *arena = ctx;
 	size_t n = a->term_len < b->term_len ? a->term_len : b->term_len;
 	int c = memcmp(arena + a->term_off, arena + b->term_off, n);
 
@@ -145,10 +119,9 @@ static int cmp_terms(const void *x, const void *y)
 
 void sg_accum_sort(sg_accum *a)
 {
-	sort_ctx = a;
 	if (a->n_terms > 1)
-		qsort(a->terms, a->n_terms, sizeof(*a->terms), cmp_terms);
-	sort_ctx = NULL;
+		qsort_r(a->terms, a->n_terms, sizeof(*a->terms), cmp_terms,
+			a->arena.data);
 }
 
 void sg_accum_reset(sg_accum *a)

@@ -42,13 +42,10 @@ typedef struct sg_accum {
 
 #define SG_ACCUM_INIT { NULL, 0, 0, NULL, 0, SG_BUF_INIT, 0 }
 
-/* Adds one posting of `term` (positions ascending, tf of them; docids of a
- * term must come in ascending order). 0 or SG_ENOMEM. */
-int sg_accum_add(sg_accum *a, const char *term, size_t len, uint32_t docid,
-		 const uint32_t *pos, uint32_t tf);
-
-/* The same with the positions already encoded as above (`pos_len` bytes)
- * and the term's XXH3-64 already computed (by an analysis thread). */
+/* Adds one posting of `term` (docids of a term must come in ascending
+ * order): tf and its positions already encoded as above (`pos_len` bytes;
+ * none for a unigram), and the term's XXH3-64 computed by an analysis
+ * thread. 0 or SG_ENOMEM. */
 int sg_accum_add_hashed(sg_accum *a, const char *term, size_t len,
 			uint64_t hash, uint32_t docid, uint32_t tf,
 			const void *pos, size_t pos_len);

@@ -72,24 +72,6 @@ struct compactor {
 	int haspos;             /* the term being compacted has positions */
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n;
-	void *q;
-
-	if (need <= *cap)
-		return SG_OK;
-	n = *cap ? *cap * 2 : 1024;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return SG_ENOMEM;
-	*p = q;
-	*cap = n;
-	return SG_OK;
-}
-
 static int posts_reserve(struct term_posts *tp, size_t need)
 {
 	size_t cap = tp->cap;
@@ -97,16 +79,16 @@ static int posts_reserve(struct term_posts *tp, size_t need)
 	if (need <= tp->cap)
 		return SG_OK;
 	/* All four arrays share one capacity: grow each to the same size. */
-	if (grow((void **)&tp->docids, &cap, need, sizeof(uint32_t)))
+	if (sg_grow_array((void **)&tp->docids, &cap, need, sizeof(uint32_t)))
 		return SG_ENOMEM;
 	cap = tp->cap;
-	if (grow((void **)&tp->tfs, &cap, need, sizeof(uint32_t)))
+	if (sg_grow_array((void **)&tp->tfs, &cap, need, sizeof(uint32_t)))
 		return SG_ENOMEM;
 	cap = tp->cap;
-	if (grow((void **)&tp->pos_off, &cap, need, sizeof(size_t)))
+	if (sg_grow_array((void **)&tp->pos_off, &cap, need, sizeof(size_t)))
 		return SG_ENOMEM;
 	cap = tp->cap;
-	if (grow((void **)&tp->pos_len, &cap, need, sizeof(size_t)))
+	if (sg_grow_array((void **)&tp->pos_len, &cap, need, sizeof(size_t)))
 		return SG_ENOMEM;
 	tp->cap = cap;
 	return SG_OK;
@@ -236,7 +218,7 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 					   err);
 			break;
 		}
-		if (grow((void **)&tp->firsts, &tp->cap_blocks,
+		if (sg_grow_array((void **)&tp->firsts, &tp->cap_blocks,
 			 tp->n_blocks + 1, sizeof(uint32_t)) ||
 		    posts_reserve(tp, tp->n + b.n)) {
 			rc = sg_err(err, SG_ENOMEM, "out of memory");

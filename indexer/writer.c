@@ -492,24 +492,6 @@ static int finish_analysis(sg_writer *w, sg_error *err)
 
 /* ------------------------------------------------------------ batch */
 
-static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n;
-	void *q;
-
-	if (need <= *cap)
-		return SG_OK;
-	n = *cap ? *cap * 2 : 256;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return SG_ENOMEM;
-	*p = q;
-	*cap = n;
-	return SG_OK;
-}
-
 /* Adds one analyzed document of the chunk to the batch. */
 static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 		      sg_error *err)
@@ -529,7 +511,7 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 			      "over the index's life); rebuild the index",
 			      w->idx->st.dir);
 	if (p->old_docid) {
-		rc = grow_array((void **)&w->deletes, &w->cap_deletes,
+		rc = sg_grow_array((void **)&w->deletes, &w->cap_deletes,
 				w->n_deletes + 1, sizeof(*w->deletes));
 		if (rc != SG_OK)
 			return sg_err(err, rc, "out of memory");
@@ -564,7 +546,7 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 			return sg_err(err, rc, "out of memory");
 	}
 
-	rc = grow_array((void **)&w->docs, &w->cap_docs, w->n_docs + 1,
+	rc = sg_grow_array((void **)&w->docs, &w->cap_docs, w->n_docs + 1,
 			sizeof(*w->docs));
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
@@ -1374,7 +1356,7 @@ int sg_writer_delete(sg_writer *w, const char *id, size_t len, sg_error *err)
 	}
 	rc = id_insert(w, id, len, h, 0, 1);
 	if (rc == SG_OK)
-		rc = grow_array((void **)&w->deletes, &w->cap_deletes,
+		rc = sg_grow_array((void **)&w->deletes, &w->cap_deletes,
 				w->n_deletes + 1, sizeof(*w->deletes));
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
