@@ -61,7 +61,8 @@ EOF
 
 # ============================================================ a. SIGKILL
 K_IN=$TMP/k.jsonl
-gen "$K_IN" 12000
+K_N=12000
+gen "$K_IN" "$K_N"
 KOPTS=(--mem 64k --block-size 4 --threads 2)
 "$S" index -d "$TMP/kref" "${KOPTS[@]}" "$K_IN" 2>"$TMP/kref.err"
 check "sigkill: reference index exit" 0 $?
@@ -102,7 +103,7 @@ for trial in $(seq 1 "$KILL_TRIALS"); do
 		ok "sigkill $trial: killed at $ms ms, before the index existed"
 	else
 		n=$("$S" stats -d "$k" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])' 2>/dev/null)
-		[ "${n:-0}" -gt 0 ] && [ "${n:-0}" -lt 4000 ] && midway=$((midway + 1))
+		[ "${n:-0}" -gt 0 ] && [ "${n:-0}" -lt "$K_N" ] && midway=$((midway + 1))
 		consistent "sigkill $trial (at $ms ms)" "$k"
 		"$S" search -d "$k" -k 3 東京 >/dev/null 2>"$TMP/ks.err"
 		check "sigkill $trial: a search works after the kill" "0 " "$? $(cat "$TMP/ks.err")"
@@ -118,7 +119,7 @@ for trial in $(seq 1 "$KILL_TRIALS"); do
 done
 [ "$killed" -ge $((KILL_TRIALS / 2)) ] && ok "sigkill: $killed of $KILL_TRIALS runs were killed before finishing" ||
 	fail "sigkill: only $killed of $KILL_TRIALS runs were killed before finishing"
-[ "$midway" -ge 3 ] && ok "sigkill: $midway trials left a partly built index (0 < N < 4000)" ||
+[ "$midway" -ge 3 ] && ok "sigkill: $midway trials left a partly built index (0 < N < $K_N)" ||
 	fail "sigkill: only $midway trials left a partly built index"
 
 # Ctrl-C (SIGINT): the run stops after committing what it holds, exit 130.
