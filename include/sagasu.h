@@ -253,7 +253,9 @@ typedef struct sg_writer sg_writer;
 
 typedef struct sg_writer_options {
 	unsigned threads;   /* analysis threads; 0 = the machine's cores */
-	size_t mem_budget;  /* bytes buffered before a commit; 0 = 256 MiB */
+	size_t mem_budget;  /* memory budget: a batch commits at 2/5 of it,
+			       leaving room for the pages LMDB writes from
+			       it; 0 = 256 MiB */
 	/* Called (from the calling thread) for a document whose text held
 	 * invalid UTF-8, which was replaced by U+FFFD and indexed. */
 	void (*warn)(void *ctx, const char *id, size_t id_len,
