@@ -106,19 +106,63 @@ int sg_termrec_encode(sg_buf *out, const sg_termrec *t)
 	rc |= sg_buf_put_varint(out, t->cf);
 	rc |= sg_buf_put_varint(out, t->max_tf);
 	rc |= sg_buf_put_varint(out, t->min_dl);
+	rc |= sg_buf_put_varint(out, t->n_more);
+	if (t->n_more)
+		rc |= sg_buf_append(out, t->more, t->more_len);
 	return rc ? SG_ENOMEM : SG_OK;
 }
 
 int sg_termrec_decode(sg_termrec *t, const void *val, size_t len)
 {
-	const uint8_t *p = val, *end = p + len;
+	const uint8_t *p = val, *end = p + len, *more;
+	uint32_t i, x;
 
 	if (sg_varint_get32(&p, end, &t->termid) ||
 	    sg_varint_get64(&p, end, &t->df) ||
 	    sg_varint_get64(&p, end, &t->cf) ||
 	    sg_varint_get32(&p, end, &t->max_tf) ||
-	    sg_varint_get32(&p, end, &t->min_dl) || p != end)
+	    sg_varint_get32(&p, end, &t->min_dl) ||
+	    sg_varint_get32(&p, end, &t->n_more) ||
+	    t->n_more > (uint32_t)(end - p))
 		return SG_ECORRUPT;
+	more = p;
+	for (i = 0; i < 2 * t->n_more; i++)
+		if (sg_varint_get32(&p, end, &x))
+			return SG_ECORRUPT;
+	if (p != end)
+		return SG_ECORRUPT;
+	t->more = more;
+	t->more_len = (size_t)(p - more);
+	return SG_OK;
+}
+
+int sg_termrec_chain(const sg_termrec *t, uint32_t **termids,
+		     uint32_t **firsts, size_t *n)
+{
+	const uint8_t *p = t->more, *end = p + t->more_len;
+	size_t i, m = (size_t)t->n_more + 1;
+
+	*termids = malloc(m * sizeof(**termids));
+	*firsts = malloc(m * sizeof(**firsts));
+	if (!*termids || !*firsts) {
+		free(*termids);
+		free(*firsts);
+		*termids = *firsts = NULL;
+		return SG_ENOMEM;
+	}
+	(*termids)[0] = t->termid;
+	(*firsts)[0] = 0;
+	for (i = 1; i < m; i++)
+		if (sg_varint_get32(&p, end, &(*termids)[i]) ||
+		    sg_varint_get32(&p, end, &(*firsts)[i]) ||
+		    (*termids)[i] <= (*termids)[i - 1] ||
+		    (*firsts)[i] <= (*firsts)[i - 1]) {
+			free(*termids);
+			free(*firsts);
+			*termids = *firsts = NULL;
+			return SG_ECORRUPT;
+		}
+	*n = m;
 	return SG_OK;
 }
 

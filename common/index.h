@@ -10,7 +10,7 @@
 #include "sagasu.h"
 #include "store.h"
 
-#define SG_FORMAT_VERSION 2
+#define SG_FORMAT_VERSION 3
 #define SG_MAGIC "sagasu-index"
 #define SG_LEN_CHUNK 1024           /* document lengths per `lengths` value */
 #define SG_DL_DEAD UINT32_MAX       /* length slot of a deleted docid */
@@ -68,14 +68,33 @@ int sg_meta_write_stats(sg_index *idx, MDB_txn *txn, const sg_meta_stats *ms,
 /* Writes magic, format, analyzer, fields and block size (a new index). */
 int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err);
 
-/* A `terms` value. max_tf and min_dl bound the term's best BM25 score. */
+/* A `terms` value. max_tf and min_dl bound the term's best BM25 score.
+ *
+ * A term's postings form a CHAIN of termids: each batch writes the
+ * postings it adds under a fresh termid, larger than every termid before
+ * it, so that a batch's blocks are appended at the end of the postings and
+ * positions databases (MDB_APPEND: full pages, no page splits in the
+ * middle of the tree) instead of being inserted after each term's older
+ * blocks. The chain lists the later termids with the first docid each
+ * holds; docids grow across the chain, so a cursor reads it in order and
+ * seeks to the element whose range holds a docid. Compaction folds a
+ * chain back into its first termid. */
 typedef struct sg_termrec {
 	uint32_t termid;
 	uint64_t df;   /* live documents containing the term */
 	uint64_t cf;   /* its occurrences in them */
 	uint32_t max_tf;
 	uint32_t min_dl;
+	uint32_t n_more;        /* chain elements after the first */
+	const uint8_t *more;    /* n_more × (varint termid, varint first
+				   docid), pointing into the decoded value */
+	size_t more_len;
 } sg_termrec;
+
+/* The chain of a term: termids[i] holds the docids from firsts[i] on
+ * (firsts[0] = 0). Arrays of n entries the caller frees with free(). */
+int sg_termrec_chain(const sg_termrec *t, uint32_t **termids,
+		     uint32_t **firsts, size_t *n);
 
 int sg_termrec_encode(sg_buf *out, const sg_termrec *t);
 int sg_termrec_decode(sg_termrec *t, const void *val, size_t len);

@@ -50,6 +50,8 @@ struct term_posts {
 	size_t n, cap;
 	sg_buf pos;             /* every posting's encoded positions */
 	uint32_t *firsts;       /* first docids (keys) of the old blocks */
+	uint32_t *tids;         /* and their termids (chain elements) */
+	size_t cap_tids;
 	size_t n_blocks, cap_blocks;
 	int canonical;          /* every old block but the last held bs */
 };
@@ -101,6 +103,7 @@ static void posts_release(struct term_posts *tp)
 	free(tp->pos_off);
 	free(tp->pos_len);
 	free(tp->firsts);
+	free(tp->tids);
 	sg_buf_release(&tp->pos);
 	memset(tp, 0, sizeof(*tp));
 }
@@ -148,7 +151,7 @@ static int corrupt(struct compactor *c, const char *term, size_t len,
 }
 
 /* Reads every block of termid (postings and positions) into c->tp. */
-static int gather(struct compactor *c, uint32_t termid, const char *term,
+static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 		  size_t term_len, sg_error *err)
 {
 	sg_index *idx = c->idx;
@@ -157,22 +160,42 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 	MDB_val k = { SG_PKEY_LEN, kb }, v, pv;
 	MDB_cursor *cur;
 	sg_block b;
-	uint32_t i;
+	uint32_t i, termid, *chain = NULL, *firsts = NULL;
+	size_t n_chain = 0, el = 0;
 	int rc, op = MDB_SET_RANGE;
 
 	tp->n = 0;
 	tp->n_blocks = 0;
-	tp->canonical = 1;
+	tp->canonical = tr->n_more == 0; /* a chain is always folded */
 	c->haspos = sg_term_has_positions(term, term_len);
 	sg_buf_reset(&tp->pos);
+	rc = sg_termrec_chain(tr, &chain, &firsts, &n_chain);
+	if (rc != SG_OK)
+		return rc == SG_ENOMEM ? sg_err(err, rc, "out of memory") :
+		       corrupt(c, term, term_len, "its chain is corrupt", err);
 	rc = mdb_cursor_open(c->txn, idx->st.dbi[SG_DB_POSTINGS], &cur);
-	if (rc != MDB_SUCCESS)
+	if (rc != MDB_SUCCESS) {
+		free(chain);
+		free(firsts);
 		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
+	}
+	/* Every element of the chain, in order (their docids ascend). */
+	termid = chain[0];
 	sg_pkey_put(kb, termid, 0);
 	for (;; op = MDB_NEXT) {
 		const uint8_t *p, *end;
 
 		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
+		if ((rc == MDB_NOTFOUND ||
+		     (rc == MDB_SUCCESS && k.mv_size == SG_PKEY_LEN &&
+		      sg_be32_get(k.mv_data) != termid)) && el + 1 < n_chain) {
+			termid = chain[++el];
+			k.mv_size = SG_PKEY_LEN;
+			k.mv_data = kb;
+			sg_pkey_put(kb, termid, 0);
+			op = MDB_SET_RANGE;
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		}
 		if (rc == MDB_NOTFOUND) {
 			rc = SG_OK;
 			break;
@@ -218,12 +241,18 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 					   err);
 			break;
 		}
+		if (sg_grow_array((void **)&tp->tids, &tp->cap_tids,
+				  tp->n_blocks + 1, sizeof(uint32_t))) {
+			rc = sg_err(err, SG_ENOMEM, "out of memory");
+			break;
+		}
 		if (sg_grow_array((void **)&tp->firsts, &tp->cap_blocks,
 			 tp->n_blocks + 1, sizeof(uint32_t)) ||
 		    posts_reserve(tp, tp->n + b.n)) {
 			rc = sg_err(err, SG_ENOMEM, "out of memory");
 			break;
 		}
+		tp->tids[tp->n_blocks] = termid;
 		tp->firsts[tp->n_blocks++] = b.first;
 		p = pv.mv_data;
 		end = p + pv.mv_size;
@@ -252,6 +281,8 @@ static int gather(struct compactor *c, uint32_t termid, const char *term,
 	}
 out:
 	mdb_cursor_close(cur);
+	free(chain);
+	free(firsts);
 	if (rc == SG_OK && tp->n_blocks &&
 	    tp->n - (size_t)(tp->n_blocks - 1) * idx->block_size >
 	    idx->block_size)
@@ -260,7 +291,7 @@ out:
 }
 
 /* Deletes the blocks (termid, first) listed in c->tp. */
-static int delete_blocks(struct compactor *c, uint32_t termid, sg_error *err)
+static int delete_blocks(struct compactor *c, sg_error *err)
 {
 	sg_index *idx = c->idx;
 	uint8_t kb[SG_PKEY_LEN];
@@ -269,7 +300,7 @@ static int delete_blocks(struct compactor *c, uint32_t termid, sg_error *err)
 	int rc;
 
 	for (i = 0; i < c->tp.n_blocks; i++) {
-		sg_pkey_put(kb, termid, c->tp.firsts[i]);
+		sg_pkey_put(kb, c->tp.tids[i], c->tp.firsts[i]);
 		rc = mdb_del(c->txn, idx->st.dbi[SG_DB_POSTINGS], &k, NULL);
 		if (rc == MDB_SUCCESS && c->haspos)
 			rc = mdb_del(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k,
@@ -347,13 +378,13 @@ static int compact_term(struct compactor *c, const char *term, size_t len,
 	size_t i, n_live = 0, start;
 	int rc;
 
-	rc = gather(c, tr->termid, term, len, err);
+	rc = gather(c, tr, term, len, err);
 	if (rc != SG_OK)
 		return rc;
 	if (tr->df == 0) {
 		MDB_val k = { len, (void *)term };
 
-		rc = delete_blocks(c, tr->termid, err);
+		rc = delete_blocks(c, err);
 		if (rc != SG_OK)
 			return rc;
 		return sg_store_fail(&idx->st,
@@ -390,7 +421,7 @@ static int compact_term(struct compactor *c, const char *term, size_t len,
 		return corrupt(c, term, len, what, err);
 	}
 	if (n_live < tp->n || !tp->canonical) {
-		rc = delete_blocks(c, tr->termid, err);
+		rc = delete_blocks(c, err);
 		for (start = 0; rc == SG_OK && start < n_live; start += bs) {
 			size_t end = start + bs < n_live ? start + bs : n_live;
 
@@ -404,10 +435,12 @@ static int compact_term(struct compactor *c, const char *term, size_t len,
 		if (rc != SG_OK)
 			return rc;
 	}
-	if (tr->max_tf == max_tf && tr->min_dl == min_dl)
+	if (tr->max_tf == max_tf && tr->min_dl == min_dl && tr->n_more == 0)
 		return SG_OK;
 	tr->max_tf = max_tf;
 	tr->min_dl = min_dl;
+	tr->n_more = 0; /* the chain is folded into its first termid */
+	tr->more_len = 0;
 	return put_termrec(c, term, len, tr, err);
 }
 

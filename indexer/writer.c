@@ -13,14 +13,15 @@
  *   accumulate        in input order: a docid each, postings into the BATCH
  *        │            (accum.h), the document record into the batch too
  *        ▼ when the batch holds mem_budget bytes, or at commit
- *   flush             one LMDB write transaction: deletions, postings merged
- *                     into each term's last block, new blocks, documents,
- *                     ids, lengths, stats. A full map grows and the same
- *                     in-memory batch is written again.
+ *   flush             one LMDB write transaction: deletions, each term's
+ *                     new blocks under a fresh termid (appended), term
+ *                     records, documents, ids, lengths, stats. A full map
+ *                     grows and the same in-memory batch is written again.
  *
- * Docids grow and are never reused, so a term's new postings always go after
- * its existing ones: a flush only rewrites the last, partly filled block of
- * each term it touches.
+ * Docids grow and are never reused, so a term's new postings always come
+ * after its existing ones: a flush writes them under a new termid appended
+ * to the term's chain (index.h), so that every block key it writes is larger
+ * than every stored one and LMDB fills its pages (MDB_APPEND).
  *
  * Deleting a document (sg_writer_delete, or replacing it) re-analyzes its
  * stored text to find its terms and lowers their df and cf; its length slot
@@ -134,6 +135,7 @@ struct sg_writer {
 	uint32_t next_docid;    /* the docid the next accumulated doc gets */
 	MDB_txn *rtxn;          /* committed state, for id look-ups */
 	sg_buf scratch;
+	sg_buf chain;           /* a term record's chain being extended */
 	sg_writer_counts counts;
 	uint32_t *u32a, *u32b;  /* SG_BLOCK_MAX scratch arrays */
 	size_t u32_cap;
@@ -668,6 +670,16 @@ static int post_next(struct post_iter *it)
 	return 1;
 }
 
+/* The docid of a batch term's first posting (its first gap is from 0). */
+static uint32_t first_docid(const sg_accum_term *t)
+{
+	const uint8_t *p = (const uint8_t *)t->post.data;
+	uint32_t d = 0;
+
+	(void)sg_varint_get32(&p, p + t->post.len, &d);
+	return d;
+}
+
 static int put_block(sg_writer *w, MDB_txn *txn, uint32_t termid,
 		     const uint32_t *docids, const uint32_t *tfs, uint32_t n,
 		     uint32_t min_dl, const sg_buf *pos, unsigned flags,
@@ -697,66 +709,20 @@ static int put_block(sg_writer *w, MDB_txn *txn, uint32_t termid,
 	return sg_store_fail(&w->idx->st, rc, "writing postings", err);
 }
 
-/* Writes one term's batch postings after its existing ones. `tr` holds the
- * term's record (termid set; a new term has df 0). `append`: the term is new
- * and its termid larger than any stored, so MDB_APPEND applies. */
+/* Writes one term's batch postings as blocks under `termid`, a fresh
+ * termid larger than every stored one (index.h, the chain), so that every
+ * block is appended (MDB_APPEND). Updates tr's min_dl. */
 static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
-		      sg_termrec *tr, int append, sg_error *err)
+		      uint32_t termid, sg_termrec *tr, sg_error *err)
 {
 	uint32_t *docids = w->u32a, *tfs = w->u32b;
 	uint32_t n = 0, min_dl = UINT32_MAX, bs = w->idx->block_size;
 	sg_buf pos = SG_BUF_INIT;
 	struct post_iter it;
-	unsigned flags = append ? MDB_APPEND : 0;
+	unsigned flags = MDB_APPEND;
 	int rc = SG_OK, more;
 	int haspos = sg_term_has_positions(sg_accum_term_bytes(&w->accum, t),
 					   t->term_len);
-
-	if (!append) {
-		/* Reopen the last block when it has room. */
-		uint8_t kb[SG_PKEY_LEN];
-		MDB_val k = { SG_PKEY_LEN, kb }, v, pv;
-		MDB_cursor *c;
-		sg_block b;
-
-		sg_pkey_put(kb, tr->termid, UINT32_MAX);
-		rc = mdb_cursor_open(txn, w->idx->st.dbi[SG_DB_POSTINGS], &c);
-		if (rc != MDB_SUCCESS)
-			return sg_store_fail(&w->idx->st, rc, "cursor", err);
-		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-		rc = mdb_cursor_get(c, &k, &v,
-				    rc == MDB_SUCCESS ? MDB_PREV : MDB_LAST);
-		if (rc == MDB_SUCCESS && k.mv_size == SG_PKEY_LEN &&
-		    sg_be32_get(k.mv_data) == tr->termid) {
-			if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
-					  v.mv_data, v.mv_size) ||
-			    sg_block_decode(&b, docids, tfs)) {
-				mdb_cursor_close(c);
-				return sg_err(err, SG_ECORRUPT,
-					      "%s: a postings block is corrupt; "
-					      "rebuild the index", w->idx->st.dir);
-			}
-			if (b.n < bs) {
-				pv.mv_size = 0;
-				pv.mv_data = (void *)"";
-				rc = haspos ? mdb_get(txn,
-					     w->idx->st.dbi[SG_DB_POSITIONS],
-					     &k, &pv) : MDB_SUCCESS;
-				if (rc != MDB_SUCCESS ||
-				    sg_buf_append(&pos, pv.mv_data, pv.mv_size)) {
-					mdb_cursor_close(c);
-					sg_buf_release(&pos);
-					return rc != MDB_SUCCESS ?
-					       sg_store_fail(&w->idx->st, rc,
-							     "reading positions", err) :
-					       sg_err(err, SG_ENOMEM, "out of memory");
-				}
-				n = b.n;
-				min_dl = b.min_dl;
-			}
-		}
-		mdb_cursor_close(c);
-	}
 
 	it.p = (const uint8_t *)t->post.data;
 	it.end = it.p + t->post.len;
@@ -774,7 +740,7 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 			goto out;
 		}
 		if (++n == bs) {
-			rc = put_block(w, txn, tr->termid, docids, tfs, n,
+			rc = put_block(w, txn, termid, docids, tfs, n,
 				       min_dl, haspos ? &pos : NULL, flags,
 				       err);
 			if (rc != SG_OK)
@@ -791,7 +757,7 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 		goto out;
 	}
 	if (n > 0)
-		rc = put_block(w, txn, tr->termid, docids, tfs, n, min_dl,
+		rc = put_block(w, txn, termid, docids, tfs, n, min_dl,
 			       haspos ? &pos : NULL, flags, err);
 out:
 	sg_buf_release(&pos);
@@ -964,8 +930,7 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 {
 	sg_index *idx = w->idx;
 	sg_meta_stats ms;
-	size_t i, n_new = 0;
-	uint32_t *new_terms = NULL; /* indices into accum.terms */
+	size_t i;
 	MDB_stat st;
 	int rc;
 
@@ -977,56 +942,68 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 		if ((rc = delete_doc(w, txn, w->deletes[i], &ms, err)) != SG_OK)
 			return rc;
 
-	/* Terms already in the dictionary: extend their postings in place. */
-	new_terms = malloc((w->accum.n_terms + 1) * sizeof(*new_terms));
-	if (!new_terms)
-		return sg_err(err, SG_ENOMEM, "out of memory");
-	for (i = 0; i < w->accum.n_terms; i++) {
-		const sg_accum_term *t = &w->accum.terms[i];
-		const char *term = sg_accum_term_bytes(&w->accum, t);
-		sg_termrec tr;
-
-		rc = sg_term_get(idx, txn, term, t->term_len, &tr, err);
-		if (rc == SG_ENOTFOUND) {
-			new_terms[n_new++] = (uint32_t)i;
-			continue;
-		}
-		if (rc == SG_OK)
-			rc = write_term(w, txn, t, &tr, 0, err);
-		if (rc != SG_OK)
-			goto out;
-		tr.df += t->n_docs;
-		tr.cf += t->cf;
-		if (t->max_tf > tr.max_tf)
-			tr.max_tf = t->max_tf;
-		rc = put_termrec(w, txn, term, t->term_len, &tr, 0, err);
-		if (rc != SG_OK)
-			goto out;
-	}
-	/* New terms get the next termids in term order, so their blocks'
-	 * keys come after every stored key: MDB_APPEND. The dictionary
+	/* Every term of the batch gets the next termid, in term byte order,
+	 * so all its blocks are appended after every stored key. A term the
+	 * dictionary has already gets the new termid as the next element of
+	 * its chain (index.h); a new term starts with it. The dictionary
 	 * itself can be appended to only while it is empty. */
 	rc = mdb_stat(txn, idx->st.dbi[SG_DB_TERMS], &st);
 	if (rc != MDB_SUCCESS) {
 		rc = sg_store_fail(&idx->st, rc, "terms", err);
 		goto out;
 	}
-	for (i = 0; i < n_new; i++) {
-		const sg_accum_term *t = &w->accum.terms[new_terms[i]];
+	for (i = 0; i < w->accum.n_terms; i++) {
+		const sg_accum_term *t = &w->accum.terms[i];
 		const char *term = sg_accum_term_bytes(&w->accum, t);
-		sg_termrec tr = { ms.next_termid, 0, 0, 0, UINT32_MAX };
+		uint32_t termid = ms.next_termid, first;
+		sg_termrec tr;
+		int is_new;
 
 		if (ms.next_termid == UINT32_MAX) {
 			rc = sg_err(err, SG_ETOOBIG, "termids exhausted");
 			goto out;
 		}
 		ms.next_termid++;
-		rc = write_term(w, txn, t, &tr, 1, err);
+		rc = sg_term_get(idx, txn, term, t->term_len, &tr, err);
+		is_new = rc == SG_ENOTFOUND;
+		if (is_new) {
+			memset(&tr, 0, sizeof(tr));
+			tr.termid = termid;
+			tr.min_dl = UINT32_MAX;
+		} else if (rc != SG_OK) {
+			goto out;
+		} else {
+			/* Copy the chain now: the record's bytes live in the
+			 * map, and the puts below may move pages. */
+			sg_buf_reset(&w->chain);
+			if (sg_buf_append(&w->chain, tr.more, tr.more_len)) {
+				rc = sg_err(err, SG_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
+		rc = write_term(w, txn, t, termid, &tr, err);
 		if (rc != SG_OK)
 			goto out;
-		tr.df = t->n_docs;
-		tr.cf = t->cf;
-		tr.max_tf = t->max_tf;
+		tr.df += t->n_docs;
+		tr.cf += t->cf;
+		if (t->max_tf > tr.max_tf)
+			tr.max_tf = t->max_tf;
+		if (!is_new) {
+			/* The chain grows by (termid, first docid of the
+			 * batch's postings). */
+			if (sg_buf_put_varint(&w->chain, termid)) {
+				rc = sg_err(err, SG_ENOMEM, "out of memory");
+				goto out;
+			}
+			first = first_docid(t);
+			if (sg_buf_put_varint(&w->chain, first)) {
+				rc = sg_err(err, SG_ENOMEM, "out of memory");
+				goto out;
+			}
+			tr.n_more++;
+			tr.more = (const uint8_t *)w->chain.data;
+			tr.more_len = w->chain.len;
+		}
 		rc = put_termrec(w, txn, term, t->term_len, &tr,
 				 st.ms_entries == 0 ? MDB_APPEND : 0, err);
 		if (rc != SG_OK)
@@ -1067,7 +1044,6 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 	ms.next_docid = w->next_docid;
 	rc = sg_meta_write_stats(idx, txn, &ms, err);
 out:
-	free(new_terms);
 	return rc;
 }
 
@@ -1437,6 +1413,7 @@ void sg_writer_free(sg_writer *w)
 	free(w->ids);
 	sg_buf_release(&w->id_arena);
 	sg_buf_release(&w->scratch);
+	sg_buf_release(&w->chain);
 	free(w->u32a);
 	free(w);
 }

@@ -1,5 +1,8 @@
 #include "cursor.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "error.h"
 #include "varint.h"
 
@@ -12,20 +15,42 @@ static int corrupt(sg_tcur *t, sg_error *err)
 		      t->termid);
 }
 
-/* Reads the header at the LMDB cursor; sets doc = SG_DOC_END when the
- * cursor left the term. */
+/* Places the LMDB cursor at the first block of chain element k whose key
+ * is >= (termid_k, docid). */
+static int seek_key(sg_tcur *t, size_t k, uint32_t docid, MDB_val *key,
+		    MDB_val *v, uint8_t *kb)
+{
+	t->k = k;
+	t->termid = t->chain[k];
+	key->mv_size = SG_PKEY_LEN;
+	key->mv_data = kb;
+	sg_pkey_put(kb, t->termid, docid);
+	return mdb_cursor_get(t->c, key, v, MDB_SET_RANGE);
+}
+
+/* Reads the header at the LMDB cursor. A key past the current chain
+ * element moves to the next element's first block; past the last one,
+ * doc = SG_DOC_END. */
 static int load(sg_tcur *t, int rc, MDB_val *k, MDB_val *v, sg_error *err)
 {
+	uint8_t kb[SG_PKEY_LEN];
+
 	t->decoded = 0;
 	t->pos_val = NULL;
 	t->pos_known = 0;
-	if (rc == MDB_NOTFOUND || (rc == MDB_SUCCESS &&
-	    (k->mv_size != SG_PKEY_LEN || sg_be32_get(k->mv_data) != t->termid))) {
-		t->doc = SG_DOC_END;
-		return SG_OK;
+	for (;;) {
+		if (rc == MDB_SUCCESS && k->mv_size == SG_PKEY_LEN &&
+		    sg_be32_get(k->mv_data) == t->termid)
+			break;
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			return sg_store_fail(&t->idx->st, rc, "reading postings",
+					     err);
+		if (t->k + 1 >= t->n_chain) {
+			t->doc = SG_DOC_END;
+			return SG_OK;
+		}
+		rc = seek_key(t, t->k + 1, 0, k, v, kb);
 	}
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&t->idx->st, rc, "reading postings", err);
 	if (sg_block_open(&t->blk, sg_be32_get((uint8_t *)k->mv_data + 4),
 			  v->mv_data, v->mv_size) != SG_OK)
 		return corrupt(t, err);
@@ -45,28 +70,67 @@ static int decode(sg_tcur *t, sg_error *err)
 	return SG_OK;
 }
 
-int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn, uint32_t termid,
-		 uint64_t *decoded, uint64_t *skipped, sg_error *err)
+static int open_at_start(sg_tcur *t, sg_error *err)
 {
 	uint8_t kb[SG_PKEY_LEN];
-	MDB_val k = { SG_PKEY_LEN, kb }, v;
+	MDB_val k, v;
+	int rc;
+
+	rc = mdb_cursor_open(t->txn, t->idx->st.dbi[SG_DB_POSTINGS], &t->c);
+	if (rc != MDB_SUCCESS) {
+		t->c = NULL;
+		return sg_store_fail(&t->idx->st, rc, "cursor", err);
+	}
+	rc = load(t, seek_key(t, 0, 0, &k, &v, kb), &k, &v, err);
+	if (rc == SG_OK && t->doc != SG_DOC_END)
+		rc = decode(t, err);
+	return rc;
+}
+
+int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn,
+		 const sg_termrec *tr, uint64_t *decoded, uint64_t *skipped,
+		 sg_error *err)
+{
 	int rc;
 
 	t->idx = idx;
 	t->txn = txn;
-	t->termid = termid;
+	t->c = NULL;
 	t->decoded_count = decoded;
 	t->skipped_count = skipped;
-	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_POSTINGS], &t->c);
-	if (rc != MDB_SUCCESS) {
-		t->c = NULL;
-		return sg_store_fail(&idx->st, rc, "cursor", err);
+	t->df = tr->df;
+	rc = sg_termrec_chain(tr, &t->chain, &t->firsts, &t->n_chain);
+	if (rc != SG_OK) {
+		t->chain = t->firsts = NULL;
+		t->termid = tr->termid;
+		return rc == SG_ENOMEM ? sg_err(err, rc, "out of memory") :
+		       corrupt(t, err);
 	}
-	sg_pkey_put(kb, termid, 0);
-	rc = load(t, mdb_cursor_get(t->c, &k, &v, MDB_SET_RANGE), &k, &v, err);
-	if (rc == SG_OK && t->doc != SG_DOC_END)
-		rc = decode(t, err);
-	return rc;
+	return open_at_start(t, err);
+}
+
+int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err)
+{
+	size_t n = from->n_chain;
+
+	to->idx = from->idx;
+	to->txn = from->txn;
+	to->c = NULL;
+	to->decoded_count = from->decoded_count;
+	to->skipped_count = from->skipped_count;
+	to->df = from->df;
+	to->n_chain = n;
+	to->chain = malloc(n * sizeof(*to->chain));
+	to->firsts = malloc(n * sizeof(*to->firsts));
+	if (!to->chain || !to->firsts) {
+		free(to->chain);
+		free(to->firsts);
+		to->chain = to->firsts = NULL;
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	}
+	memcpy(to->chain, from->chain, n * sizeof(*to->chain));
+	memcpy(to->firsts, from->firsts, n * sizeof(*to->firsts));
+	return open_at_start(to, err);
 }
 
 void sg_tcur_close(sg_tcur *t)
@@ -74,6 +138,9 @@ void sg_tcur_close(sg_tcur *t)
 	if (t->c)
 		mdb_cursor_close(t->c);
 	t->c = NULL;
+	free(t->chain);
+	free(t->firsts);
+	t->chain = t->firsts = NULL;
 }
 
 /* Moves to the block that may hold target (> the current block's last). */
@@ -89,16 +156,35 @@ static int seek_block(sg_tcur *t, uint32_t target, sg_error *err)
 			return rc;
 		(*t->skipped_count)++;
 	}
-	/* Far away: the B-tree finds the first block starting after target;
-	 * the one before it may still hold target. */
-	k.mv_size = SG_PKEY_LEN;
-	k.mv_data = kb;
-	sg_pkey_put(kb, t->termid, target);
-	rc = mdb_cursor_get(t->c, &k, &v, MDB_SET_RANGE);
+	/* Far away: the chain element whose range holds target (the last
+	 * one starting at or before it), where the B-tree finds the first
+	 * block starting after target; the one before it may hold target. */
+	{
+		size_t lo = t->k, hi = t->n_chain - 1;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo + 1) / 2;
+
+			if (t->firsts[mid] <= target)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		rc = seek_key(t, lo, target, &k, &v, kb);
+	}
 	if (rc == MDB_SUCCESS && sg_be32_get(k.mv_data) == t->termid &&
 	    sg_be32_get((uint8_t *)k.mv_data + 4) == target)
 		return load(t, rc, &k, &v, err);
 	rc = mdb_cursor_get(t->c, &k, &v, rc == MDB_SUCCESS ? MDB_PREV : MDB_LAST);
+	if (rc == MDB_SUCCESS && (k.mv_size != SG_PKEY_LEN ||
+				  sg_be32_get(k.mv_data) != t->termid))
+		/* No block of this element starts before target: take the
+		 * element's first block (the NEXT below). */
+		rc = MDB_NOTFOUND;
+	if (rc == MDB_NOTFOUND) {
+		rc = seek_key(t, t->k, 0, &k, &v, kb);
+		return load(t, rc, &k, &v, err);
+	}
 	rc = load(t, rc, &k, &v, err);
 	if (rc != SG_OK)
 		return rc;

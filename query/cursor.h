@@ -23,7 +23,10 @@ typedef struct sg_tcur {
 	sg_index *idx;
 	MDB_txn *txn;
 	MDB_cursor *c;
-	uint32_t termid;
+	uint32_t termid;     /* the chain element being read (index.h) */
+	uint32_t *chain;     /* the term's termids ... */
+	uint32_t *firsts;    /* ... and the first docid each holds */
+	size_t n_chain, k;   /* elements, and the current one */
 	sg_block blk;       /* the current block's header */
 	int decoded;        /* docs/tfs hold the current block */
 	uint32_t i;         /* index of the current posting in the block */
@@ -38,9 +41,13 @@ typedef struct sg_tcur {
 	uint64_t *decoded_count, *skipped_count; /* the search's counters */
 } sg_tcur;
 
-/* Positions the cursor on the term's first posting. */
-int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn, uint32_t termid,
-		 uint64_t *decoded, uint64_t *skipped, sg_error *err);
+/* Positions the cursor on the first posting of the term whose record is
+ * tr (its chain is copied). */
+int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn,
+		 const sg_termrec *tr, uint64_t *decoded, uint64_t *skipped,
+		 sg_error *err);
+/* Opens `to` on the same term as `from`, at its first posting. */
+int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err);
 void sg_tcur_close(sg_tcur *t);
 
 /* Moves to the first posting with docid >= target (no move if already). */

@@ -486,7 +486,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 		}
 		if (rc != SG_OK)
 			return rc;
-		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, tr.termid,
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &tr,
 				  &r->decoded, &r->skipped, r->err);
 		if (rc != SG_OK) {
 			l->n = i;
@@ -1539,13 +1539,15 @@ static int leaf_rewind(struct run *r, struct leaf *l)
 	if (l->empty)
 		return SG_OK;
 	for (i = 0; i < l->n; i++) {
-		uint32_t termid = l->cur[i].termid;
+		sg_tcur fresh;
 
-		sg_tcur_close(&l->cur[i]);
-		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, termid,
-				  &r->decoded, &r->skipped, r->err);
-		if (rc != SG_OK)
+		rc = sg_tcur_clone(&fresh, &l->cur[i], r->err);
+		if (rc != SG_OK) {
+			sg_tcur_close(&fresh);
 			return rc;
+		}
+		sg_tcur_close(&l->cur[i]);
+		l->cur[i] = fresh;
 	}
 	l->tf_doc = SG_DOC_END;
 	l->doc = 0;
@@ -1959,9 +1961,7 @@ static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 	if (!tmp.cur)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	for (i = 0; i < l->n && rc == SG_OK; i++)
-		rc = sg_tcur_open(&tmp.cur[i], r->s->idx, r->s->txn,
-				  l->cur[i].termid, &r->decoded, &r->skipped,
-				  r->err);
+		rc = sg_tcur_clone(&tmp.cur[i], &l->cur[i], r->err);
 	if (rc == SG_OK)
 		rc = leaf_advance(r, &tmp, docid);
 	if (rc == SG_OK && tmp.doc == docid)
