@@ -38,7 +38,7 @@ consistent() {
 }
 
 # gen FILE N [MARK]: N small documents d00000.. in JSONL; with MARK, document
-# i also holds the terms zqall and zq{a,b,c}[i % 3] (for prefix checks).
+# i also holds the terms wwall and zq{a,b,c}[i % 3] (for prefix checks).
 gen() {
 	python3 - "$@" <<'EOF'
 import json, sys
@@ -53,7 +53,7 @@ with open(path, "w", encoding="utf-8") as f:
         body = "。".join(base[(i * k + k) % len(base)] for k in (1, 5, 7))
         body += " 番号%d" % i
         if mark:
-            body += " zqall zq" + "abc"[i % 3]
+            body += " wwall zq" + "abc"[i % 3]
         f.write(json.dumps({"id": "d%05d" % i, "title": base[i % len(base)][:4],
                             "body": body}, ensure_ascii=False) + "\n")
 EOF
@@ -141,16 +141,16 @@ check "sigint: the re-run completes, dump = uninterrupted dump" 0 $?
 
 # ============================================================ b. readers vs writer
 # One writer run commits many small batches (--mem 16k) of documents that
-# hold zqall and one of zqa, zqb, zqc (by i % 3). Docids follow the input
+# hold wwall and one of zqa, zqb, zqc (by i % 3). Docids follow the input
 # order, so every committed state is a prefix d0..d(n-1) of the input, and a
-# snapshot that answers zqall=n must answer zqa=ceil(n/3), zqb=ceil((n-1)/3),
+# snapshot that answers wwall=n must answer zqa=ceil(n/3), zqb=ceil((n-1)/3),
 # zqc=ceil((n-2)/3). Each reader runs the four queries in one process (one
 # snapshot), again and again, and its n never decreases.
 W_IN=$TMP/w.jsonl
 W_N=${W_N:-60000}
 gen "$W_IN" "$W_N" mark
 WOPTS=(--mem 16k --threads 1)
-printf 'all\tzqall\na\tzqa\nb\tzqb\nc\tzqc\n' >"$TMP/w.q"
+printf 'all\twwall\na\tzqa\nb\tzqb\nc\tzqc\n' >"$TMP/w.q"
 t0=$(ms_now)
 "$S" index -d "$TMP/walone" "${WOPTS[@]}" "$W_IN" 2>"$TMP/walone.err"
 rc=$?
@@ -168,7 +168,10 @@ rm -f "$TMP/w.stop"
 reader_search() { # $1: log
 	local i=0
 	while [ ! -e "$TMP/w.stop" ]; do
-		"$S" search -d "$W" -k 1 --format json --queries "$TMP/w.q" >"$TMP/r.out.$1" 2>"$TMP/r.err.$1"
+		# --exhaustive: exact totals (a pruned total may be a lower
+		# bound). The markers are no substrings of each other: a
+		# keyword matches every document holding it as a string.
+		"$S" search -d "$W" -k 1 --exhaustive --format json --queries "$TMP/w.q" >"$TMP/r.out.$1" 2>"$TMP/r.err.$1"
 		echo "rc=$? $(tr '\n' ' ' <"$TMP/r.out.$1") $(tr '\n' ' ' <"$TMP/r.err.$1")" >>"$TMP/r.log.$1"
 		i=$((i + 1))
 	done
