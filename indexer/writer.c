@@ -724,10 +724,10 @@ static int write_term(sg_writer *w, MDB_txn *txn, const sg_accum_term *t,
 	int haspos = sg_term_has_positions(sg_accum_term_bytes(&w->accum, t),
 					   t->term_len);
 
+	memset(&it, 0, sizeof(it));
 	it.p = (const uint8_t *)t->post.data;
 	it.end = it.p + t->post.len;
 	it.haspos = haspos;
-	it.docid = 0;
 	while ((more = post_next(&it)) == 1) {
 		uint32_t dl = batch_dl(w, it.docid);
 
