@@ -179,50 +179,18 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 		     size_t *pos_cap, sg_error *err)
 {
 	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
-	uint8_t kb[SG_PKEY_LEN];
-	MDB_val k = { SG_PKEY_LEN, kb }, v, pv;
-	MDB_cursor *cur;
+	MDB_val k, v, pv;
+	sg_chain_walk walk;
 	sg_block b;
-	size_t n = 0, n_pos = 0, i, n_chain = 0, el = 0;
-	uint32_t j, termid, *chain = NULL, *firsts = NULL;
-	int rc, op = MDB_SET_RANGE;
+	size_t n = 0, n_pos = 0, i;
+	uint32_t j;
+	int rc;
 
-	rc = sg_termrec_chain(tr, &chain, &firsts, &n_chain);
+	rc = sg_chain_walk_open(&walk, idx, txn, tr, err);
 	if (rc != SG_OK)
-		return sg_err(err, rc == SG_ENOMEM ? rc : SG_ECORRUPT,
-			      "%s: the chain of termid %u is corrupt",
-			      idx->st.dir, tr->termid);
-	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_POSTINGS], &cur);
-	if (rc != MDB_SUCCESS) {
-		free(chain);
-		free(firsts);
-		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
-	}
-	termid = chain[0];
-	sg_pkey_put(kb, termid, 0);
-	for (;; op = MDB_NEXT) {
-		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
-		/* The blocks of every element of the term's chain. */
-		if ((rc == MDB_NOTFOUND || (rc == MDB_SUCCESS &&
-		     (k.mv_size != SG_PKEY_LEN ||
-		      sg_be32_get(k.mv_data) != termid))) && el + 1 < n_chain) {
-			termid = chain[++el];
-			k.mv_size = SG_PKEY_LEN;
-			k.mv_data = kb;
-			sg_pkey_put(kb, termid, 0);
-			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		}
-		if (rc == MDB_NOTFOUND || (rc == MDB_SUCCESS &&
-		    (k.mv_size != SG_PKEY_LEN ||
-		     sg_be32_get(k.mv_data) != termid))) {
-			rc = SG_OK;
-			break;
-		}
-		if (rc != MDB_SUCCESS) {
-			rc = sg_store_fail(&idx->st, rc, "reading postings",
-					   err);
-			break;
-		}
+		return rc;
+	/* The blocks of every element of the term's chain. */
+	while ((rc = sg_chain_walk_next(&walk, &k, &v, err)) == 1) {
 		if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
 				  v.mv_data, v.mv_size) != SG_OK ||
 		    sg_block_decode(&b, docids, tfs) != SG_OK) {
@@ -296,9 +264,9 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 		}
 	}
 out:
-	mdb_cursor_close(cur);
-	free(chain);
-	free(firsts);
+	sg_chain_walk_close(&walk);
+	if (rc > 0)
+		rc = SG_OK;
 	if (rc != SG_OK)
 		return rc;
 	qsort(*posts, n, sizeof(**posts), cmp_posting);

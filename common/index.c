@@ -166,6 +166,74 @@ int sg_termrec_chain(const sg_termrec *t, uint32_t **termids,
 	return SG_OK;
 }
 
+int sg_chain_walk_open(sg_chain_walk *w, sg_index *idx, MDB_txn *txn,
+		       const sg_termrec *tr, sg_error *err)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->idx = idx;
+	rc = sg_termrec_chain(tr, &w->chain, &w->firsts, &w->n_chain);
+	if (rc != SG_OK)
+		return rc == SG_ENOMEM ? sg_err(err, rc, "out of memory") :
+		       sg_err(err, SG_ECORRUPT, "%s: the chain of termid %u is "
+			      "corrupt; rebuild the index", idx->st.dir,
+			      tr->termid);
+	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_POSTINGS], &w->cur);
+	if (rc != MDB_SUCCESS) {
+		w->cur = NULL;
+		sg_chain_walk_close(w);
+		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
+	}
+	return SG_OK;
+}
+
+int sg_chain_walk_next(sg_chain_walk *w, MDB_val *k, MDB_val *v,
+		       sg_error *err)
+{
+	int rc;
+
+	if (w->started) {
+		rc = mdb_cursor_get(w->cur, k, v, MDB_NEXT);
+	} else {
+		w->started = 1;
+		k->mv_size = SG_PKEY_LEN;
+		k->mv_data = w->kb;
+		sg_pkey_put(w->kb, w->chain[0], 0);
+		rc = mdb_cursor_get(w->cur, k, v, MDB_SET_RANGE);
+	}
+	for (;;) {
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			return sg_store_fail(&w->idx->st, rc,
+					     "reading postings", err);
+		if (rc == MDB_SUCCESS && k->mv_size != SG_PKEY_LEN)
+			return sg_err(err, SG_ECORRUPT, "%s: a postings key "
+				      "has the wrong size; rebuild the index",
+				      w->idx->st.dir);
+		if (rc == MDB_SUCCESS &&
+		    sg_be32_get(k->mv_data) == w->chain[w->el])
+			return 1;
+		/* Past this element: the next one's first block. */
+		if (w->el + 1 >= w->n_chain)
+			return 0;
+		w->el++;
+		k->mv_size = SG_PKEY_LEN;
+		k->mv_data = w->kb;
+		sg_pkey_put(w->kb, w->chain[w->el], 0);
+		rc = mdb_cursor_get(w->cur, k, v, MDB_SET_RANGE);
+	}
+}
+
+void sg_chain_walk_close(sg_chain_walk *w)
+{
+	if (w->cur)
+		mdb_cursor_close(w->cur);
+	w->cur = NULL;
+	free(w->chain);
+	free(w->firsts);
+	w->chain = w->firsts = NULL;
+}
+
 int sg_term_get(sg_index *idx, MDB_txn *txn, const char *term, size_t len,
 		sg_termrec *t, sg_error *err)
 {

@@ -99,6 +99,26 @@ int sg_termrec_chain(const sg_termrec *t, uint32_t **termids,
 int sg_termrec_encode(sg_buf *out, const sg_termrec *t);
 int sg_termrec_decode(sg_termrec *t, const void *val, size_t len);
 
+/* Walks every postings block of a term along its chain, in docid order
+ * (compaction and the dump read whole terms this way; queries seek with
+ * query/cursor.h instead). */
+typedef struct sg_chain_walk {
+	sg_index *idx;
+	MDB_cursor *cur;
+	uint32_t *chain, *firsts;
+	size_t n_chain, el;
+	int started;
+	uint8_t kb[SG_PKEY_LEN];
+} sg_chain_walk;
+
+int sg_chain_walk_open(sg_chain_walk *w, sg_index *idx, MDB_txn *txn,
+		       const sg_termrec *tr, sg_error *err);
+/* 1 and the next block's key and value (valid until the next call), 0 at
+ * the end, or a negative error. */
+int sg_chain_walk_next(sg_chain_walk *w, MDB_val *k, MDB_val *v,
+		       sg_error *err);
+void sg_chain_walk_close(sg_chain_walk *w);
+
 /* Looks a term up: 0, SG_ENOTFOUND, or an error. */
 int sg_term_get(sg_index *idx, MDB_txn *txn, const char *term, size_t len,
 		sg_termrec *t, sg_error *err);

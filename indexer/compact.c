@@ -156,64 +156,25 @@ static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 {
 	sg_index *idx = c->idx;
 	struct term_posts *tp = &c->tp;
-	uint8_t kb[SG_PKEY_LEN];
-	MDB_val k = { SG_PKEY_LEN, kb }, v, pv;
-	MDB_cursor *cur;
+	MDB_val k, v, pv;
+	sg_chain_walk walk;
 	sg_block b;
-	uint32_t i, termid, *chain = NULL, *firsts = NULL;
-	size_t n_chain = 0, el = 0;
-	int rc, op = MDB_SET_RANGE;
+	uint32_t i, termid;
+	int rc;
 
 	tp->n = 0;
 	tp->n_blocks = 0;
 	tp->canonical = tr->n_more == 0; /* a chain is always folded */
 	c->haspos = sg_term_has_positions(term, term_len);
 	sg_buf_reset(&tp->pos);
-	rc = sg_termrec_chain(tr, &chain, &firsts, &n_chain);
+	rc = sg_chain_walk_open(&walk, idx, c->txn, tr, err);
 	if (rc != SG_OK)
-		return rc == SG_ENOMEM ? sg_err(err, rc, "out of memory") :
-		       corrupt(c, term, term_len, "its chain is corrupt", err);
-	rc = mdb_cursor_open(c->txn, idx->st.dbi[SG_DB_POSTINGS], &cur);
-	if (rc != MDB_SUCCESS) {
-		free(chain);
-		free(firsts);
-		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
-	}
-	/* Every element of the chain, in order (their docids ascend). */
-	termid = chain[0];
-	sg_pkey_put(kb, termid, 0);
-	for (;; op = MDB_NEXT) {
+		return rc;
+	/* Every block of every element of the chain, docids ascending. */
+	while ((rc = sg_chain_walk_next(&walk, &k, &v, err)) == 1) {
 		const uint8_t *p, *end;
 
-		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
-		if ((rc == MDB_NOTFOUND ||
-		     (rc == MDB_SUCCESS && k.mv_size == SG_PKEY_LEN &&
-		      sg_be32_get(k.mv_data) != termid)) && el + 1 < n_chain) {
-			termid = chain[++el];
-			k.mv_size = SG_PKEY_LEN;
-			k.mv_data = kb;
-			sg_pkey_put(kb, termid, 0);
-			op = MDB_SET_RANGE;
-			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		}
-		if (rc == MDB_NOTFOUND) {
-			rc = SG_OK;
-			break;
-		}
-		if (rc != MDB_SUCCESS) {
-			rc = sg_store_fail(&idx->st, rc, "reading postings",
-					   err);
-			break;
-		}
-		if (k.mv_size != SG_PKEY_LEN) {
-			rc = corrupt(c, term, term_len, "a postings key has "
-				     "the wrong size", err);
-			break;
-		}
-		if (sg_be32_get(k.mv_data) != termid) {
-			rc = SG_OK;
-			break;
-		}
+		termid = sg_be32_get(k.mv_data);
 		if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
 				  v.mv_data, v.mv_size) != SG_OK ||
 		    sg_block_decode(&b, c->bd, c->bt) != SG_OK ||
@@ -280,9 +241,9 @@ static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 		}
 	}
 out:
-	mdb_cursor_close(cur);
-	free(chain);
-	free(firsts);
+	sg_chain_walk_close(&walk);
+	if (rc > 0)
+		rc = SG_OK;
 	if (rc == SG_OK && tp->n_blocks &&
 	    tp->n - (size_t)(tp->n_blocks - 1) * idx->block_size >
 	    idx->block_size)
