@@ -1,8 +1,11 @@
 /*
  * main.c — `sagasu SUBCOMMAND ...`: dispatch and the top-level help.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -40,9 +43,31 @@ void cli_error(const char *what, const sg_error *err)
 		err && err->msg[0] ? err->msg : sg_strerror(err ? err->code : 0));
 }
 
+/* LMDB trusts the pages it maps (it keeps no checksums): a damaged
+ * data.mdb can make it read through a garbage pointer. The CLI turns that
+ * crash into a message that names the likely cause and the fix, instead
+ * of a bare "Segmentation fault" (docs/RELIABILITY.md). Only
+ * async-signal-safe calls here. */
+static void on_crash(int sig)
+{
+	static const char msg[] =
+		"sagasu: crashed reading the index (signal SIGSEGV or SIGBUS): "
+		"most likely its data.mdb is damaged, which LMDB cannot detect; "
+		"rebuild the index (sagasu index into a new directory). If the "
+		"index is sound, this is a bug: please report it.\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
+
+	signal(SIGSEGV, on_crash);
+	signal(SIGBUS, on_crash);
 
 	if (argc < 2) {
 		usage(stderr);
