@@ -52,6 +52,7 @@ struct leaf {
 	int32_t *off;                 /* relative query positions */
 	int sub;                      /* a substring leaf: grams, idf of the
 					 rarest gram (docs/RECALL.md) */
+	int in_unit;                  /* a keyword unit's leaf (scored by it) */
 	size_t *order;                /* cursors, rarest term first: the
 					 leapfrog is driven by the shortest
 					 list and seeks in the others */
@@ -638,6 +639,9 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	}
 	r->units[r->n_units].sub = sub;
 	r->units[r->n_units].morph = morph;
+	r->leaves[sub].in_unit = 1;
+	if (has_morph)
+		r->leaves[morph].in_unit = 1;
 	r->units[r->n_units].has_morph = has_morph;
 	r->units[r->n_units].implied = implied;
 	*out = r->n_units++;
@@ -1082,6 +1086,21 @@ static int score_doc(struct run *r, uint32_t docid, uint32_t dl,
 				*score += bm25(r, r->leaves[u->morph].idf, mtf, dl);
 			} else {
 				*score += bm25(r, sl->idf, tf, dl);
+			}
+		}
+		/* Leaves of no keyword (a prefix's terms) score as usual. */
+		for (i = 0; i < r->n_leaves; i++) {
+			struct leaf *l = &r->leaves[i];
+			uint32_t tf;
+
+			if (!l->scores || l->in_unit)
+				continue;
+			rc = leaf_tf_at(r, l, docid, &tf);
+			if (rc != SG_OK)
+				return rc;
+			if (tf) {
+				*score += bm25(r, l->idf, tf, dl);
+				*matched_any = 1;
 			}
 		}
 		return SG_OK;

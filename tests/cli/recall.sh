@@ -320,6 +320,12 @@ check "京都: no notice on stderr with the substring index" "" "$(cat "$TMP/kyo
 check "京都 -東京: the three without 東京" "k1 k3 k4" "$(cut -f3 "$TMP/k2.tsv" | sort | tr '\n' ' ' | sed 's/ $//')"
 "$S" search -d "$TMP/mini" -k 100 --format tsv 京 都 >"$TMP/k3.tsv" 2>&1
 check "京 都 (two words, AND of substrings)" "k1 k2 k3 k4 m5" "$(cut -f3 "$TMP/k3.tsv" | sort | tr '\n' ' ' | sed 's/ $//')"
+# A prefix stays on morphemes, and its terms score on a substring index too
+# (they once scored 0: only keywords' units were summed).
+"$S" search -d "$TMP/mini" -k 100 --format tsv '京都*' >"$TMP/k4.tsv" 2>&1
+"$S" search -d "$TMP/mini-m" -k 100 --format tsv '京都*' >"$TMP/k5.tsv" 2>/dev/null
+check "京都*: the same hits and scores on both index kinds" "$(cut -f3,4 "$TMP/k5.tsv")" "$(cut -f3,4 "$TMP/k4.tsv")"
+check "京都*: every score above 0" "" "$(awk -F'\t' '$4 <= 0' "$TMP/k4.tsv")"
 
 # ---- normalization: full-width / half-width / case
 for q in abc ＡＢＣ カタカナ ｶﾀｶﾅ tokyo2024 ２０２ テキ 1 sqlite ite 3.14; do
