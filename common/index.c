@@ -427,12 +427,40 @@ out:
 	return rc;
 }
 
+/* The settings of a new index, from the options. */
+static int new_index_settings(sg_index *idx, const sg_index_options *opt,
+			      sg_error *err)
+{
+	const char *fields = opt->fields ? opt->fields : "title,body";
+
+	if (strlen(fields) >= sizeof(idx->fields))
+		return sg_err(err, SG_EINVAL, "--fields is too long");
+	strcpy(idx->fields, fields);
+	idx->block_size = opt->block_size ? opt->block_size : 128;
+	idx->substring = !opt->no_substring;
+	if (idx->block_size > SG_BLOCK_MAX_CFG)
+		return sg_err(err, SG_EINVAL, "block size at most %d",
+			      SG_BLOCK_MAX_CFG);
+	return SG_OK;
+}
+
+/* Writes a new index's meta, in the transaction that creates its
+ * databases (sg_store_open_init): a new index is valid, and empty, from
+ * its first commit, and no kill leaves databases without meta. */
+static int init_meta(void *ctx, MDB_txn *txn, sg_error *err)
+{
+	sg_index *idx = ctx;
+	sg_meta_stats ms = { 0, 0, 0, 1, 1 };
+	int rc = sg_meta_write_header(idx, txn, err);
+
+	return rc == SG_OK ? sg_meta_write_stats(idx, txn, &ms, err) : rc;
+}
+
 int sg_index_open(const char *dir, const sg_index_options *opt,
 		  sg_index **out, sg_error *err)
 {
 	sg_index_options defaults = SG_INDEX_OPTIONS_INIT;
 	sg_index *idx;
-	const char *fields;
 	int rc;
 
 	*out = NULL;
@@ -444,42 +472,35 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 	rc = sg_analyzer_new(&opt->analyzer, &idx->an, err);
 	if (rc != SG_OK)
 		goto fail;
-	rc = sg_store_open(&idx->st, dir, opt->create && !opt->readonly,
-			   opt->readonly, err);
+	if (opt->create && !opt->readonly) {
+		rc = new_index_settings(idx, opt, err);
+		if (rc != SG_OK)
+			goto fail;
+	}
+	rc = sg_store_open_init(&idx->st, dir, opt->create && !opt->readonly,
+				opt->readonly, init_meta, idx, err);
 	if (rc != SG_OK)
 		goto fail;
 	rc = check_meta(idx, opt, err);
 	if (rc != SG_OK)
 		goto fail;
 	if (idx->fresh) {
-		fields = opt->fields ? opt->fields : "title,body";
-		if (strlen(fields) >= sizeof(idx->fields)) {
-			rc = sg_err(err, SG_EINVAL, "--fields is too long");
+		/* Databases without meta: an index created by an older
+		 * sagasu that died before its first commit. */
+		rc = new_index_settings(idx, opt, err);
+		if (rc != SG_OK)
 			goto fail;
-		}
-		strcpy(idx->fields, fields);
-		idx->block_size = opt->block_size ? opt->block_size : 128;
-		idx->substring = !opt->no_substring;
-		if (idx->block_size > SG_BLOCK_MAX_CFG) {
-			rc = sg_err(err, SG_EINVAL, "block size at most %d",
-				    SG_BLOCK_MAX_CFG);
-			goto fail;
-		}
 	}
 	rc = split_fields(idx, err);
 	if (rc != SG_OK)
 		goto fail;
 	if (idx->fresh) {
-		/* A new index is valid, and empty, from its first commit. */
 		MDB_txn *txn;
-		sg_meta_stats ms = { 0, 0, 0, 1, 1 };
 
 		rc = sg_store_begin(&idx->st, 1, &txn, err);
 		if (rc != SG_OK)
 			goto fail;
-		rc = sg_meta_write_header(idx, txn, err);
-		if (rc == SG_OK)
-			rc = sg_meta_write_stats(idx, txn, &ms, err);
+		rc = init_meta(idx, txn, err);
 		if (rc == SG_OK)
 			rc = sg_store_commit(&idx->st, txn, err);
 		else

@@ -222,6 +222,14 @@ static int env_open(sg_store *st, const char *dir, unsigned flags)
 int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 		  sg_error *err)
 {
+	return sg_store_open_init(st, dir, create, readonly, NULL, NULL, err);
+}
+
+int sg_store_open_init(sg_store *st, const char *dir, int create,
+		       int readonly,
+		       int (*init)(void *ctx, MDB_txn *txn, sg_error *err),
+		       void *ctx, sg_error *err)
+{
 	struct stat sb;
 	MDB_txn *txn = NULL;
 	unsigned flags = MDB_NOTLS;
@@ -349,6 +357,13 @@ int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 		if (rc != MDB_SUCCESS) {
 			mdb_txn_abort(txn);
 			rc = sg_store_fail(st, rc, "opening a database", err);
+			goto fail;
+		}
+	}
+	if (fresh && init) {
+		rc = init(ctx, txn, err);
+		if (rc != SG_OK) {
+			mdb_txn_abort(txn);
 			goto fail;
 		}
 	}

@@ -44,6 +44,14 @@ typedef struct sg_store {
  * readonly: open read-only (searchers); never writes anything. */
 int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 		  sg_error *err);
+
+/* The same, and when it creates the databases it calls init(ctx, txn) in
+ * the very transaction that creates them, so that a new index is never
+ * seen without what init writes (its meta), even if the process dies. */
+int sg_store_open_init(sg_store *st, const char *dir, int create,
+		       int readonly,
+		       int (*init)(void *ctx, MDB_txn *txn, sg_error *err),
+		       void *ctx, sg_error *err);
 void sg_store_close(sg_store *st);
 
 /* Begins a transaction; a read one follows a map grown by another process. */
