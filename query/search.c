@@ -404,6 +404,33 @@ static int add_kid(struct node *p, struct node *k)
 	return SG_OK;
 }
 
+/* A new node of `kind` standing on leaf li, or NULL with r->err set. */
+static struct node *leaf_node(struct run *r, enum nkind kind, size_t li)
+{
+	struct node *n = new_node(kind);
+
+	if (!n) {
+		sg_err(r->err, SG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	n->leaf = li;
+	return n;
+}
+
+/* Adds an N_LEAF kid on leaf li to parent. */
+static int add_leaf_kid(struct run *r, struct node *parent, size_t li)
+{
+	struct node *k = leaf_node(r, N_LEAF, li);
+
+	if (!k)
+		return SG_ENOMEM;
+	if (add_kid(parent, k) != SG_OK) {
+		free(k);
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	return SG_OK;
+}
+
 static void notice(struct run *r, const char *fmt, const char *a, size_t n)
 {
 	char line[512];
@@ -731,12 +758,9 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 			if (rc != SG_OK)
 				goto out;
 		}
-		*out = new_node(N_WORD);
-		if (!*out) {
-			rc = sg_err(r->err, SG_ENOMEM, "out of memory");
-			goto out;
-		}
-		(*out)->leaf = sub;
+		*out = leaf_node(r, N_WORD, sub);
+		if (!*out)
+			rc = SG_ENOMEM;
 		goto out;
 	}
 	if (m == 0) {
@@ -748,12 +772,9 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		rc = make_leaf(r, terms, lens, off, m, scores, 0, &li);
 		if (rc != SG_OK)
 			goto out;
-		*out = new_node(N_LEAF);
-		if (!*out) {
-			rc = sg_err(r->err, SG_ENOMEM, "out of memory");
-			goto out;
-		}
-		(*out)->leaf = li;
+		*out = leaf_node(r, N_LEAF, li);
+		if (!*out)
+			rc = SG_ENOMEM;
 		goto out;
 	}
 	*out = new_node(N_OR);
@@ -761,23 +782,19 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < m; i++) {
+	for (i = 0; i < m && rc == SG_OK; i++) {
 		int32_t zero = 0;
-		struct node *k;
 
 		rc = make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, 0,
 			       &li);
-		if (rc != SG_OK)
-			goto out;
-		k = new_node(N_LEAF);
-		if (!k || add_kid(*out, k)) {
-			free(k);
-			rc = sg_err(r->err, SG_ENOMEM, "out of memory");
-			goto out;
-		}
-		k->leaf = li;
+		if (rc == SG_OK)
+			rc = add_leaf_kid(r, *out, li);
 	}
 out:
+	if (rc != SG_OK) { /* no half-built node for the caller to leak */
+		free_node(*out);
+		*out = NULL;
+	}
 	free(terms);
 	free(lens);
 	free(off);
@@ -786,8 +803,23 @@ out:
 
 /* A prefix: an OR over the terms of the dictionary that start with the
  * normalized text, at most prefix_cap of them (in byte order). */
+static int build_prefix(struct run *r, const sg_qnode *q, int scores,
+			struct node **out);
+
 static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
 		       struct node **out)
+{
+	int rc = build_prefix(r, q, scores, out);
+
+	if (rc != SG_OK) { /* no half-built node for the caller to leak */
+		free_node(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int build_prefix(struct run *r, const sg_qnode *q, int scores,
+			struct node **out)
 {
 	const sg_token *tok;
 	size_t n, norm_len, count = 0;
@@ -827,7 +859,6 @@ static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
 		size_t tl = k.mv_size, li;
 		int32_t zero = 0;
 		sg_termrec tr;
-		struct node *kid;
 
 		if (tl < norm_len || memcmp(k.mv_data, prefix, norm_len))
 			break;
@@ -850,13 +881,11 @@ static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
 			mdb_cursor_close(c);
 			return rc;
 		}
-		kid = new_node(N_LEAF);
-		if (!kid || add_kid(*out, kid)) {
-			free(kid);
+		rc = add_leaf_kid(r, *out, li);
+		if (rc != SG_OK) {
 			mdb_cursor_close(c);
-			return sg_err(r->err, SG_ENOMEM, "out of memory");
+			return rc;
 		}
-		kid->leaf = li;
 		count++;
 	}
 	mdb_cursor_close(c);
