@@ -216,6 +216,26 @@ static int is_blank(const char *s, size_t n)
 	return 1;
 }
 
+/* The next non-blank line, sanitized into r->clean: 1, 0 at the end of
+ * the input, or an error. *fixed: invalid UTF-8 sequences replaced. */
+static int next_record_line(sg_reader *r, size_t *fixed, sg_error *err)
+{
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		n = read_line(r, err, &rc);
+		if (n < 0)
+			return rc == SG_OK ? 0 : rc;
+		if (!is_blank(r->linebuf, (size_t)n))
+			break;
+	}
+	*fixed = sanitize(&r->clean, r->linebuf, (size_t)n);
+	if (*fixed == SIZE_MAX)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	return 1;
+}
+
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -234,20 +254,12 @@ static int next_jsonl(sg_reader *r, sg_doc *doc, size_t *fixed, sg_error *err)
 	json_error_t je;
 	json_t *v, *rest;
 	const char *key;
-	ssize_t n;
 	size_t i;
 	int rc;
 
-	for (;;) {
-		n = read_line(r, err, &rc);
-		if (n < 0)
-			return rc == SG_OK ? 0 : rc;
-		if (!is_blank(r->linebuf, (size_t)n))
-			break;
-	}
-	*fixed = sanitize(&r->clean, r->linebuf, (size_t)n);
-	if (*fixed == SIZE_MAX)
-		return sg_err(err, SG_ENOMEM, "out of memory");
+	rc = next_record_line(r, fixed, err);
+	if (rc <= 0)
+		return rc;
 	if (r->obj)
 		json_decref(r->obj);
 	r->obj = json_loadb(r->clean.data, r->clean.len, JSON_ALLOW_NUL, &je);
@@ -365,19 +377,11 @@ static int next_line_doc(sg_reader *r, sg_doc *doc, size_t *fixed,
 {
 	char num[32];
 	sg_slice line;
-	ssize_t n;
 	int rc;
 
-	for (;;) {
-		n = read_line(r, err, &rc);
-		if (n < 0)
-			return rc == SG_OK ? 0 : rc;
-		if (!is_blank(r->linebuf, (size_t)n))
-			break;
-	}
-	*fixed = sanitize(&r->clean, r->linebuf, (size_t)n);
-	if (*fixed == SIZE_MAX)
-		return sg_err(err, SG_ENOMEM, "out of memory");
+	rc = next_record_line(r, fixed, err);
+	if (rc <= 0)
+		return rc;
 	memset(doc, 0, sizeof(*doc));
 	snprintf(num, sizeof(num), ":%llu", (unsigned long long)r->line);
 	sg_buf_reset(&r->id);
