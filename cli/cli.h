@@ -21,6 +21,12 @@ int cmd_dump(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* The options that say which index to open and how to analyze for it:
+ * -d/--dir DIR, --keep-all, --dicdir DIR. When argv[*i] is one, fills dir
+ * or io, moves *i past its value and returns 1; else returns 0. */
+int cli_index_option(int argc, char **argv, int *i, const char **dir,
+		     sg_index_options *io);
+
 /* Prints "sagasu: <what>: <message>" on stderr. */
 void cli_error(const char *what, const sg_error *err);
 

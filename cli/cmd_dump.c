@@ -376,14 +376,7 @@ int cmd_dump(int argc, char **argv)
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&
-		    i + 1 < argc) {
-			dir = argv[++i];
-		} else if (!strcmp(argv[i], "--keep-all")) {
-			io.analyzer.keep_all = 1;
-		} else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc) {
-			io.analyzer.dicdir = argv[++i];
-		} else {
+		if (!cli_index_option(argc, argv, &i, &dir, &io)) {
 			fprintf(stderr, "usage: sagasu dump -d DIR [--keep-all] "
 				"[--dicdir DIR]\n");
 			return strcmp(argv[i], "--help") ? 2 : 0;

@@ -322,13 +322,8 @@ int cmd_delete(int argc, char **argv)
 	int i, rc, first = 0;
 
 	for (i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&
-		    i + 1 < argc) {
-			dir = argv[++i];
-		} else if (!strcmp(argv[i], "--keep-all")) {
-			io.analyzer.keep_all = 1;
-		} else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc) {
-			io.analyzer.dicdir = argv[++i];
+		if (cli_index_option(argc, argv, &i, &dir, &io)) {
+			continue;
 		} else if (!strcmp(argv[i], "--help")) {
 			printf("usage: sagasu delete -d DIR ID...\n");
 			return 0;
@@ -368,15 +363,22 @@ int cmd_compact(int argc, char **argv)
 {
 	sg_index_options io = SG_INDEX_OPTIONS_INIT;
 	sg_error err = SG_ERROR_INIT;
+	const char *dir = NULL;
 	sg_index *idx;
 	sg_writer *w;
-	int rc;
+	int i, rc;
 
-	if (argc != 3 || (strcmp(argv[1], "-d") && strcmp(argv[1], "--dir"))) {
-		fprintf(stderr, "usage: sagasu compact -d DIR\n");
+	for (i = 1; i < argc; i++)
+		if (!cli_index_option(argc, argv, &i, &dir, &io)) {
+			dir = NULL;
+			break;
+		}
+	if (!dir) {
+		fprintf(stderr, "usage: sagasu compact -d DIR [--keep-all] "
+			"[--dicdir DIR]\n");
 		return 2;
 	}
-	rc = sg_index_open(argv[2], &io, &idx, &err);
+	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc != SG_OK) {
 		cli_error("compact", &err);
 		return 1;

@@ -68,14 +68,10 @@ int cmd_stats(int argc, char **argv)
 	int i, json = 0, rc;
 
 	for (i = 1; i < argc; i++) {
-		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) && i + 1 < argc)
-			dir = argv[++i];
+		if (cli_index_option(argc, argv, &i, &dir, &io))
+			continue;
 		else if (!strcmp(argv[i], "--json"))
 			json = 1;
-		else if (!strcmp(argv[i], "--keep-all"))
-			io.analyzer.keep_all = 1;
-		else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc)
-			io.analyzer.dicdir = argv[++i];
 		else {
 			fprintf(stderr, "usage: sagasu stats -d DIR [--json]\n");
 			return strcmp(argv[i], "--help") ? 2 : 0;

@@ -37,6 +37,23 @@ static void usage(FILE *f)
 		SAGASU_VERSION);
 }
 
+int cli_index_option(int argc, char **argv, int *i, const char **dir,
+		     sg_index_options *io)
+{
+	const char *a = argv[*i];
+
+	if ((!strcmp(a, "-d") || !strcmp(a, "--dir")) && *i + 1 < argc) {
+		*dir = argv[++*i];
+	} else if (!strcmp(a, "--keep-all")) {
+		io->analyzer.keep_all = 1;
+	} else if (!strcmp(a, "--dicdir") && *i + 1 < argc) {
+		io->analyzer.dicdir = argv[++*i];
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 void cli_error(const char *what, const sg_error *err)
 {
 	fprintf(stderr, "sagasu: %s: %s\n", what,
