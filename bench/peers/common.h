@@ -11,6 +11,58 @@
 #include <time.h>
 #include <sys/resource.h>
 
+/* The options of a driver's `query` step: DB QUERIES [--mode and|or] [-k N]
+ * [--repeat N] [--run OUT.tsv], and [--order bm25|rank] where allowed.
+ * Returns 0, or 2 after printing the problem (the exit status). */
+struct peer_query_opts {
+    const char *db_path, *q_path, *mode, *run_path, *order;
+    int k, repeat, or_mode;
+};
+
+static inline int peer_query_opts_parse(const char *engine, int argc, char **argv,
+                                        int allow_order, struct peer_query_opts *o)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s query DB QUERIES.tsv [--mode and|or] [-k 10] "
+                        "[--repeat N]%s [--run OUT.tsv]\n",
+                engine, allow_order ? " [--order bm25|rank]" : "");
+        return 2;
+    }
+    o->db_path = argv[0];
+    o->q_path = argv[1];
+    o->mode = "and";
+    o->run_path = NULL;
+    o->order = "bm25";
+    o->k = 10;
+    o->repeat = 1;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+            o->mode = argv[++i];
+        else if (!strcmp(argv[i], "-k") && i + 1 < argc)
+            o->k = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            o->repeat = atoi(argv[++i]);
+        else if (allow_order && !strcmp(argv[i], "--order") && i + 1 < argc)
+            o->order = argv[++i];
+        else if (!strcmp(argv[i], "--run") && i + 1 < argc)
+            o->run_path = argv[++i];
+        else {
+            fprintf(stderr, "%s query: unknown option %s\n", engine, argv[i]);
+            return 2;
+        }
+    }
+    o->or_mode = !strcmp(o->mode, "or");
+    if (!o->or_mode && strcmp(o->mode, "and")) {
+        fprintf(stderr, "%s query: --mode must be and or or\n", engine);
+        return 2;
+    }
+    if (o->k < 1 || o->repeat < 1) {
+        fprintf(stderr, "%s query: -k and --repeat must be >= 1\n", engine);
+        return 2;
+    }
+    return 0;
+}
+
 /* Monotonic clock in nanoseconds; only differences are meaningful. */
 static inline uint64_t peer_now_ns(void)
 {

@@ -233,39 +233,15 @@ static char *match_expr(const struct peer_query *q, int or_mode)
 
 static int cmd_query(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: fts5_peer query DB.sqlite QUERIES.tsv [--mode and|or] [-k 10] "
-                        "[--repeat N] [--order bm25|rank] [--run OUT.tsv]\n");
-        return 2;
-    }
-    const char *db_path = argv[0], *q_path = argv[1], *mode = "and", *run_path = NULL;
-    const char *order = "bm25";
-    int k = 10, repeat = 1;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--mode") && i + 1 < argc)
-            mode = argv[++i];
-        else if (!strcmp(argv[i], "-k") && i + 1 < argc)
-            k = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--order") && i + 1 < argc)
-            order = argv[++i];
-        else if (!strcmp(argv[i], "--run") && i + 1 < argc)
-            run_path = argv[++i];
-        else {
-            fprintf(stderr, "fts5_peer query: unknown option %s\n", argv[i]);
-            return 2;
-        }
-    }
-    int or_mode = !strcmp(mode, "or");
-    if (!or_mode && strcmp(mode, "and")) {
-        fprintf(stderr, "fts5_peer query: --mode must be and or or\n");
-        return 2;
-    }
-    if (k < 1 || repeat < 1) {
-        fprintf(stderr, "fts5_peer query: -k and --repeat must be >= 1\n");
-        return 2;
-    }
+    struct peer_query_opts o;
+    int bad = peer_query_opts_parse("fts5_peer", argc, argv, 1, &o);
+    if (bad)
+        return bad;
+    const char *db_path = o.db_path, *q_path = o.q_path, *run_path = o.run_path;
+    const char *mode = o.mode;
+    const char *order = o.order;
+    int k = o.k, repeat = o.repeat;
+    int or_mode = o.or_mode;
     struct peer_query *qs = NULL;
     long nq = peer_queries_read(q_path, &qs);
     if (nq <= 0) {

@@ -100,36 +100,14 @@ static int cmd_index(int argc, char **argv)
 
 static int cmd_query(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: xapian_peer query DBDIR QUERIES.tsv [--mode and|or] [-k 10] "
-                        "[--repeat N] [--run OUT.tsv]\n");
-        return 2;
-    }
-    const char *db_path = argv[0], *q_path = argv[1], *mode = "and", *run_path = NULL;
-    int k = 10, repeat = 1;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--mode") && i + 1 < argc)
-            mode = argv[++i];
-        else if (!strcmp(argv[i], "-k") && i + 1 < argc)
-            k = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
-            repeat = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--run") && i + 1 < argc)
-            run_path = argv[++i];
-        else {
-            fprintf(stderr, "xapian_peer query: unknown option %s\n", argv[i]);
-            return 2;
-        }
-    }
-    bool or_mode = !strcmp(mode, "or");
-    if (!or_mode && strcmp(mode, "and")) {
-        fprintf(stderr, "xapian_peer query: --mode must be and or or\n");
-        return 2;
-    }
-    if (k < 1 || repeat < 1) {
-        fprintf(stderr, "xapian_peer query: -k and --repeat must be >= 1\n");
-        return 2;
-    }
+    struct peer_query_opts o;
+    int bad = peer_query_opts_parse("xapian_peer", argc, argv, 0, &o);
+    if (bad)
+        return bad;
+    const char *db_path = o.db_path, *q_path = o.q_path, *run_path = o.run_path;
+    const char *mode = o.mode;
+    int k = o.k, repeat = o.repeat;
+    bool or_mode = o.or_mode;
     struct peer_query *qs = NULL;
     long nq = peer_queries_read(q_path, &qs);
     if (nq <= 0) {
