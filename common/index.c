@@ -447,13 +447,26 @@ static int new_index_settings(sg_index *idx, const sg_index_options *opt,
 /* Writes a new index's meta, in the transaction that creates its
  * databases (sg_store_open_init): a new index is valid, and empty, from
  * its first commit, and no kill leaves databases without meta. */
-static int init_meta(void *ctx, MDB_txn *txn, sg_error *err)
+static int write_meta(sg_index *idx, MDB_txn *txn, sg_error *err)
 {
-	sg_index *idx = ctx;
 	sg_meta_stats ms = { 0, 0, 0, 1, 1 };
 	int rc = sg_meta_write_header(idx, txn, err);
 
 	return rc == SG_OK ? sg_meta_write_stats(idx, txn, &ms, err) : rc;
+}
+
+/* sg_store_open_init's hook: the store being built is not idx->st yet, so
+ * the meta writers (which take the index) briefly look at it instead. */
+static int init_meta(void *ctx, sg_store *st, MDB_txn *txn, sg_error *err)
+{
+	sg_index *idx = ctx;
+	sg_store own = idx->st;
+	int rc;
+
+	idx->st = *st;
+	rc = write_meta(idx, txn, err);
+	idx->st = own;
+	return rc;
 }
 
 int sg_index_open(const char *dir, const sg_index_options *opt,
@@ -500,7 +513,7 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 		rc = sg_store_begin(&idx->st, 1, &txn, err);
 		if (rc != SG_OK)
 			goto fail;
-		rc = init_meta(idx, txn, err);
+		rc = write_meta(idx, txn, err);
 		if (rc == SG_OK)
 			rc = sg_store_commit(&idx->st, txn, err);
 		else

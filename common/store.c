@@ -225,10 +225,90 @@ int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 	return sg_store_open_init(st, dir, create, readonly, NULL, NULL, err);
 }
 
+static int store_open(sg_store *st, const char *dir, int create, int readonly,
+		      int (*init)(void *ctx, sg_store *st, MDB_txn *txn,
+				  sg_error *err),
+		      void *ctx, int in_place, sg_error *err);
+
+#define NEW_DIR ".sagasu-new" /* where a new index is built (below) */
+
+/* Removes what a killed creation left in DIR/.sagasu-new (only LMDB's and
+ * sagasu's own files; anything else keeps the directory, which then makes
+ * DIR non-empty and refused). */
+static void remove_new_dir(const char *tmp)
+{
+	static const char *const files[] = { "data.mdb", "lock.mdb",
+					     "writer.lock" };
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", tmp,
+				     files[i]) < sizeof(path))
+			(void)unlink(path);
+	(void)rmdir(tmp);
+}
+
+/* Creates a new index in the empty directory DIR atomically: the
+ * environment is built, its databases created and init's records written
+ * and committed in DIR/.sagasu-new, then its data.mdb is renamed into DIR.
+ * A process killed at any moment leaves either no data.mdb in DIR (nothing
+ * was indexed; the next run starts over) or a complete one; never an
+ * environment without its databases and meta. */
+static int create_atomically(const char *dir,
+			     int (*init)(void *ctx, sg_store *st,
+					 MDB_txn *txn, sg_error *err),
+			     void *ctx, sg_error *err)
+{
+	char tmp[4096], from[4200], to[4200];
+	sg_store nst;
+	int rc, fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir, NEW_DIR) >=
+	    sizeof(tmp))
+		return sg_err(err, SG_EINVAL, "%s: path too long", dir);
+	if (mkdir(tmp, 0755) != 0)
+		return sg_err(err, SG_EIO, "%s: cannot create: %s", tmp,
+			      strerror(errno));
+	rc = store_open(&nst, tmp, 1, 0, init, ctx, 1, err);
+	if (rc != SG_OK) {
+		remove_new_dir(tmp);
+		return rc;
+	}
+	sg_store_close(&nst);
+	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+	snprintf(to, sizeof(to), "%s/data.mdb", dir);
+	if (rename(from, to) != 0) {
+		rc = sg_err(err, SG_EIO, "%s: cannot move the new index into "
+			    "place: %s", to, strerror(errno));
+		remove_new_dir(tmp);
+		return rc;
+	}
+	remove_new_dir(tmp);
+	/* The rename is durable once the directory is. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	return SG_OK;
+}
+
 int sg_store_open_init(sg_store *st, const char *dir, int create,
 		       int readonly,
-		       int (*init)(void *ctx, MDB_txn *txn, sg_error *err),
+		       int (*init)(void *ctx, sg_store *st, MDB_txn *txn,
+				   sg_error *err),
 		       void *ctx, sg_error *err)
+{
+	return store_open(st, dir, create, readonly, init, ctx, 0, err);
+}
+
+/* in_place: create the environment right in DIR (create_atomically's own
+ * call); otherwise a new index is created through create_atomically. */
+static int store_open(sg_store *st, const char *dir, int create, int readonly,
+		      int (*init)(void *ctx, sg_store *st, MDB_txn *txn,
+				  sg_error *err),
+		      void *ctx, int in_place, sg_error *err)
 {
 	struct stat sb;
 	MDB_txn *txn = NULL;
@@ -281,12 +361,26 @@ int sg_store_open_init(sg_store *st, const char *dir, int create,
 				    dir, dir);
 			goto fail;
 		}
+		if (!in_place) {
+			char tmp[4096];
+
+			/* What a creation killed before its rename left. */
+			if ((size_t)snprintf(tmp, sizeof(tmp), "%s/%s", dir,
+					     NEW_DIR) < sizeof(tmp))
+				remove_new_dir(tmp);
+		}
 		if (!dir_is_empty(dir)) {
 			rc = sg_err(err, SG_ENOTINDEX,
 				    "%s: not empty and not a sagasu index; "
 				    "sagasu never writes into such a directory: "
 				    "name a new or empty one", dir);
 			goto fail;
+		}
+		if (!in_place) {
+			rc = create_atomically(dir, init, ctx, err);
+			if (rc != SG_OK)
+				goto fail;
+			existed = data_file_size(dir, &fsize) == 0;
 		}
 	}
 
@@ -361,7 +455,7 @@ int sg_store_open_init(sg_store *st, const char *dir, int create,
 		}
 	}
 	if (fresh && init) {
-		rc = init(ctx, txn, err);
+		rc = init(ctx, st, txn, err);
 		if (rc != SG_OK) {
 			mdb_txn_abort(txn);
 			goto fail;

@@ -45,12 +45,15 @@ typedef struct sg_store {
 int sg_store_open(sg_store *st, const char *dir, int create, int readonly,
 		  sg_error *err);
 
-/* The same, and when it creates the databases it calls init(ctx, txn) in
- * the very transaction that creates them, so that a new index is never
- * seen without what init writes (its meta), even if the process dies. */
+/* The same, and when it creates the databases it calls init(ctx, st, txn)
+ * in the very transaction that creates them (st: the store being built),
+ * so that a new index is never seen without what init writes (its meta),
+ * even if the process dies: a new index is built aside and its data.mdb
+ * renamed into DIR once committed (store.c, create_atomically). */
 int sg_store_open_init(sg_store *st, const char *dir, int create,
 		       int readonly,
-		       int (*init)(void *ctx, MDB_txn *txn, sg_error *err),
+		       int (*init)(void *ctx, sg_store *st, MDB_txn *txn,
+				   sg_error *err),
 		       void *ctx, sg_error *err);
 void sg_store_close(sg_store *st);
 
