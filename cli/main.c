@@ -3,6 +3,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <unistd.h>
@@ -79,12 +80,29 @@ static void on_crash(int sig)
 	_exit(1);
 }
 
+/* SAGASU_TEST_FAIL_ALLOC=N[+] makes the library's Nth allocation fail (and
+ * every later one with the '+'): the out-of-memory suite (tests/cli/oom.sh)
+ * walks N = 1, 2, ... through a whole run. */
+static void arm_alloc_failure(void)
+{
+	const char *v = getenv("SAGASU_TEST_FAIL_ALLOC");
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return;
+	n = strtol(v, &end, 10);
+	if (n > 0 && (*end == '\0' || (end[0] == '+' && end[1] == '\0')))
+		sg_test_fail_alloc(n, *end == '+');
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
 
 	signal(SIGSEGV, on_crash);
 	signal(SIGBUS, on_crash);
+	arm_alloc_failure();
 
 	if (argc < 2) {
 		usage(stderr);

@@ -25,6 +25,7 @@
  * Terms and tags are appended to one buffer during the pass and the token
  * pointers are set only at the end, because the buffer moves as it grows.
  */
+#include "alloc.h"
 #include "analyzer_internal.h"
 
 #include <limits.h>
@@ -108,7 +109,7 @@ int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 	dicdir = opt->dicdir;
 	if (!dicdir && access(DEFAULT_DICDIR "/sys.dic", R_OK) == 0)
 		dicdir = DEFAULT_DICDIR;
-	a = calloc(1, sizeof(*a));
+	a = sg_calloc(1, sizeof(*a));
 	if (!a)
 		return sg_err(err, SG_ENOMEM, "analyzer: out of memory");
 	a->keep_all = opt->keep_all ? 1 : 0;
@@ -164,7 +165,7 @@ int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 		rc = sg_err(err, SG_EINVAL, "analyzer: cannot format the config");
 		goto fail;
 	}
-	a->config = malloc((size_t)n + 1);
+	a->config = sg_malloc((size_t)n + 1);
 	if (!a->config) {
 		rc = sg_err(err, SG_ENOMEM, "analyzer: out of memory");
 		goto fail;
@@ -185,10 +186,10 @@ void sg_analyzer_free(sg_analyzer *a)
 {
 	if (!a)
 		return;
-	free(a->config);
+	sg_free(a->config);
 	if (a->model)
 		mecab_model_destroy(a->model);
-	free(a);
+	sg_free(a);
 }
 
 const char *sg_analyzer_config(const sg_analyzer *a)
@@ -203,7 +204,7 @@ int sg_analysis_new(sg_analyzer *a, sg_analysis **out, sg_error *err)
 	sg_analysis *s;
 
 	*out = NULL;
-	s = calloc(1, sizeof(*s));
+	s = sg_calloc(1, sizeof(*s));
 	if (!s)
 		return sg_err(err, SG_ENOMEM, "analysis: out of memory");
 	s->a = a;
@@ -236,7 +237,7 @@ void sg_analysis_free(sg_analysis *s)
 		mecab_lattice_destroy(s->lattice);
 	if (s->tagger)
 		mecab_destroy(s->tagger);
-	free(s);
+	sg_free(s);
 }
 
 void sg_analysis_set_terms_only(sg_analysis *s, int on)

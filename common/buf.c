@@ -1,3 +1,4 @@
+#include "alloc.h"
 #include "buf.h"
 
 #include <stdlib.h>
@@ -19,7 +20,7 @@ int sg_buf_reserve(sg_buf *b, size_t extra)
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	p = realloc(b->data, cap);
+	p = sg_realloc(b->data, cap);
 	if (!p)
 		return SG_ENOMEM;
 	b->data = p;
@@ -69,7 +70,7 @@ void sg_buf_reset(sg_buf *b)
 
 void sg_buf_release(sg_buf *b)
 {
-	free(b->data);
+	sg_free(b->data);
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
@@ -87,7 +88,7 @@ int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem)
 		n *= 2;
 	if (n > SIZE_MAX / elem)
 		return SG_ENOMEM;
-	q = realloc(*p, n * elem);
+	q = sg_realloc(*p, n * elem);
 	if (!q)
 		return SG_ENOMEM;
 	*p = q;

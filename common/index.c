@@ -2,6 +2,7 @@
  * index.c — opening an index and checking that it is ours, of our format,
  * built by our analyzer; the meta records; term records; document lengths.
  */
+#include "alloc.h"
 #include "index.h"
 
 #include <stdio.h>
@@ -142,11 +143,11 @@ int sg_termrec_chain(const sg_termrec *t, uint32_t **termids,
 	const uint8_t *p = t->more, *end = p + t->more_len;
 	size_t i, m = (size_t)t->n_more + 1;
 
-	*termids = malloc(m * sizeof(**termids));
-	*firsts = malloc(m * sizeof(**firsts));
+	*termids = sg_malloc(m * sizeof(**termids));
+	*firsts = sg_malloc(m * sizeof(**firsts));
 	if (!*termids || !*firsts) {
-		free(*termids);
-		free(*firsts);
+		sg_free(*termids);
+		sg_free(*firsts);
 		*termids = *firsts = NULL;
 		return SG_ENOMEM;
 	}
@@ -157,8 +158,8 @@ int sg_termrec_chain(const sg_termrec *t, uint32_t **termids,
 		    sg_varint_get32(&p, end, &(*firsts)[i]) ||
 		    (*termids)[i] <= (*termids)[i - 1] ||
 		    (*firsts)[i] <= (*firsts)[i - 1]) {
-			free(*termids);
-			free(*firsts);
+			sg_free(*termids);
+			sg_free(*firsts);
 			*termids = *firsts = NULL;
 			return SG_ECORRUPT;
 		}
@@ -229,8 +230,8 @@ void sg_chain_walk_close(sg_chain_walk *w)
 	if (w->cur)
 		mdb_cursor_close(w->cur);
 	w->cur = NULL;
-	free(w->chain);
-	free(w->firsts);
+	sg_free(w->chain);
+	sg_free(w->firsts);
 	w->chain = w->firsts = NULL;
 }
 
@@ -479,7 +480,7 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 	*out = NULL;
 	if (!opt)
 		opt = &defaults;
-	idx = calloc(1, sizeof(*idx));
+	idx = sg_calloc(1, sizeof(*idx));
 	if (!idx)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	rc = sg_analyzer_new(&opt->analyzer, &idx->an, err);
@@ -535,7 +536,7 @@ void sg_index_close(sg_index *idx)
 	if (idx->st.dir)
 		sg_store_close(&idx->st);
 	sg_analyzer_free(idx->an);
-	free(idx);
+	sg_free(idx);
 }
 
 sg_analyzer *sg_index_analyzer(sg_index *idx)

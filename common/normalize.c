@@ -15,6 +15,7 @@
  * utf8proc: utf8proc_decompose (compatibility decomposition, case folding,
  * canonical reordering) then utf8proc_normalize_utf32 (composition).
  */
+#include "alloc.h"
 #include "normalize.h"
 
 #include <stdlib.h>
@@ -164,7 +165,7 @@ static int reserve(sg_norm *n, size_t extra)
 	if (sg_buf_reserve(&n->text, extra) != SG_OK)
 		return SG_ENOMEM;
 	if (n->map_cap < n->text.cap) {
-		m = realloc(n->map, n->text.cap * sizeof(*m));
+		m = sg_realloc(n->map, n->text.cap * sizeof(*m));
 		if (!m)
 			return SG_ENOMEM;
 		n->map = m;
@@ -325,7 +326,7 @@ int sg_normalize(sg_norm *n, const char *text, size_t len)
 void sg_norm_release(sg_norm *n)
 {
 	sg_buf_release(&n->text);
-	free(n->map);
+	sg_free(n->map);
 	n->map = NULL;
 	n->map_cap = 0;
 	n->orig_len = 0;

@@ -8,6 +8,7 @@
  * other processes see MDB_MAP_RESIZED at their next transaction and adopt the
  * new size with mdb_env_set_mapsize(env, 0).
  */
+#include "alloc.h"
 #include "store.h"
 
 #include <dirent.h>
@@ -319,7 +320,7 @@ static int store_open(sg_store *st, const char *dir, int create, int readonly,
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = -1;
 	st->readonly = readonly;
-	st->dir = strdup(dir);
+	st->dir = sg_strdup(dir);
 	if (!st->dir)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 
@@ -486,7 +487,7 @@ void sg_store_close(sg_store *st)
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	st->lock_fd = -1;
-	free(st->dir);
+	sg_free(st->dir);
 	st->dir = NULL;
 }
 

@@ -72,6 +72,13 @@ typedef struct sg_error {
 /* A static English name of an error code ("out of memory", ...). */
 const char *sg_strerror(int code);
 
+/* For tests of out-of-memory paths: from this call on, the library's nth
+ * allocation fails (and every later one too when `sticky` is not 0); n = 0
+ * disarms. Process-wide; not for production use. sg_test_alloc_failures()
+ * tells how many allocations were made to fail since. */
+void sg_test_fail_alloc(long n, int sticky);
+long sg_test_alloc_failures(void);
+
 /* ---------------------------------------------------------------- analyzer */
 
 /* How text becomes terms. The same configuration must analyze documents and

@@ -6,6 +6,7 @@
  * table itself is small and a resize only rehashes indices.
  */
 #define _GNU_SOURCE /* qsort_r */
+#include "alloc.h"
 #include "accum.h"
 
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 static int grow_slots(sg_accum *a)
 {
 	size_t n = a->n_slots ? a->n_slots * 2 : 1024, i;
-	uint32_t *s = calloc(n, sizeof(*s));
+	uint32_t *s = sg_calloc(n, sizeof(*s));
 
 	if (!s)
 		return SG_ENOMEM;
@@ -28,7 +29,7 @@ static int grow_slots(sg_accum *a)
 			j = (j + 1) & (n - 1);
 		s[j] = (uint32_t)i + 1;
 	}
-	free(a->slots);
+	sg_free(a->slots);
 	a->slots = s;
 	a->n_slots = n;
 	return SG_OK;
@@ -51,7 +52,7 @@ static sg_accum_term *find_or_add(sg_accum *a, const char *term, size_t len,
 	}
 	if (a->n_terms == a->cap_terms) {
 		size_t cap = a->cap_terms ? a->cap_terms * 2 : 1024;
-		sg_accum_term *nt = realloc(a->terms, cap * sizeof(*nt));
+		sg_accum_term *nt = sg_realloc(a->terms, cap * sizeof(*nt));
 
 		if (!nt)
 			return NULL;
@@ -140,8 +141,8 @@ void sg_accum_reset(sg_accum *a)
 void sg_accum_release(sg_accum *a)
 {
 	sg_accum_reset(a);
-	free(a->terms);
-	free(a->slots);
+	sg_free(a->terms);
+	sg_free(a->slots);
 	sg_buf_release(&a->arena);
 	memset(a, 0, sizeof(*a));
 }

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "block.h"
 #include "error.h"
 #include "index.h"
@@ -98,12 +99,12 @@ static int posts_reserve(struct term_posts *tp, size_t need)
 
 static void posts_release(struct term_posts *tp)
 {
-	free(tp->docids);
-	free(tp->tfs);
-	free(tp->pos_off);
-	free(tp->pos_len);
-	free(tp->firsts);
-	free(tp->tids);
+	sg_free(tp->docids);
+	sg_free(tp->tfs);
+	sg_free(tp->pos_off);
+	sg_free(tp->pos_len);
+	sg_free(tp->firsts);
+	sg_free(tp->tids);
 	sg_buf_release(&tp->pos);
 	memset(tp, 0, sizeof(*tp));
 }
@@ -475,7 +476,7 @@ int sg_compact(sg_index *idx, sg_error *err)
 	if (idx->st.readonly)
 		return sg_err(err, SG_EINVAL, "%s: opened read-only",
 			      idx->st.dir);
-	c = calloc(1, sizeof(*c));
+	c = sg_calloc(1, sizeof(*c));
 	if (!c)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	c->idx = idx;
@@ -503,6 +504,6 @@ int sg_compact(sg_index *idx, sg_error *err)
 	posts_release(&c->tp);
 	sg_buf_release(&c->val);
 	sg_buf_release(&c->pos);
-	free(c);
+	sg_free(c);
 	return rc;
 }

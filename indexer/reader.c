@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <utf8proc.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "error.h"
 #include "sagasu.h"
@@ -90,14 +91,14 @@ static int collect(const char *path, const struct stat *sb, int type,
 		return 0;
 	if (r->n_files == r->cap_files) {
 		size_t cap = r->cap_files ? r->cap_files * 2 : 256;
-		char **nf = realloc(r->files, cap * sizeof(*nf));
+		char **nf = sg_realloc(r->files, cap * sizeof(*nf));
 
 		if (!nf)
 			return -1;
 		r->files = nf;
 		r->cap_files = cap;
 	}
-	copy = strdup(path);
+	copy = sg_strdup(path);
 	if (!copy)
 		return -1;
 	r->files[r->n_files++] = copy;
@@ -114,7 +115,7 @@ int sg_reader_open(const char *path, sg_format format,
 		   const char *const *fields, size_t n_fields,
 		   sg_reader **out, sg_error *err)
 {
-	sg_reader *r = calloc(1, sizeof(*r));
+	sg_reader *r = sg_calloc(1, sizeof(*r));
 	struct stat sb;
 	int rc;
 
@@ -124,7 +125,7 @@ int sg_reader_open(const char *path, sg_format format,
 	r->format = format;
 	r->fields = fields;
 	r->n_fields = n_fields;
-	r->root = strdup(path);
+	r->root = sg_strdup(path);
 	if (!r->root) {
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto fail;
@@ -341,7 +342,7 @@ static int next_jsonl(sg_reader *r, sg_doc *doc, size_t *fixed, sg_error *err)
 		char *s = json_dumps(rest, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
 		rc = s ? sg_buf_append(&r->stored, s, strlen(s)) : SG_ENOMEM;
-		free(s);
+		free(s); /* json_dumps allocates with malloc */
 		if (rc != SG_OK) {
 			json_decref(rest);
 			return sg_err(err, SG_ENOMEM, "out of memory");
@@ -504,15 +505,15 @@ void sg_reader_close(sg_reader *r)
 	if (r->f && r->f != stdin)
 		fclose(r->f);
 	for (i = 0; i < r->n_files; i++)
-		free(r->files[i]);
-	free(r->files);
-	free(r->root);
-	free(r->linebuf);
+		sg_free(r->files[i]);
+	sg_free(r->files);
+	sg_free(r->root);
+	free(r->linebuf); /* getline's buffer */
 	if (r->obj)
 		json_decref(r->obj);
 	sg_buf_release(&r->text);
 	sg_buf_release(&r->clean);
 	sg_buf_release(&r->id);
 	sg_buf_release(&r->stored);
-	free(r);
+	sg_free(r);
 }

@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "alloc.h"
 #include "accum.h"
 #include "analyzer_internal.h"
 #include "block.h"
@@ -169,7 +170,7 @@ static int id_insert(sg_writer *w, const char *id, size_t len, uint64_t h,
 
 	if ((w->n_ids + 1) * 2 > w->n_id_slots) {
 		size_t n = w->n_id_slots ? w->n_id_slots * 2 : 256, i;
-		struct batch_id *nb = calloc(n, sizeof(*nb));
+		struct batch_id *nb = sg_calloc(n, sizeof(*nb));
 
 		if (!nb)
 			return SG_ENOMEM;
@@ -181,7 +182,7 @@ static int id_insert(sg_writer *w, const char *id, size_t len, uint64_t h,
 				;
 			nb[j] = w->ids[i];
 		}
-		free(w->ids);
+		sg_free(w->ids);
 		w->ids = nb;
 		w->n_id_slots = n;
 	}
@@ -211,7 +212,7 @@ static struct group *group_of(struct worker *wk, const char *term,
 
 	if ((wk->n_groups + 1) * 2 > wk->n_slots) {
 		size_t n = wk->n_slots ? wk->n_slots * 2 : 1024, i;
-		struct group *t = calloc(n, sizeof(*t));
+		struct group *t = sg_calloc(n, sizeof(*t));
 
 		if (!t) {
 			sg_err(err, SG_ENOMEM, "out of memory");
@@ -225,7 +226,7 @@ static struct group *group_of(struct worker *wk, const char *term,
 				;
 			t[j] = wk->table[i];
 		}
-		free(wk->table);
+		sg_free(wk->table);
 		wk->table = t;
 		wk->n_slots = n;
 	}
@@ -261,7 +262,7 @@ static int add_occ(struct worker *wk, const char *term, size_t len,
 		return SG_ENOMEM;
 	if (*n_occ == wk->cap_occ) {
 		size_t cap = wk->cap_occ ? wk->cap_occ * 2 : 1024;
-		struct occ *o = realloc(wk->occ, cap * sizeof(*o));
+		struct occ *o = sg_realloc(wk->occ, cap * sizeof(*o));
 
 		if (!o)
 			return sg_err(err, SG_ENOMEM, "out of memory");
@@ -1150,7 +1151,7 @@ int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 	if (idx->st.readonly)
 		return sg_err(err, SG_EINVAL, "%s: opened read-only",
 			      idx->st.dir);
-	w = calloc(1, sizeof(*w));
+	w = sg_calloc(1, sizeof(*w));
 	if (!w)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	w->idx = idx;
@@ -1174,7 +1175,7 @@ int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 	if (rc != SG_OK)
 		goto fail;
 	w->fill = &w->chunks[0];
-	w->u32a = malloc(SG_BLOCK_MAX * 2 * sizeof(uint32_t));
+	w->u32a = sg_malloc(SG_BLOCK_MAX * 2 * sizeof(uint32_t));
 	if (!w->u32a) {
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto fail;
@@ -1388,8 +1389,8 @@ void sg_writer_free(sg_writer *w)
 	for (t = 0; t < MAX_THREADS; t++) {
 		sg_analysis_free(w->workers[t].an);
 		sg_buf_release(&w->workers[t].arena);
-		free(w->workers[t].occ);
-		free(w->workers[t].table);
+		sg_free(w->workers[t].occ);
+		sg_free(w->workers[t].table);
 		sg_buf_release(&w->workers[t].scratch);
 	}
 	if (w->busy)
@@ -1404,18 +1405,18 @@ void sg_writer_free(sg_writer *w)
 	sg_buf_release(&w->chunks[1].arena);
 	sg_analysis_free(w->mainwk.an);
 	sg_buf_release(&w->mainwk.arena);
-	free(w->mainwk.occ);
-	free(w->mainwk.table);
+	sg_free(w->mainwk.occ);
+	sg_free(w->mainwk.table);
 	sg_accum_release(&w->accum);
-	free(w->docs);
+	sg_free(w->docs);
 	sg_buf_release(&w->batch_recs);
-	free(w->deletes);
-	free(w->ids);
+	sg_free(w->deletes);
+	sg_free(w->ids);
 	sg_buf_release(&w->id_arena);
 	sg_buf_release(&w->scratch);
 	sg_buf_release(&w->chain);
-	free(w->u32a);
-	free(w);
+	sg_free(w->u32a);
+	sg_free(w);
 }
 
 int sg_writer_compact(sg_writer *w, sg_error *err)

@@ -1,3 +1,4 @@
+#include "alloc.h"
 #include "cursor.h"
 
 #include <stdlib.h>
@@ -120,11 +121,11 @@ int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err)
 	to->skipped_count = from->skipped_count;
 	to->df = from->df;
 	to->n_chain = n;
-	to->chain = malloc(n * sizeof(*to->chain));
-	to->firsts = malloc(n * sizeof(*to->firsts));
+	to->chain = sg_malloc(n * sizeof(*to->chain));
+	to->firsts = sg_malloc(n * sizeof(*to->firsts));
 	if (!to->chain || !to->firsts) {
-		free(to->chain);
-		free(to->firsts);
+		sg_free(to->chain);
+		sg_free(to->firsts);
 		to->chain = to->firsts = NULL;
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	}
@@ -138,8 +139,8 @@ void sg_tcur_close(sg_tcur *t)
 	if (t->c)
 		mdb_cursor_close(t->c);
 	t->c = NULL;
-	free(t->chain);
-	free(t->firsts);
+	sg_free(t->chain);
+	sg_free(t->firsts);
 	t->chain = t->firsts = NULL;
 }
 

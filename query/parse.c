@@ -28,6 +28,7 @@
  *
  * Nodes, kid arrays and texts live in the query's arena, freed at once.
  */
+#include "alloc.h"
 #include "parse.h"
 
 #include <stdalign.h>
@@ -68,7 +69,7 @@ static void *arena_alloc(sg_query *q, size_t size)
 		cap = q->next_cap > size ? q->next_cap : size;
 		if (cap > SIZE_MAX - sizeof(*b))
 			return NULL;
-		b = malloc(sizeof(*b) + cap);
+		b = sg_malloc(sizeof(*b) + cap);
 		if (!b)
 			return NULL;
 		b->next = q->blocks;
@@ -91,9 +92,9 @@ void sg_query_free(sg_query *q)
 		return;
 	for (b = q->blocks; b; b = next) {
 		next = b->next;
-		free(b);
+		sg_free(b);
 	}
-	free(q);
+	sg_free(q);
 }
 
 /* ---------------------------------------------------------------- UTF-8 */
@@ -574,14 +575,14 @@ int sg_query_parse(const char *text, size_t len, sg_query **out,
 		return sg_err(err, SG_EINVAL,
 			      "sg_query_parse: NULL %s", !out ? "out" :
 			      !root ? "root" : "text");
-	p = calloc(1, sizeof(*p));
+	p = sg_calloc(1, sizeof(*p));
 	if (!p)
 		return sg_err(err, SG_ENOMEM, "query parser: out of memory");
 	p->s = (const unsigned char *)text;
 	p->len = len;
 	p->col = 1;
 	p->err = err;
-	p->q = calloc(1, sizeof(*p->q));
+	p->q = sg_calloc(1, sizeof(*p->q));
 	if (!p->q) {
 		rc = nomem(p);
 		goto fail;
@@ -594,13 +595,13 @@ int sg_query_parse(const char *text, size_t len, sg_query **out,
 	*root = top;
 	sg_buf_release(&p->text);
 	sg_buf_release(&p->stack);
-	free(p);
+	sg_free(p);
 	return SG_OK;
 fail:
 	sg_buf_release(&p->text);
 	sg_buf_release(&p->stack);
 	sg_query_free(p->q);
-	free(p);
+	sg_free(p);
 	return rc;
 }
 

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc.h"
 #include "cursor.h"
 #include "docrec.h"
 #include "error.h"
@@ -144,9 +145,9 @@ static int load_snapshot(sg_searcher *s, sg_error *err)
 	if (s->avgdl <= 0)
 		s->avgdl = 1.0;
 	s->next_docid = ms.next_docid;
-	free(s->len_chunks);
+	sg_free(s->len_chunks);
 	s->n_chunks = ms.next_docid / SG_LEN_CHUNK + 1;
-	s->len_chunks = calloc(s->n_chunks, sizeof(*s->len_chunks));
+	s->len_chunks = sg_calloc(s->n_chunks, sizeof(*s->len_chunks));
 	if (!s->len_chunks)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	return SG_OK;
@@ -154,7 +155,7 @@ static int load_snapshot(sg_searcher *s, sg_error *err)
 
 int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err)
 {
-	sg_searcher *s = calloc(1, sizeof(*s));
+	sg_searcher *s = sg_calloc(1, sizeof(*s));
 	int rc;
 
 	*out = NULL;
@@ -204,9 +205,9 @@ void sg_searcher_free(sg_searcher *s)
 		return;
 	if (s->txn)
 		mdb_txn_abort(s->txn);
-	free(s->len_chunks);
+	sg_free(s->len_chunks);
 	sg_analysis_free(s->an);
-	free(s);
+	sg_free(s);
 }
 
 /* The length of docid; SG_DL_DEAD for a deleted one. */
@@ -288,12 +289,12 @@ static int leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 /* Makes room for n positions in each of the two position arrays. */
 static int grow_positions(struct run *r, size_t n)
 {
-	uint32_t *a = realloc(r->pos_a, n * sizeof(*a)), *b;
+	uint32_t *a = sg_realloc(r->pos_a, n * sizeof(*a)), *b;
 
 	if (!a)
 		return SG_ENOMEM;
 	r->pos_a = a;
-	b = realloc(r->pos_b, n * sizeof(*b));
+	b = sg_realloc(r->pos_b, n * sizeof(*b));
 	if (!b)
 		return SG_ENOMEM;
 	r->pos_b = b;
@@ -374,7 +375,7 @@ static int leaf_confirm(struct run *r, struct leaf *l, uint32_t docid)
 
 static struct node *new_node(enum nkind kind)
 {
-	struct node *n = calloc(1, sizeof(*n));
+	struct node *n = sg_calloc(1, sizeof(*n));
 
 	if (n)
 		n->kind = kind;
@@ -389,13 +390,13 @@ static void free_node(struct node *n)
 		return;
 	for (i = 0; i < n->n_kids; i++)
 		free_node(n->kids[i]);
-	free(n->kids);
-	free(n);
+	sg_free(n->kids);
+	sg_free(n);
 }
 
 static int add_kid(struct node *p, struct node *k)
 {
-	struct node **nk = realloc(p->kids, (p->n_kids + 1) * sizeof(*nk));
+	struct node **nk = sg_realloc(p->kids, (p->n_kids + 1) * sizeof(*nk));
 
 	if (!nk)
 		return SG_ENOMEM;
@@ -425,7 +426,7 @@ static int add_leaf_kid(struct run *r, struct node *parent, size_t li)
 	if (!k)
 		return SG_ENOMEM;
 	if (add_kid(parent, k) != SG_OK) {
-		free(k);
+		sg_free(k);
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	}
 	return SG_OK;
@@ -474,7 +475,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	if (r->n_leaves == r->cap_leaves) {
 		size_t cap = r->cap_leaves ? r->cap_leaves * 2 : 16;
-		struct leaf *nl = realloc(r->leaves, cap * sizeof(*nl));
+		struct leaf *nl = sg_realloc(r->leaves, cap * sizeof(*nl));
 
 		if (!nl)
 			goto nomem;
@@ -483,19 +484,19 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	l = &r->leaves[r->n_leaves];
 	memset(l, 0, sizeof(*l));
-	l->cur = calloc(n ? n : 1, sizeof(*l->cur));
-	l->off = calloc(n ? n : 1, sizeof(*l->off));
-	l->order = calloc(n ? n : 1, sizeof(*l->order));
+	l->cur = sg_calloc(n ? n : 1, sizeof(*l->cur));
+	l->off = sg_calloc(n ? n : 1, sizeof(*l->off));
+	l->order = sg_calloc(n ? n : 1, sizeof(*l->order));
 	if (!l->cur || !l->off || !l->order) {
-		free(l->cur);
-		free(l->off);
-		free(l->order);
+		sg_free(l->cur);
+		sg_free(l->off);
+		sg_free(l->order);
 		goto nomem;
 	}
 	l->n = n;
 	l->sub = sub;
 	l->scores = scores;
-	l->what = what.data ? what.data : strdup("");
+	l->what = what.data ? what.data : sg_strdup("");
 	l->tf_doc = SG_DOC_END;
 	l->df = UINT64_MAX;
 	l->min_dl = 0;
@@ -584,7 +585,7 @@ static int make_sub_leaf(struct run *r, const char *norm, size_t len,
 	int rc = SG_OK;
 
 	*li = SIZE_MAX;
-	at = malloc((len + 2) * sizeof(*at));
+	at = sg_malloc((len + 2) * sizeof(*at));
 	if (!at)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	for (i = 0; i < len;) {
@@ -599,10 +600,10 @@ static int make_sub_leaf(struct run *r, const char *norm, size_t len,
 	if (n == 0)
 		goto out;
 	at[n] = len; /* only to measure the last character */
-	terms = calloc(n + 1, sizeof(*terms));
-	lens = calloc(n + 1, sizeof(*lens));
-	off = calloc(n + 1, sizeof(*off));
-	keys = malloc(n * 10 + 10);
+	terms = sg_calloc(n + 1, sizeof(*terms));
+	lens = sg_calloc(n + 1, sizeof(*lens));
+	off = sg_calloc(n + 1, sizeof(*off));
+	keys = sg_malloc(n * 10 + 10);
 	if (!terms || !lens || !off || !keys) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
@@ -636,11 +637,11 @@ static int make_sub_leaf(struct run *r, const char *norm, size_t len,
 	}
 	rc = make_leaf(r, terms, lens, off, m, scores, 1, li);
 out:
-	free(at);
-	free(terms);
-	free(lens);
-	free(off);
-	free(keys);
+	sg_free(at);
+	sg_free(terms);
+	sg_free(lens);
+	sg_free(off);
+	sg_free(keys);
 	return rc;
 }
 
@@ -657,7 +658,7 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 		}
 	if (r->n_units == r->cap_units) {
 		size_t cap = r->cap_units ? r->cap_units * 2 : 8;
-		struct unit *u = realloc(r->units, cap * sizeof(*u));
+		struct unit *u = sg_realloc(r->units, cap * sizeof(*u));
 
 		if (!u)
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
@@ -695,9 +696,9 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
 	if (rc != SG_OK)
 		return rc;
-	terms = calloc(n + 1, sizeof(*terms));
-	lens = calloc(n + 1, sizeof(*lens));
-	off = calloc(n + 1, sizeof(*off));
+	terms = sg_calloc(n + 1, sizeof(*terms));
+	lens = sg_calloc(n + 1, sizeof(*lens));
+	off = sg_calloc(n + 1, sizeof(*off));
 	if (!terms || !lens || !off) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
@@ -795,9 +796,9 @@ out:
 		free_node(*out);
 		*out = NULL;
 	}
-	free(terms);
-	free(lens);
-	free(off);
+	sg_free(terms);
+	sg_free(lens);
+	sg_free(off);
 	return rc;
 }
 
@@ -918,7 +919,7 @@ static int plan(struct run *r, const sg_qnode *q, int scores,
 			return rc;
 		n = new_node(N_NOT);
 		if (!n || add_kid(n, k)) {
-			free(n);
+			sg_free(n);
 			free_node(k);
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
 		}
@@ -978,16 +979,16 @@ static struct node *normalize(struct node *n)
 			struct node *and = new_node(N_AND), *or = new_node(N_OR);
 
 			if (!and || !or) {
-				free(and);
-				free(or);
+				sg_free(and);
+				sg_free(or);
 				return n; /* leave as is; evaluation copes */
 			}
 			for (i = 0; i < n->n_kids; i++)
 				if (add_kid(n->kids[i]->kind == N_NOT ? and : or,
 					    n->kids[i]))
 					return n;
-			free(n->kids);
-			free(n);
+			sg_free(n->kids);
+			sg_free(n);
 			if (add_kid(and, normalize(or)))
 				return and;
 			return and;
@@ -996,8 +997,8 @@ static struct node *normalize(struct node *n)
 	if ((n->kind == N_AND || n->kind == N_OR) && n->n_kids == 1) {
 		struct node *k = n->kids[0];
 
-		free(n->kids);
-		free(n);
+		sg_free(n->kids);
+		sg_free(n);
 		return k;
 	}
 	if ((n->kind == N_AND || n->kind == N_OR) && n->n_kids == 0) {
@@ -1420,16 +1421,16 @@ static int cmp_ub(const void *a, const void *b)
 static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 		   size_t nn)
 {
-	double *cum = malloc((np + 1) * sizeof(*cum));
-	double *contrib = calloc(r->n_leaves + 1, sizeof(*contrib));
-	char *is_pos = calloc(r->n_leaves + 1, 1);
+	double *cum = sg_malloc((np + 1) * sizeof(*cum));
+	double *contrib = sg_calloc(r->n_leaves + 1, sizeof(*contrib));
+	char *is_pos = sg_calloc(r->n_leaves + 1, 1);
 	size_t i, e = 0;
 	int rc = SG_OK;
 
 	if (!cum || !contrib || !is_pos) {
-		free(cum);
-		free(contrib);
-		free(is_pos);
+		sg_free(cum);
+		sg_free(contrib);
+		sg_free(is_pos);
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < np; i++)
@@ -1572,9 +1573,9 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 		}
 	}
 out:
-	free(cum);
-	free(contrib);
-	free(is_pos);
+	sg_free(cum);
+	sg_free(contrib);
+	sg_free(is_pos);
 	return rc;
 }
 
@@ -1623,7 +1624,7 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 {
 	uint32_t d = 1;
 	size_t i, j;
-	double *mub = calloc(nreq + 1, sizeof(*mub));
+	double *mub = sg_calloc(nreq + 1, sizeof(*mub));
 	int rc = SG_OK;
 
 	if (!mub)
@@ -1749,7 +1750,7 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 		d = d == SG_DOC_END - 1 ? SG_DOC_END : d + 1;
 	}
 out:
-	free(mub);
+	sg_free(mub);
 	return rc;
 }
 
@@ -1768,10 +1769,10 @@ static int eval_substring(struct run *r)
 	size_t i, j, slots = r->n_leaves + n->n_kids + 2;
 	int rc = SG_OK, shape_ok = 1, all_morph = 1, phase_a = 0;
 
-	pos = malloc(slots * sizeof(*pos));
-	req = malloc(slots * sizeof(*req));
-	neg = malloc(slots * sizeof(*neg));
-	areq = malloc(slots * sizeof(*areq));
+	pos = sg_malloc(slots * sizeof(*pos));
+	req = sg_malloc(slots * sizeof(*req));
+	neg = sg_malloc(slots * sizeof(*neg));
+	areq = sg_malloc(slots * sizeof(*areq));
 	if (!pos || !req || !neg || !areq) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
@@ -1859,10 +1860,10 @@ static int eval_substring(struct run *r)
 		}
 	}
 out:
-	free(pos);
-	free(req);
-	free(neg);
-	free(areq);
+	sg_free(pos);
+	sg_free(req);
+	sg_free(neg);
+	sg_free(areq);
 	return rc;
 }
 
@@ -1886,12 +1887,12 @@ static int evaluate(struct run *r)
 
 		for (i = 0; i < n->n_kids; i++)
 			slots += n->kids[i]->n_kids;
-		pos = malloc(slots * sizeof(*pos));
-		neg = malloc(slots * sizeof(*neg));
+		pos = sg_malloc(slots * sizeof(*pos));
+		neg = sg_malloc(slots * sizeof(*neg));
 	}
 	if (!pos || !neg) {
-		free(pos);
-		free(neg);
+		sg_free(pos);
+		sg_free(neg);
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	}
 	if (n->kind == N_LEAF) {
@@ -1943,8 +1944,8 @@ static int evaluate(struct run *r)
 		rc = eval_or(r, pos, np, neg, nn);
 	else
 		rc = eval_and(r, pos, np, NULL, 0, neg, nn);
-	free(pos);
-	free(neg);
+	sg_free(pos);
+	sg_free(neg);
 	return rc;
 }
 
@@ -1964,10 +1965,10 @@ static int own(struct results_impl *ri, void *p)
 		return SG_ENOMEM;
 	if (ri->n_owned == ri->cap_owned) {
 		size_t cap = ri->cap_owned ? ri->cap_owned * 2 : 32;
-		void **n = realloc(ri->owned, cap * sizeof(*n));
+		void **n = sg_realloc(ri->owned, cap * sizeof(*n));
 
 		if (!n) {
-			free(p);
+			sg_free(p);
 			return SG_ENOMEM;
 		}
 		ri->owned = n;
@@ -1985,11 +1986,11 @@ void sg_results_free(sg_results *r)
 	if (!ri)
 		return;
 	for (i = 0; i < ri->n_owned; i++)
-		free(ri->owned[i]);
-	free(ri->owned);
-	free(ri->hits);
+		sg_free(ri->owned[i]);
+	sg_free(ri->owned);
+	sg_free(ri->hits);
 	sg_buf_release(&ri->notices);
-	free(ri);
+	sg_free(ri);
 }
 
 /* tf of leaf l in docid, with fresh cursors (for --explain). */
@@ -2005,7 +2006,7 @@ static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 		return SG_OK;
 	tmp = *l;
 	tmp.tf_doc = SG_DOC_END;
-	tmp.cur = calloc(l->n, sizeof(*tmp.cur));
+	tmp.cur = sg_calloc(l->n, sizeof(*tmp.cur));
 	if (!tmp.cur)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	for (i = 0; i < l->n && rc == SG_OK; i++)
@@ -2016,7 +2017,7 @@ static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 		rc = leaf_tf(r, &tmp, docid, tf);
 	while (i-- > 0)
 		sg_tcur_close(&tmp.cur[i]);
-	free(tmp.cur);
+	sg_free(tmp.cur);
 	return rc;
 }
 
@@ -2042,7 +2043,7 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 	h->stored = rec.stored;
 	h->dl = rec.dl;
 	if (r->opt->explain) {
-		sg_explain *ex = calloc(r->n_leaves + 1, sizeof(*ex));
+		sg_explain *ex = sg_calloc(r->n_leaves + 1, sizeof(*ex));
 		size_t n = 0;
 
 		if (own(ri, ex))
@@ -2056,7 +2057,7 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			rc = leaf_tf_fresh(r, l, docid, &tf);
 			if (rc != SG_OK)
 				return rc;
-			ex[n].what = strdup(l->what);
+			ex[n].what = sg_strdup(l->what);
 			if (own(ri, (void *)ex[n].what))
 				return sg_err(r->err, SG_ENOMEM, "out of memory");
 			ex[n].tf = tf;
@@ -2090,9 +2091,9 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 
 		for (i = 0; i < r->n_leaves; i++)
 			all_terms += r->leaves[i].n;
-		terms = calloc(all_terms, sizeof(*terms));
-		lens = calloc(all_terms, sizeof(*lens));
-		unit_n = calloc(r->n_leaves + 1, sizeof(*unit_n));
+		terms = sg_calloc(all_terms, sizeof(*terms));
+		lens = sg_calloc(all_terms, sizeof(*lens));
+		unit_n = sg_calloc(r->n_leaves + 1, sizeof(*unit_n));
 		if (!terms || !lens || !unit_n)
 			rc = SG_ENOMEM;
 		for (i = 0; rc == SG_OK && i < r->n_leaves; i++) {
@@ -2123,18 +2124,18 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 					text.len, &q, r->opt->snippet_chars,
 					&out, &spans, &n_spans, r->err);
 		}
-		free(terms);
-		free(lens);
-		free(unit_n);
+		sg_free(terms);
+		sg_free(lens);
+		sg_free(unit_n);
 		sg_buf_release(&text);
 		if (rc != SG_OK) {
 			sg_buf_release(&out);
-			free(spans);
+			sg_free(spans);
 			return rc == SG_ENOMEM ?
 			       sg_err(r->err, rc, "out of memory") : rc;
 		}
 		if (!out.data)
-			out.data = strdup("");
+			out.data = sg_strdup("");
 		if (own(ri, out.data) || (spans && own(ri, spans)))
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
 		h->snippet.ptr = out.data;
@@ -2160,19 +2161,19 @@ static void run_release(struct run *r)
 	for (i = 0; i < r->n_leaves; i++) {
 		for (t = 0; t < r->leaves[i].n; t++)
 			sg_tcur_close(&r->leaves[i].cur[t]);
-		free(r->leaves[i].cur);
-		free(r->leaves[i].off);
-		free(r->leaves[i].order);
-		free(r->leaves[i].what);
+		sg_free(r->leaves[i].cur);
+		sg_free(r->leaves[i].off);
+		sg_free(r->leaves[i].order);
+		sg_free(r->leaves[i].what);
 	}
-	free(r->leaves);
-	free(r->units);
+	sg_free(r->leaves);
+	sg_free(r->units);
 	free_node(r->root);
-	free(r->heap);
+	sg_free(r->heap);
 	sg_buf_release(&r->notices);
 	sg_buf_release(&r->texts_buf);
-	free(r->pos_a);
-	free(r->pos_b);
+	sg_free(r->pos_a);
+	sg_free(r->pos_b);
 }
 
 int sg_search(sg_searcher *s, const char *query, size_t len,
@@ -2191,11 +2192,11 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	*out = NULL;
 	if (!opt)
 		opt = &defaults;
-	r = calloc(1, sizeof(*r));
-	ri = calloc(1, sizeof(*ri));
+	r = sg_calloc(1, sizeof(*r));
+	ri = sg_calloc(1, sizeof(*ri));
 	if (!r || !ri) {
-		free(r);
-		free(ri);
+		sg_free(r);
+		sg_free(ri);
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	}
 	r->s = s;
@@ -2204,7 +2205,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	r->k = opt->k ? opt->k : 10;
 	r->k1 = opt->k1 >= 0 ? opt->k1 : 1.2;
 	r->b = opt->b >= 0 ? opt->b : 0.75;
-	r->heap = malloc(r->k * sizeof(*r->heap));
+	r->heap = sg_malloc(r->k * sizeof(*r->heap));
 	if (!r->heap) {
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto out;
@@ -2242,7 +2243,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 			goto out;
 	}
 	/* The heap, best first. */
-	ri->hits = calloc(r->n_heap + 1, sizeof(*ri->hits));
+	ri->hits = sg_calloc(r->n_heap + 1, sizeof(*ri->hits));
 	if (!ri->hits) {
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto out;
@@ -2294,7 +2295,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 out:
 	sg_query_free(q);
 	run_release(r);
-	free(r);
+	sg_free(r);
 	if (rc != SG_OK) {
 		sg_results_free(&ri->pub);
 		return rc;

@@ -2,6 +2,7 @@
  * snippet.c — the best window of a text around a query's matches; the steps
  * are described in snippet.h.
  */
+#include "alloc.h"
 #include "snippet.h"
 
 #include <stdint.h>
@@ -176,11 +177,11 @@ static int find_best(struct occ *o, size_t m, size_t n_units, size_t w,
 
 	*best = 0;
 	*covered = 0;
-	order = malloc(m * sizeof(*order));
-	cnt = calloc(n_units, sizeof(*cnt));
+	order = sg_malloc(m * sizeof(*order));
+	cnt = sg_calloc(n_units, sizeof(*cnt));
 	if (!order || !cnt) {
-		free(order);
-		free(cnt);
+		sg_free(order);
+		sg_free(cnt);
 		return SG_ENOMEM;
 	}
 	for (i = 0; i < m; i++) {
@@ -215,8 +216,8 @@ static int find_best(struct occ *o, size_t m, size_t n_units, size_t w,
 		}
 	}
 	*covered = best_t;
-	free(order);
-	free(cnt);
+	sg_free(order);
+	sg_free(cnt);
 	return SG_OK;
 }
 
@@ -338,7 +339,7 @@ int sg_snippet(sg_analysis *an, const char *text, size_t len, const sg_snip_quer
 	if (rc != SG_OK)
 		return rc;
 	if (q->n_units) {
-		ufirst = malloc(q->n_units * sizeof(*ufirst));
+		ufirst = sg_malloc(q->n_units * sizeof(*ufirst));
 		if (!ufirst) {
 			rc = SG_ENOMEM;
 			goto nomem;
@@ -411,7 +412,7 @@ int sg_snippet(sg_analysis *an, const char *text, size_t len, const sg_snip_quer
 		 * character before a boundary can be read. */
 		lo0 = lo ? lo - 1 : 0;
 		hi = top + w;
-		boff = malloc((hi - lo0 + 1) * sizeof(*boff));
+		boff = sg_malloc((hi - lo0 + 1) * sizeof(*boff));
 		if (!boff) {
 			rc = SG_ENOMEM;
 			goto nomem;
@@ -439,7 +440,7 @@ int sg_snippet(sg_analysis *an, const char *text, size_t len, const sg_snip_quer
 		}
 		/* b <= top: b + w <= max(a, n_chars - w) + w = n_chars. */
 		e = b + w;
-		free(boff);
+		sg_free(boff);
 		boff = NULL;
 	}
 
@@ -458,7 +459,7 @@ int sg_snippet(sg_analysis *an, const char *text, size_t len, const sg_snip_quer
 
 	/* 5. Highlights: occurrences meeting [wb, we), clipped, merged. */
 	if (m) {
-		sp = malloc(m * sizeof(*sp));
+		sp = sg_malloc(m * sizeof(*sp));
 		if (!sp) {
 			rc = SG_ENOMEM;
 			goto nomem;
@@ -483,19 +484,19 @@ int sg_snippet(sg_analysis *an, const char *text, size_t len, const sg_snip_quer
 	if (rc != SG_OK)
 		goto nomem;
 	if (n_sp == 0) {
-		free(sp);
+		sg_free(sp);
 		sp = NULL;
 	}
 	*spans = sp;
 	*n_spans = n_sp;
-	free(ufirst);
+	sg_free(ufirst);
 	sg_buf_release(&occ_buf);
 	return SG_OK;
 
 nomem:
-	free(sp);
-	free(boff);
-	free(ufirst);
+	sg_free(sp);
+	sg_free(boff);
+	sg_free(ufirst);
 	sg_buf_release(&occ_buf);
 	return sg_err(err, rc, "sg_snippet: out of memory (%zu bytes of text, "
 		      "%zu occurrences)", len, m);
