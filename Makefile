@@ -31,7 +31,7 @@ LIB := $(BUILD)/libsagasu.a
 BIN := $(BUILD)/sagasu
 
 .PHONY: all setup test unit-tests asan valgrind check-valgrind demo bench \
-        bench-varint clean help tools
+        bench-varint clean help tsan
 .DEFAULT_GOAL := all
 
 all: $(BIN) $(LIB) $(TEST_BIN) $(BENCH_BIN)
@@ -41,6 +41,7 @@ help:
 	@echo "make setup      install missing Debian packages (or print the command)"
 	@echo "make test       set up, build and run every test; ends with 'N passed, N failed'"
 	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@echo "make tsan       the threaded paths under ThreadSanitizer (build-tsan/)"
 	@echo "make check-valgrind  the unit tests under valgrind memcheck"
 	@echo "make demo       index the Japanese man pages (manpages-ja) and run sample queries"
 	@echo "make bench      benchmarks (varint decoding, indexing; see bench/README.md)"
@@ -79,6 +80,14 @@ asan:
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
+# ThreadSanitizer: the CLI at build-tsan/sagasu; tests/tsan/run.sh runs the
+# threaded paths under it and fails on any report.
+tsan: setup
+	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang \
+	  OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=thread" build-tsan/sagasu
+	@BUILD=build-tsan tests/tsan/run.sh
+
 check-valgrind: setup
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) VALGRIND=1 tests/run.sh
@@ -97,7 +106,7 @@ bench: all
 	@BUILD=$(BUILD) bench/run.sh
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-tsan
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 -include tests/fuzz/fuzz.mk
