@@ -27,6 +27,10 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
+# tests/cli/oom.sh fails every OOM_STEP-th allocation (every one by default;
+# the slower sanitizer build walks every 5th).
+OOM_STEP ?= 1
+
 LIB := $(BUILD)/libsagasu.a
 BIN := $(BUILD)/sagasu
 
@@ -73,12 +77,12 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 # `make test` is what a new user and CI run: set up, build, run everything.
 test: setup
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) tests/run.sh
+	@BUILD=$(BUILD) OOM_STEP=$(OOM_STEP) tests/run.sh
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" test
+	  LDFLAGS="-fsanitize=address,undefined" OOM_STEP=5 test
 
 # ThreadSanitizer: the CLI at build-tsan/sagasu; tests/tsan/run.sh runs the
 # threaded paths under it and fails on any report.

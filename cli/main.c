@@ -80,9 +80,17 @@ static void on_crash(int sig)
 	_exit(1);
 }
 
+static void report_alloc_failures(void)
+{
+	fprintf(stderr, "sagasu: test: %ld allocation(s) made to fail\n",
+		sg_test_alloc_failures());
+}
+
 /* SAGASU_TEST_FAIL_ALLOC=N[+] makes the library's Nth allocation fail (and
  * every later one with the '+'): the out-of-memory suite (tests/cli/oom.sh)
- * walks N = 1, 2, ... through a whole run. */
+ * walks N = 1, 2, ... through a whole run. At exit the CLI says how many
+ * allocations failed, so that a run which succeeded although one failed is
+ * seen. */
 static void arm_alloc_failure(void)
 {
 	const char *v = getenv("SAGASU_TEST_FAIL_ALLOC");
@@ -92,8 +100,10 @@ static void arm_alloc_failure(void)
 	if (!v || !*v)
 		return;
 	n = strtol(v, &end, 10);
-	if (n > 0 && (*end == '\0' || (end[0] == '+' && end[1] == '\0')))
+	if (n > 0 && (*end == '\0' || (end[0] == '+' && end[1] == '\0'))) {
 		sg_test_fail_alloc(n, *end == '+');
+		atexit(report_alloc_failures);
+	}
 }
 
 int main(int argc, char **argv)

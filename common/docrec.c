@@ -19,17 +19,16 @@ static int encode_texts(sg_buf *out, const sg_doc *doc)
 	return rc ? SG_ENOMEM : SG_OK;
 }
 
-uint64_t sg_docrec_hash(const sg_doc *doc, sg_buf *scratch)
+int sg_docrec_hash(const sg_doc *doc, sg_buf *scratch, uint64_t *hash)
 {
-	int rc;
-
 	sg_buf_reset(scratch);
-	rc = sg_buf_put_bytes(scratch, doc->id.ptr, doc->id.len);
-	rc |= sg_buf_put_bytes(scratch, doc->title.ptr, doc->title.len);
-	rc |= sg_buf_put_bytes(scratch, doc->stored.ptr, doc->stored.len);
-	if (rc || encode_texts(scratch, doc) != SG_OK)
-		return 0;
-	return XXH3_64bits(scratch->data, scratch->len);
+	if (sg_buf_put_bytes(scratch, doc->id.ptr, doc->id.len) != SG_OK ||
+	    sg_buf_put_bytes(scratch, doc->title.ptr, doc->title.len) != SG_OK ||
+	    sg_buf_put_bytes(scratch, doc->stored.ptr, doc->stored.len) != SG_OK ||
+	    encode_texts(scratch, doc) != SG_OK)
+		return SG_ENOMEM;
+	*hash = XXH3_64bits(scratch->data, scratch->len);
+	return SG_OK;
 }
 
 int sg_docrec_pack_texts(const sg_doc *doc, sg_buf *section,

@@ -45,8 +45,9 @@ typedef struct sg_docrec {
 	size_t n_texts;
 } sg_docrec;
 
-/* The XXH3-64 content hash of a document (what the record's hash holds). */
-uint64_t sg_docrec_hash(const sg_doc *doc, sg_buf *scratch);
+/* The XXH3-64 content hash of a document (what the record's hash holds)
+ * into *hash; 0 or SG_ENOMEM. */
+int sg_docrec_hash(const sg_doc *doc, sg_buf *scratch, uint64_t *hash);
 
 /* Appends the record of doc with length dl and content hash `hash`;
  * `scratch` is working memory. */

@@ -1267,7 +1267,8 @@ int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err)
 	for (f = 0; f < doc->n_texts; f++)
 		bytes += doc->texts[f].len;
 	h = XXH3_64bits(doc->id.ptr, doc->id.len);
-	dh = sg_docrec_hash(doc, &w->scratch);
+	if (sg_docrec_hash(doc, &w->scratch, &dh) != SG_OK)
+		return sg_err(err, SG_ENOMEM, "out of memory");
 	rc = find_id(w, doc->id.ptr, doc->id.len, h, &b, &old, &old_hash, err);
 	if (rc != SG_OK)
 		return rc;
