@@ -127,11 +127,6 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 	int i, rc;
 
 	*first = 0;
-	o->words = calloc((size_t)argc + 1, sizeof(*o->words));
-	if (!o->words) {
-		fprintf(stderr, "sagasu: %s: out of memory\n", cmd);
-		return 1;
-	}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
 		size_t j;
@@ -217,15 +212,42 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		if (rc < 0)
 			return 2;
 	}
-	/* Every argument from here on is the query's, '-dpkg' included. */
-	for (; i < argc; i++) {
-		o->words[o->n_words++] = argv[i];
-		*first = 1;
-	}
 	if (!o->dir) {
 		fprintf(stderr, "sagasu: %s: -d DIR is required\n", cmd);
 		usage(stderr);
 		return 2;
+	}
+	if (here == 2) { /* bench */
+		if (i < argc || !o->queries) {
+			fprintf(stderr, "sagasu: bench: %s\n", i < argc ?
+				"takes its queries from --queries FILE, not "
+				"from the command line" :
+				"--queries FILE is required");
+			usage(stderr);
+			return 2;
+		}
+		return -1;
+	}
+	if (o->queries && i < argc) {
+		fprintf(stderr, "sagasu: search: give QUERY words or --queries "
+			"FILE, not both\n");
+		return 2;
+	}
+	if (!o->queries && i == argc) {
+		fprintf(stderr, "sagasu: search: no QUERY given\n");
+		usage(stderr);
+		return 2;
+	}
+	/* Every argument from here on is the query's, '-dpkg' included.
+	 * Allocated last: no early return above has anything to free. */
+	o->words = calloc((size_t)(argc - i) + 1, sizeof(*o->words));
+	if (!o->words) {
+		fprintf(stderr, "sagasu: %s: out of memory\n", cmd);
+		return 1;
+	}
+	for (; i < argc; i++) {
+		o->words[o->n_words++] = argv[i];
+		*first = 1;
 	}
 	return -1;
 }
@@ -501,26 +523,22 @@ int cmd_search(int argc, char **argv)
 	} else if (o.fmt == F_JSON && !o.snippet_set) {
 		o.so.snippet_chars = 100;
 	}
-	if (o.queries) {
-		if (first) {
-			fprintf(stderr, "sagasu: search: give QUERY words or "
-				"--queries FILE, not both\n");
-			return 2;
+	if (o.queries) { /* parse_opts: then no query words */
+		if (read_queries(o.queries, &q, &n_q) != 0) {
+			status = 1;
+			goto out;
 		}
-		if (read_queries(o.queries, &q, &n_q) != 0)
-			return 1;
 	} else {
 		size_t len = 0;
 
-		if (!first) {
-			search_usage(stderr);
-			return 2;
-		}
 		for (i = 0; i < o.n_words; i++)
 			len += strlen(o.words[i]) + 1;
 		joined = calloc(1, len + 1);
-		if (!joined)
-			return 1;
+		if (!joined) {
+			fprintf(stderr, "sagasu: search: out of memory\n");
+			status = 1;
+			goto out;
+		}
 		for (i = 0; i < o.n_words; i++) {
 			if (i)
 				strcat(joined, " ");
@@ -718,15 +736,8 @@ int cmd_bench(int argc, char **argv)
 	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
 	o.repeat = 1;
 	rc = parse_opts(argc, argv, &o, &first, bench_usage);
-	if (rc >= 0)
+	if (rc >= 0) /* it also refused query words and a missing --queries */
 		return rc;
-	if (!o.queries || first) {
-		fprintf(stderr, "sagasu: bench: %s\n", first ? "takes its "
-			"queries from --queries FILE, not from the command line" :
-			"--queries FILE is required");
-		bench_usage(stderr);
-		return 2;
-	}
 	if (o.repeat == 0)
 		o.repeat = 1;
 	if (o.threads == 0)
