@@ -105,14 +105,18 @@ static int opt_unsigned(const char *cmd, const char *opt, const char *v,
 	return 0;
 }
 
-/* The options that take a value, in search (S), bench (B) or both. */
+/* The options that take a value, and the subcommands that have them. */
+enum { IN_SEARCH = 1, IN_BENCH = 2, IN_BOTH = IN_SEARCH | IN_BENCH };
+
 static const struct {
 	const char *name;
 	unsigned where;
 } value_opts[] = {
-	{ "-k", 3 }, { "--k1", 3 }, { "--b", 3 }, { "--snippet", 3 },
-	{ "--prefix-cap", 3 }, { "--queries", 3 }, { "--format", 1 },
-	{ "--repeat", 2 }, { "--warmup", 2 }, { "--threads", 2 },
+	{ "-k", IN_BOTH }, { "--k1", IN_BOTH }, { "--b", IN_BOTH },
+	{ "--snippet", IN_BOTH }, { "--prefix-cap", IN_BOTH },
+	{ "--queries", IN_BOTH }, { "--format", IN_SEARCH },
+	{ "--repeat", IN_BENCH }, { "--warmup", IN_BENCH },
+	{ "--threads", IN_BENCH },
 };
 
 /* Reads the options of `search` (argv[0] "search") or `bench` (argv[0]
@@ -123,7 +127,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		      void (*usage)(FILE *))
 {
 	const char *cmd = argv[0];
-	unsigned here = strcmp(cmd, "bench") ? 1 : 2;
+	unsigned here = strcmp(cmd, "bench") ? IN_SEARCH : IN_BENCH;
 	int i, rc;
 
 	*first = 0;
@@ -159,7 +163,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 			o->json = 1;
 			o->fmt = F_JSON;
 			continue;
-		} else if (!strcmp(a, "--verify") && here == 2) {
+		} else if (!strcmp(a, "--verify") && here == IN_BENCH) {
 			o->verify = 1;
 			continue;
 		}
@@ -217,7 +221,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		usage(stderr);
 		return 2;
 	}
-	if (here == 2) { /* bench */
+	if (here == IN_BENCH) {
 		if (i < argc || !o->queries) {
 			fprintf(stderr, "sagasu: bench: %s\n", i < argc ?
 				"takes its queries from --queries FILE, not "
