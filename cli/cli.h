@@ -23,9 +23,49 @@ int cmd_bench(int argc, char **argv);
 
 /* The options that say which index to open and how to analyze for it:
  * -d/--dir DIR, --keep-all, --dicdir DIR. When argv[*i] is one, fills dir
- * or io, moves *i past its value and returns 1; else returns 0. */
+ * or io, moves *i past its value and returns 1; returns 0 when it is not
+ * one; returns -1 when its value is missing or empty (the message printed:
+ * the caller exits with 2). */
 int cli_index_option(int argc, char **argv, int *i, const char **dir,
 		     sg_index_options *io);
+
+/* ---- option values (cli/opts.c)
+ *
+ * Every subcommand reads its options in the same way:
+ *  - options come before the operands (the query, the inputs, the ids);
+ *  - an argument that starts with '-' and an ASCII letter, or with "--",
+ *    is an option there (cli_is_option), and an unknown one is an error;
+ *  - "--" ends the options; the first other argument starts the operands,
+ *    and every argument after it is an operand, even one starting with '-';
+ *  - a value is the next argument, parsed strictly by the functions below.
+ * Each returns 0 and fills *out, or prints "sagasu: CMD: OPT: 'VAL' is not
+ * ... from MIN to MAX" on stderr and returns -1: a usage error (exit 2). */
+
+/* Is argument a an option word ("-k", "--or"), rather than an operand ("東京",
+ * "-東京", "-", "")? */
+int cli_is_option(const char *a);
+
+/* The value of the option argv[*i]: moves *i onto it and returns it, or
+ * prints "sagasu: CMD: OPT needs a value" (CMD = argv[0]) and returns NULL. */
+const char *cli_value(int argc, char **argv, int *i);
+
+/* Prints "sagasu: CMD: unknown option 'OPT' ..." on stderr. */
+void cli_unknown_option(const char *cmd, const char *opt);
+
+/* A decimal integer in [min, max]: digits only, no sign, no white space,
+ * nothing after them ("5x", "1e3", "-5", "+5", " 5" are refused). */
+int cli_parse_uint(const char *cmd, const char *opt, const char *val,
+		   uint64_t min, uint64_t max, uint64_t *out);
+
+/* A finite decimal number in [min, max] ("abc", "1x", "inf", "nan", "0x10"
+ * are refused). */
+int cli_parse_double(const char *cmd, const char *opt, const char *val,
+		     double min, double max, double *out);
+
+/* A size in bytes in [min, max]: digits, then optionally k, M, G or T
+ * (binary multiples: 1k = 1024) and optionally B ("256M", "64k", "4096"). */
+int cli_parse_size(const char *cmd, const char *opt, const char *val,
+		   uint64_t min, uint64_t max, uint64_t *out);
 
 /* Prints "sagasu: <what>: <message>" on stderr. */
 void cli_error(const char *what, const sg_error *err);

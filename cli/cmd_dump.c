@@ -375,15 +375,28 @@ int cmd_dump(int argc, char **argv)
 	sg_index *idx;
 	int i, rc;
 
+	static const char usage[] = "usage: sagasu dump -d DIR [--keep-all] "
+		"[--dicdir DIR]\n";
+
 	for (i = 1; i < argc; i++) {
-		if (!cli_index_option(argc, argv, &i, &dir, &io)) {
-			fprintf(stderr, "usage: sagasu dump -d DIR [--keep-all] "
-				"[--dicdir DIR]\n");
-			return strcmp(argv[i], "--help") ? 2 : 0;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		rc = cli_index_option(argc, argv, &i, &dir, &io);
+		if (rc < 0)
+			return 2;
+		if (rc == 0) {
+			if (cli_is_option(argv[i]))
+				cli_unknown_option("dump", argv[i]);
+			else
+				fprintf(stderr, "sagasu: dump: takes no "
+					"argument '%s'\n", argv[i]);
+			return 2;
 		}
 	}
 	if (!dir) {
-		fprintf(stderr, "usage: sagasu dump -d DIR\n");
+		fprintf(stderr, "sagasu: dump: -d DIR is required\n%s", usage);
 		return 2;
 	}
 	io.readonly = 1;

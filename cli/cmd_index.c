@@ -28,29 +28,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Parses "256M", "1G", "512k" or bytes. */
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
+/* The ranges of the numeric options, stated in --help. The block size is
+ * what sg_index_open accepts (SG_BLOCK_MAX_CFG in common/index.h); threads
+ * are the writer's cap (MAX_THREADS in indexer/writer.c); below 4k of
+ * memory a batch would not hold one posting list's buffers, and 1T is far
+ * above any machine this runs on. */
+#define BLOCK_SIZE_MAX 128
+#define THREADS_MAX 64
+#define MEM_MIN ((uint64_t)4 << 10)
+#define MEM_MAX ((uint64_t)1 << 40)
 
 struct warn_ctx {
 	const char *file;
@@ -68,26 +54,29 @@ static void warn_utf8(void *ctx, const char *id, size_t id_len, size_t n)
 static void index_usage(FILE *f)
 {
 	fprintf(f,
-"usage: sagasu index -d DIR [--format jsonl|files|lines] [--fields a,b]\n"
-"                    [--threads N] [--mem SIZE] [--keep-all] [--dicdir DIR]\n"
-"                    [--no-substring] [--block-size N]\n"
-"                    INPUT...\n"
+"usage: sagasu index -d DIR [OPTIONS] [--] INPUT...\n"
 "  Adds documents to the index in DIR (created when new or empty). A\n"
 "  document whose id is already there is replaced, or skipped when its\n"
 "  content is unchanged. INPUT '-' is stdin; with --format files a\n"
-"  directory is walked.\n"
-"  jsonl   one object a line: \"id\" required, --fields indexed (default\n"
-"          title,body), the other fields stored and returned with hits\n"
-"  files   one document a file: id = path below INPUT, title = first line\n"
-"  lines   one document a line: id = FILE:LINENO\n"
-"  --mem SIZE   memory budget of indexing (default 256M): a batch is\n"
-"               committed when it and the pages LMDB writes for it would\n"
-"               fill it\n"
-"  --block-size N  postings per block of a new index (default 128)\n"
-"  --no-substring  a new index without substring grams: smaller, but a\n"
-"               keyword then matches whole morphemes only (docs/RECALL.md)\n"
+"  directory is walked. Options come before the inputs; '--' ends them.\n"
+"  --format F       jsonl (default), files or lines:\n"
+"     jsonl   one object a line: \"id\" required, --fields indexed (default\n"
+"             title,body), the other fields stored and returned with hits\n"
+"     files   one document a file: id = path below INPUT, title = first line\n"
+"     lines   one document a line: id = FILE:LINENO\n"
+"  --fields a,b     the indexed fields of a new index (jsonl)\n"
+"  --threads N      analysis threads, 1 to %d (default: the machine's cores)\n"
+"  --mem SIZE       memory budget of indexing, 4k to 1T (default 256M): a\n"
+"                   batch is committed when it and the pages LMDB writes for\n"
+"                   it would fill it. SIZE is bytes, or a number followed\n"
+"                   by k, M, G or T (1k = 1024)\n"
+"  --block-size N   postings per block of a new index, 1 to %d (default 128)\n"
+"  --no-substring   a new index without substring grams: smaller, but a\n"
+"                   keyword then matches whole morphemes only (docs/RECALL.md)\n"
+"  --keep-all, --dicdir DIR  analyzer options (fixed when the index is made)\n"
 "Exit status: 0 done, 1 failed, 2 bad usage, 3 done but some input was\n"
-"rejected (each rejection is reported as FILE:LINE: reason).\n");
+"rejected (each rejection is reported as FILE:LINE: reason).\n",
+		THREADS_MAX, BLOCK_SIZE_MAX);
 }
 
 static void print_summary(const sg_writer_counts *c, uint64_t rejected,
@@ -146,33 +135,40 @@ int cmd_index(int argc, char **argv)
 	int i, rc, status = 0, tty = isatty(2), first_input = 0;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *val;
+		uint64_t n;
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			index_usage(stdout);
-			return 0;
-		} else if (!strcmp(a, "--keep-all")) {
-			io.analyzer.keep_all = 1;
-			continue;
-		} else if (!strcmp(a, "--no-substring")) {
-			io.no_substring = 1;
-			continue;
-		} else if (!strcmp(a, "--")) {
+		if (!strcmp(a, "--")) {
 			first_input = i + 1;
 			break;
-		} else if (a[0] != '-' || !strcmp(a, "-")) {
+		}
+		if (!cli_is_option(a)) { /* the first input ('-' included) */
 			first_input = i;
 			break;
 		}
-		if (!val) {
-			fprintf(stderr, "sagasu: index: %s needs a value\n", a);
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			index_usage(stdout);
+			return 0;
+		}
+		rc = cli_index_option(argc, argv, &i, &dir, &io);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		if (!strcmp(a, "--no-substring")) {
+			io.no_substring = 1;
+			continue;
+		}
+		if (strcmp(a, "--format") && strcmp(a, "--fields") &&
+		    strcmp(a, "--threads") && strcmp(a, "--mem") &&
+		    strcmp(a, "--block-size")) {
+			cli_unknown_option("index", a);
 			return 2;
 		}
-		i++;
-		if (!strcmp(a, "-d") || !strcmp(a, "--dir")) {
-			dir = val;
-		} else if (!strcmp(a, "--format")) {
+		val = cli_value(argc, argv, &i);
+		if (!val)
+			return 2;
+		if (!strcmp(a, "--format")) {
 			if (!strcmp(val, "jsonl"))
 				format = SG_FORMAT_JSONL;
 			else if (!strcmp(val, "files"))
@@ -180,31 +176,29 @@ int cmd_index(int argc, char **argv)
 			else if (!strcmp(val, "lines"))
 				format = SG_FORMAT_LINES;
 			else {
-				fprintf(stderr, "sagasu: index: --format is "
-					"jsonl, files or lines, not '%s'\n", val);
+				fprintf(stderr, "sagasu: index: --format: '%s' "
+					"is not jsonl, files or lines\n", val);
 				return 2;
 			}
 		} else if (!strcmp(a, "--fields")) {
 			io.fields = val;
 		} else if (!strcmp(a, "--threads")) {
-			wo.threads = (unsigned)atoi(val);
-		} else if (!strcmp(a, "--mem")) {
-			if (parse_size(val, &wo.mem_budget) != 0) {
-				fprintf(stderr, "sagasu: index: --mem takes a "
-					"size such as 256M, not '%s'\n", val);
+			if (cli_parse_uint("index", a, val, 1, THREADS_MAX, &n))
 				return 2;
-			}
-		} else if (!strcmp(a, "--block-size")) {
-			io.block_size = (uint32_t)atoi(val);
-		} else if (!strcmp(a, "--dicdir")) {
-			io.analyzer.dicdir = val;
-		} else {
-			fprintf(stderr, "sagasu: index: unknown option '%s'\n", a);
-			index_usage(stderr);
-			return 2;
+			wo.threads = (unsigned)n;
+		} else if (!strcmp(a, "--mem")) {
+			if (cli_parse_size("index", a, val, MEM_MIN, MEM_MAX, &n))
+				return 2;
+			wo.mem_budget = (size_t)n;
+		} else { /* --block-size */
+			if (cli_parse_uint("index", a, val, 1, BLOCK_SIZE_MAX, &n))
+				return 2;
+			io.block_size = (uint32_t)n;
 		}
 	}
 	if (!dir || !first_input || first_input >= argc) {
+		fprintf(stderr, "sagasu: index: %s\n", !dir ? "-d DIR is "
+			"required" : "no INPUT given ('-' reads stdin)");
 		index_usage(stderr);
 		return 2;
 	}
@@ -320,20 +314,35 @@ int cmd_delete(int argc, char **argv)
 	sg_writer *w;
 	sg_writer_counts c;
 	int i, rc, first = 0;
+	static const char usage[] = "usage: sagasu delete -d DIR [--keep-all] "
+		"[--dicdir DIR] [--] ID...\n"
+		"  Options come before the ids; '--' ends them (an id may then "
+		"start with '-').\n";
 
 	for (i = 1; i < argc; i++) {
-		if (cli_index_option(argc, argv, &i, &dir, &io)) {
-			continue;
-		} else if (!strcmp(argv[i], "--help")) {
-			printf("usage: sagasu delete -d DIR ID...\n");
-			return 0;
-		} else {
+		if (!strcmp(argv[i], "--")) {
+			first = i + 1 < argc ? i + 1 : 0;
+			break;
+		}
+		if (!cli_is_option(argv[i])) {
 			first = i;
 			break;
 		}
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		rc = cli_index_option(argc, argv, &i, &dir, &io);
+		if (rc < 0)
+			return 2;
+		if (rc == 0) {
+			cli_unknown_option("delete", argv[i]);
+			return 2;
+		}
 	}
 	if (!dir || !first) {
-		fprintf(stderr, "usage: sagasu delete -d DIR ID...\n");
+		fprintf(stderr, "sagasu: delete: %s\n%s", !dir ? "-d DIR is "
+			"required" : "no ID given", usage);
 		return 2;
 	}
 	rc = sg_index_open(dir, &io, &idx, &err);
@@ -368,14 +377,28 @@ int cmd_compact(int argc, char **argv)
 	sg_writer *w;
 	int i, rc;
 
-	for (i = 1; i < argc; i++)
-		if (!cli_index_option(argc, argv, &i, &dir, &io)) {
-			dir = NULL;
-			break;
+	static const char usage[] = "usage: sagasu compact -d DIR [--keep-all] "
+		"[--dicdir DIR]\n";
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
 		}
+		rc = cli_index_option(argc, argv, &i, &dir, &io);
+		if (rc < 0)
+			return 2;
+		if (rc == 0) {
+			if (cli_is_option(argv[i]))
+				cli_unknown_option("compact", argv[i]);
+			else
+				fprintf(stderr, "sagasu: compact: takes no "
+					"argument '%s'\n", argv[i]);
+			return 2;
+		}
+	}
 	if (!dir) {
-		fprintf(stderr, "usage: sagasu compact -d DIR [--keep-all] "
-			"[--dicdir DIR]\n");
+		fprintf(stderr, "sagasu: compact: -d DIR is required\n%s", usage);
 		return 2;
 	}
 	rc = sg_index_open(dir, &io, &idx, &err);

@@ -17,11 +17,25 @@
 
 enum fmt { F_TEXT, F_JSON, F_TSV, F_TREC };
 
+/* The ranges of the numeric options (stated in --help; cli/opts.c refuses
+ * anything outside them). k is capped by the library (SG_SEARCH_K_MAX);
+ * k1 beyond 100 is no longer BM25 in any useful sense; a snippet longer
+ * than 100,000 characters is the document; a prefix that expands to more
+ * than 10,000 terms is a query of more than the parser's 10,000 items;
+ * bench keeps one latency per query and pass, so passes are bounded too;
+ * threads are the writer's cap, far below LMDB's 256 readers. */
+#define K1_MAX 100.0
+#define SNIPPET_MAX 100000
+#define PREFIX_CAP_MAX 10000
+#define PASSES_MAX 10000
+#define THREADS_MAX 64
+
 struct opts {
 	const char *dir, *queries;
 	sg_search_options so;
 	enum fmt fmt;
 	int color, json, verify;
+	int snippet_set;      /* --snippet given (0 then means none) */
 	unsigned repeat, warmup, threads;
 	sg_index_options io;
 	const char **words;   /* the query's words, in order */
@@ -35,111 +49,209 @@ struct query_line {
 static void search_usage(FILE *f)
 {
 	fprintf(f,
-"usage: sagasu search -d DIR [-k 10] [--or] [--format text|json|tsv|trec]\n"
-"                     [--explain] [--exhaustive] [--k1 1.2] [--b 0.75]\n"
-"                     [--snippet CHARS] [--prefix-cap N]\n"
-"                     (QUERY... | --queries FILE)\n"
+"usage: sagasu search -d DIR [OPTIONS] [--] QUERY...\n"
+"       sagasu search -d DIR [OPTIONS] --queries FILE\n"
 "  Keyword mode (default): every word is required; a word that analyzes\n"
 "  into several terms matches as a phrase. --or: natural-language mode, the\n"
 "  terms of the query are ranked as a bag of words, any may match.\n"
 "  Syntax: a OR b, -word, \"a phrase\", prefix*, ( ).   See docs/QUERY.md.\n"
-"  --queries FILE: one query a line, 'QUERY' (id = line number) or\n"
-"  'QID<TAB>QUERY'; all are answered in one process.\n");
+"Options (before the query):\n"
+"  -d, --dir DIR    the index\n"
+"  -k N             hits wanted, 1 to %d (default 10)\n"
+"  --or             natural-language mode\n"
+"  --format F       text, json, tsv or trec (default text); --json is\n"
+"                   --format json\n"
+"  --explain        each hit's score, term by term\n"
+"  --exhaustive     score every match, no pruning (the same hits, slower)\n"
+"  --k1 X           BM25 k1, a number from 0 to %g (default 1.2)\n"
+"  --b X            BM25 b, a number from 0 to 1 (default 0.75)\n"
+"  --snippet N      snippet length in characters, 0 (none) to %d\n"
+"                   (default 100 in text and json, none in tsv and trec)\n"
+"  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --queries FILE   one query a line, 'QUERY' (id = line number) or\n"
+"                   'QID<TAB>QUERY'; all are answered in one process\n"
+"  --keep-all, --dicdir DIR  the analyzer options the index was built with\n"
+"The query: the first argument that is not an option starts it, and every\n"
+"argument after it is part of the query, even one that starts with '-':\n"
+"  sagasu search -d IDX ファイル -dpkg      ファイル, without dpkg\n"
+"Before the query, an argument that starts with '-' and a Latin letter (or\n"
+"'--') is an option; '--' ends the options, so a query may start with one:\n"
+"  sagasu search -d IDX -- -kernel linux   linux, without kernel\n"
+"Exit status: 0 done, 1 failed, 2 bad usage (a bad option or value).\n",
+		SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX, PREFIX_CAP_MAX);
 }
 
+/* The value of a numeric option, parsed strictly into *out (a size_t or
+ * unsigned of struct opts); -1 after the message. */
+static int opt_size(const char *cmd, const char *opt, const char *v,
+		    uint64_t min, uint64_t max, size_t *out)
+{
+	uint64_t n;
+
+	if (cli_parse_uint(cmd, opt, v, min, max, &n) != 0)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
+static int opt_unsigned(const char *cmd, const char *opt, const char *v,
+			uint64_t min, uint64_t max, unsigned *out)
+{
+	uint64_t n;
+
+	if (cli_parse_uint(cmd, opt, v, min, max, &n) != 0)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* The options that take a value, and the subcommands that have them. */
+enum { IN_SEARCH = 1, IN_BENCH = 2, IN_BOTH = IN_SEARCH | IN_BENCH };
+
+static const struct {
+	const char *name;
+	unsigned where;
+} value_opts[] = {
+	{ "-k", IN_BOTH }, { "--k1", IN_BOTH }, { "--b", IN_BOTH },
+	{ "--snippet", IN_BOTH }, { "--prefix-cap", IN_BOTH },
+	{ "--queries", IN_BOTH }, { "--format", IN_SEARCH },
+	{ "--repeat", IN_BENCH }, { "--warmup", IN_BENCH },
+	{ "--threads", IN_BENCH },
+};
+
+/* Reads the options of `search` (argv[0] "search") or `bench` (argv[0]
+ * "bench") up to the query: see the rules in cli.h and search_usage.
+ * Returns -1 to go on, or the exit status (0 after --help, 2 bad usage);
+ * *first is 1 when query words were given (o->words). */
 static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		      void (*usage)(FILE *))
 {
-	int i;
+	const char *cmd = argv[0];
+	unsigned here = strcmp(cmd, "bench") ? IN_SEARCH : IN_BENCH;
+	int i, rc;
 
 	*first = 0;
-	o->words = calloc((size_t)argc + 1, sizeof(*o->words));
-	if (!o->words)
-		return 1;
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *v;
+		size_t j;
 
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!cli_is_option(a))
+			break; /* the first query word */
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "--or")) {
+		}
+		rc = cli_index_option(argc, argv, &i, &o->dir, &o->io);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		if (!strcmp(a, "--or")) {
 			o->so.or_mode = 1;
+			continue;
 		} else if (!strcmp(a, "--explain")) {
 			o->so.explain = 1;
+			continue;
 		} else if (!strcmp(a, "--exhaustive")) {
 			o->so.exhaustive = 1;
+			continue;
 		} else if (!strcmp(a, "--json")) {
 			o->json = 1;
 			o->fmt = F_JSON;
-		} else if (!strcmp(a, "--verify")) {
+			continue;
+		} else if (!strcmp(a, "--verify") && here == IN_BENCH) {
 			o->verify = 1;
-		} else if (!strcmp(a, "--keep-all")) {
-			o->io.analyzer.keep_all = 1;
-		} else if (!strcmp(a, "--")) {
-			while (++i < argc)
-				o->words[o->n_words++] = argv[i];
-			break;
-		} else if (a[0] != '-' || (a[1] != '-' && a[1] != 'd' &&
-					   a[1] != 'k')) {
-			/* A query word (a '-word' exclusion included). */
-			o->words[o->n_words++] = a;
-			*first = 1;
-		} else if (!v) {
-			fprintf(stderr, "sagasu: %s needs a value\n", a);
-			return 2;
-		} else {
-			i++;
-			if (!strcmp(a, "-d") || !strcmp(a, "--dir"))
-				o->dir = v;
-			else if (!strcmp(a, "-k"))
-				o->so.k = (size_t)strtoul(v, NULL, 10);
-			else if (!strcmp(a, "--k1"))
-				o->so.k1 = atof(v);
-			else if (!strcmp(a, "--b"))
-				o->so.b = atof(v);
-			else if (!strcmp(a, "--snippet"))
-				o->so.snippet_chars = (size_t)strtoul(v, NULL, 10);
-			else if (!strcmp(a, "--prefix-cap"))
-				o->so.prefix_cap = (size_t)strtoul(v, NULL, 10);
-			else if (!strcmp(a, "--queries"))
-				o->queries = v;
-			else if (!strcmp(a, "--repeat"))
-				o->repeat = (unsigned)atoi(v);
-			else if (!strcmp(a, "--warmup"))
-				o->warmup = (unsigned)atoi(v);
-			else if (!strcmp(a, "--threads"))
-				o->threads = (unsigned)atoi(v);
-			else if (!strcmp(a, "--dicdir"))
-				o->io.analyzer.dicdir = v;
-			else if (!strcmp(a, "--format")) {
-				if (!strcmp(v, "text"))
-					o->fmt = F_TEXT;
-				else if (!strcmp(v, "json"))
-					o->fmt = F_JSON;
-				else if (!strcmp(v, "tsv"))
-					o->fmt = F_TSV;
-				else if (!strcmp(v, "trec"))
-					o->fmt = F_TREC;
-				else {
-					fprintf(stderr, "sagasu: --format is text, "
-						"json, tsv or trec, not '%s'\n", v);
-					return 2;
-				}
-			} else {
-				fprintf(stderr, "sagasu: unknown option '%s'\n", a);
-				usage(stderr);
-				return 2;
-			}
+			continue;
 		}
+		for (j = 0; j < sizeof(value_opts) / sizeof(value_opts[0]); j++)
+			if (!strcmp(a, value_opts[j].name) &&
+			    (value_opts[j].where & here))
+				break;
+		if (j == sizeof(value_opts) / sizeof(value_opts[0])) {
+			cli_unknown_option(cmd, a);
+			return 2;
+		}
+		v = cli_value(argc, argv, &i);
+		if (!v)
+			return 2;
+		rc = 0;
+		if (!strcmp(a, "-k")) {
+			rc = opt_size(cmd, a, v, 1, SG_SEARCH_K_MAX, &o->so.k);
+		} else if (!strcmp(a, "--k1")) {
+			rc = cli_parse_double(cmd, a, v, 0, K1_MAX, &o->so.k1);
+		} else if (!strcmp(a, "--b")) {
+			rc = cli_parse_double(cmd, a, v, 0, 1, &o->so.b);
+		} else if (!strcmp(a, "--snippet")) {
+			rc = opt_size(cmd, a, v, 0, SNIPPET_MAX,
+				      &o->so.snippet_chars);
+			o->snippet_set = 1;
+		} else if (!strcmp(a, "--prefix-cap")) {
+			rc = opt_size(cmd, a, v, 1, PREFIX_CAP_MAX,
+				      &o->so.prefix_cap);
+		} else if (!strcmp(a, "--queries")) {
+			o->queries = v;
+		} else if (!strcmp(a, "--repeat")) {
+			rc = opt_unsigned(cmd, a, v, 1, PASSES_MAX, &o->repeat);
+		} else if (!strcmp(a, "--warmup")) {
+			rc = opt_unsigned(cmd, a, v, 0, PASSES_MAX, &o->warmup);
+		} else if (!strcmp(a, "--threads")) {
+			rc = opt_unsigned(cmd, a, v, 1, THREADS_MAX, &o->threads);
+		} else if (!strcmp(v, "text")) { /* --format */
+			o->fmt = F_TEXT;
+		} else if (!strcmp(v, "json")) {
+			o->fmt = F_JSON;
+		} else if (!strcmp(v, "tsv")) {
+			o->fmt = F_TSV;
+		} else if (!strcmp(v, "trec")) {
+			o->fmt = F_TREC;
+		} else {
+			fprintf(stderr, "sagasu: %s: --format: '%s' is not text, "
+				"json, tsv or trec\n", cmd, v);
+			rc = -1;
+		}
+		if (rc < 0)
+			return 2;
 	}
 	if (!o->dir) {
+		fprintf(stderr, "sagasu: %s: -d DIR is required\n", cmd);
 		usage(stderr);
 		return 2;
 	}
-	if (o->so.k == 0) {
-		fprintf(stderr, "sagasu: -k must be at least 1\n");
+	if (here == IN_BENCH) {
+		if (i < argc || !o->queries) {
+			fprintf(stderr, "sagasu: bench: %s\n", i < argc ?
+				"takes its queries from --queries FILE, not "
+				"from the command line" :
+				"--queries FILE is required");
+			usage(stderr);
+			return 2;
+		}
+		return -1;
+	}
+	if (o->queries && i < argc) {
+		fprintf(stderr, "sagasu: search: give QUERY words or --queries "
+			"FILE, not both\n");
 		return 2;
+	}
+	if (!o->queries && i == argc) {
+		fprintf(stderr, "sagasu: search: no QUERY given\n");
+		usage(stderr);
+		return 2;
+	}
+	/* Every argument from here on is the query's, '-dpkg' included.
+	 * Allocated last: no early return above has anything to free. */
+	o->words = calloc((size_t)(argc - i) + 1, sizeof(*o->words));
+	if (!o->words) {
+		fprintf(stderr, "sagasu: %s: out of memory\n", cmd);
+		return 1;
+	}
+	for (; i < argc; i++) {
+		o->words[o->n_words++] = argv[i];
+		*first = 1;
 	}
 	return -1;
 }
@@ -410,31 +522,27 @@ int cmd_search(int argc, char **argv)
 		return rc;
 	if (o.fmt == F_TEXT) {
 		o.color = isatty(1) && !getenv("NO_COLOR");
-		if (!o.so.snippet_chars)
+		if (!o.snippet_set)
 			o.so.snippet_chars = 100;
-	} else if (o.fmt == F_JSON && !o.so.snippet_chars) {
+	} else if (o.fmt == F_JSON && !o.snippet_set) {
 		o.so.snippet_chars = 100;
 	}
-	if (o.queries) {
-		if (first) {
-			fprintf(stderr, "sagasu: search: give QUERY words or "
-				"--queries FILE, not both\n");
-			return 2;
+	if (o.queries) { /* parse_opts: then no query words */
+		if (read_queries(o.queries, &q, &n_q) != 0) {
+			status = 1;
+			goto out;
 		}
-		if (read_queries(o.queries, &q, &n_q) != 0)
-			return 1;
 	} else {
 		size_t len = 0;
 
-		if (!first) {
-			search_usage(stderr);
-			return 2;
-		}
 		for (i = 0; i < o.n_words; i++)
 			len += strlen(o.words[i]) + 1;
 		joined = calloc(1, len + 1);
-		if (!joined)
-			return 1;
+		if (!joined) {
+			fprintf(stderr, "sagasu: search: out of memory\n");
+			status = 1;
+			goto out;
+		}
 		for (i = 0; i < o.n_words; i++) {
 			if (i)
 				strcat(joined, " ");
@@ -482,14 +590,28 @@ out:
 static void bench_usage(FILE *f)
 {
 	fprintf(f,
-"usage: sagasu bench -d DIR --queries FILE [-k 10] [--or] [--repeat N]\n"
-"                    [--warmup N] [--threads N] [--verify] [--json]\n"
+"usage: sagasu bench -d DIR --queries FILE [OPTIONS]\n"
 "  Runs the query set in one process: queries/s, latency min/p50/p95/p99/\n"
 "  max, postings decoded, blocks skipped, documents scored per query.\n"
-"  --verify runs every query exhaustively too and fails on any difference.\n"
-"  --threads N: N threads, each with its own searcher on the one index,\n"
-"  take the queries (of all --repeat passes) from a shared counter; queries/s\n"
-"  is for all threads together, latencies are per query.\n");
+"  The queries come from FILE only ('QUERY' or 'QID<TAB>QUERY' a line).\n"
+"Options:\n"
+"  -k N             hits wanted, 1 to %d (default 10)\n"
+"  --or, --exhaustive, --explain, --keep-all, --dicdir DIR   as in search\n"
+"  --k1 X           BM25 k1, a number from 0 to %g (default 1.2)\n"
+"  --b X            BM25 b, a number from 0 to 1 (default 0.75)\n"
+"  --snippet N      snippet characters, 0 to %d (default 0: none)\n"
+"  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --repeat N       timed passes over the set, 1 to %d (default 1)\n"
+"  --warmup N       untimed passes before them, 0 to %d (default 0)\n"
+"  --threads N      1 to %d (default 1): N threads, each with its own\n"
+"                   searcher on the one index, take the queries (of all\n"
+"                   --repeat passes) from a shared counter; queries/s is\n"
+"                   for all threads together, latencies are per query\n"
+"  --verify         run every query exhaustively too; fail on any difference\n"
+"  --json           the figures as one JSON object\n"
+"Exit status: 0 done, 1 failed (or a mismatch), 2 bad usage.\n",
+		SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX, PREFIX_CAP_MAX, PASSES_MAX,
+		PASSES_MAX, THREADS_MAX);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -618,12 +740,8 @@ int cmd_bench(int argc, char **argv)
 	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
 	o.repeat = 1;
 	rc = parse_opts(argc, argv, &o, &first, bench_usage);
-	if (rc >= 0)
+	if (rc >= 0) /* it also refused query words and a missing --queries */
 		return rc;
-	if (!o.queries || first) {
-		bench_usage(stderr);
-		return 2;
-	}
 	if (o.repeat == 0)
 		o.repeat = 1;
 	if (o.threads == 0)

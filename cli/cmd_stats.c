@@ -67,18 +67,32 @@ int cmd_stats(int argc, char **argv)
 	sg_stats s;
 	int i, json = 0, rc;
 
+	static const char usage[] = "usage: sagasu stats -d DIR [--json] "
+		"[--keep-all] [--dicdir DIR]\n";
+
 	for (i = 1; i < argc; i++) {
-		if (cli_index_option(argc, argv, &i, &dir, &io))
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		rc = cli_index_option(argc, argv, &i, &dir, &io);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
 			continue;
-		else if (!strcmp(argv[i], "--json"))
+		if (!strcmp(argv[i], "--json")) {
 			json = 1;
-		else {
-			fprintf(stderr, "usage: sagasu stats -d DIR [--json]\n");
-			return strcmp(argv[i], "--help") ? 2 : 0;
+		} else {
+			if (cli_is_option(argv[i]))
+				cli_unknown_option("stats", argv[i]);
+			else
+				fprintf(stderr, "sagasu: stats: takes no "
+					"argument '%s'\n", argv[i]);
+			return 2;
 		}
 	}
 	if (!dir) {
-		fprintf(stderr, "usage: sagasu stats -d DIR [--json]\n");
+		fprintf(stderr, "sagasu: stats: -d DIR is required\n%s", usage);
 		return 2;
 	}
 	io.readonly = 1;

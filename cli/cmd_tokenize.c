@@ -123,14 +123,20 @@ int cmd_tokenize(int argc, char **argv)
 			opt.keep_all = 1;
 		} else if (!strcmp(argv[k], "--normalize")) {
 			normalize = 1;
-		} else if (!strcmp(argv[k], "--dicdir") && k + 1 < argc) {
-			opt.dicdir = argv[++k];
+		} else if (!strcmp(argv[k], "--dicdir")) {
+			opt.dicdir = cli_value(argc, argv, &k);
+			if (!opt.dicdir)
+				return 2;
 		} else if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			usage(stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "sagasu: tokenize: unknown or incomplete "
-				"option '%s'\n", argv[k]);
+			if (cli_is_option(argv[k]))
+				cli_unknown_option("tokenize", argv[k]);
+			else
+				fprintf(stderr, "sagasu: tokenize: takes no "
+					"argument '%s' (the text comes on "
+					"stdin)\n", argv[k]);
 			usage(stderr);
 			return 2;
 		}

@@ -41,17 +41,26 @@ static void usage(FILE *f)
 int cli_index_option(int argc, char **argv, int *i, const char **dir,
 		     sg_index_options *io)
 {
-	const char *a = argv[*i];
+	const char *a = argv[*i], *v;
 
-	if ((!strcmp(a, "-d") || !strcmp(a, "--dir")) && *i + 1 < argc) {
-		*dir = argv[++*i];
-	} else if (!strcmp(a, "--keep-all")) {
+	if (!strcmp(a, "--keep-all")) {
 		io->analyzer.keep_all = 1;
-	} else if (!strcmp(a, "--dicdir") && *i + 1 < argc) {
-		io->analyzer.dicdir = argv[++*i];
-	} else {
-		return 0;
+		return 1;
 	}
+	if (strcmp(a, "-d") && strcmp(a, "--dir") && strcmp(a, "--dicdir"))
+		return 0;
+	v = cli_value(argc, argv, i);
+	if (!v)
+		return -1;
+	if (!*v) {
+		fprintf(stderr, "sagasu: %s: %s: the directory name is empty\n",
+			argv[0], a);
+		return -1;
+	}
+	if (!strcmp(a, "--dicdir"))
+		io->analyzer.dicdir = v;
+	else
+		*dir = v;
 	return 1;
 }
 

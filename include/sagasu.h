@@ -313,12 +313,19 @@ void sg_writer_free(sg_writer *w);
  * waiting for it. Results point into the snapshot and into the results. */
 typedef struct sg_searcher sg_searcher;
 
+/* The most hits one search may ask for. sg_search allocates its top-k heap
+ * up front, so k is bounded (k * the heap entry must never overflow, and a
+ * huge k must not be an allocation of gigabytes); above it sg_search fails
+ * with SG_ETOOBIG. */
+#define SG_SEARCH_K_MAX 1000000
+
 typedef struct sg_search_options {
-	size_t k;             /* hits wanted; 0 = 10 */
+	size_t k;             /* hits wanted, at most SG_SEARCH_K_MAX; 0 = 10 */
 	int or_mode;          /* natural-language mode: a bag of terms, any
 				 may match (--or) */
 	int exhaustive;       /* score every match, no pruning (--exhaustive) */
-	double k1, b;         /* BM25; negative = 1.2 and 0.75 */
+	double k1, b;         /* BM25; negative = 1.2 and 0.75. Finite, and
+				 b at most 1 (else SG_EINVAL) */
 	int explain;          /* fill each hit's per-term explanation */
 	size_t snippet_chars; /* 0 = no snippets */
 	size_t prefix_cap;    /* terms a prefix expands to; 0 = 128 */

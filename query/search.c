@@ -2192,6 +2192,18 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	*out = NULL;
 	if (!opt)
 		opt = &defaults;
+	/* Before any allocation: k sizes the heap (k * sizeof(struct
+	 * heap_ent) must not wrap), and a NaN k1 or b would score everything
+	 * NaN. The cap also bounds what one caller can make us allocate. */
+	if (opt->k > SG_SEARCH_K_MAX ||
+	    opt->k > SIZE_MAX / sizeof(struct heap_ent))
+		return sg_err(err, SG_ETOOBIG, "k = %zu hits is more than the "
+			      "%d one search may return", opt->k,
+			      SG_SEARCH_K_MAX);
+	if (!isfinite(opt->k1) || !isfinite(opt->b) || opt->b > 1.0)
+		return sg_err(err, SG_EINVAL, "BM25 k1 = %g, b = %g: k1 must "
+			      "be finite and b at most 1 (negative: the "
+			      "defaults 1.2 and 0.75)", opt->k1, opt->b);
 	r = sg_calloc(1, sizeof(*r));
 	ri = sg_calloc(1, sizeof(*ri));
 	if (!r || !ri) {
