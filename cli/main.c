@@ -75,7 +75,7 @@ void cli_error(const char *what, const sg_error *err)
  * in on_crash (docs/RELIABILITY.md). */
 static char *crash_argv[8];  /* the check's argv; [0] NULL: no index */
 static char **crash_envp;    /* environ without the SAGASU_TEST_ hooks */
-static int crash_in_check;   /* this process is the check after a crash */
+static int crash_in_check;   /* 1: `sagasu check`; 2: ... after a crash */
 
 static void say(const char *msg)
 {
@@ -103,10 +103,14 @@ static void on_crash(int sig)
 		_exit(CLI_EXIT_BUG);
 	}
 	if (crash_in_check) {
-		say("sagasu: the check crashed too, reading the index: its "
-		    "data.mdb is most likely damaged in LMDB's own pages, which "
-		    "LMDB cannot detect (else a bug in sagasu): rebuild the "
-		    "index from its source (sagasu index into a new "
+		/* It reads every page; a crash inside LMDB there is what a
+		 * damaged B-tree page does. */
+		say(crash_in_check == 2 ?
+		    "sagasu: the check crashed too, reading the index: " :
+		    "sagasu: check: crashed reading the index: ");
+		say("its data.mdb is most likely damaged in LMDB's own pages, "
+		    "which LMDB cannot detect (else a bug in sagasu): rebuild "
+		    "the index from its source (sagasu index into a new "
 		    "directory)\n");
 		_exit(1);
 	}
@@ -132,11 +136,12 @@ static void arm_crash_check(int argc, char **argv)
 	size_t j, m = 0;
 
 	if (!strcmp(argv[1], "check")) {
+		/* The check does not re-execute itself. */
+		crash_in_check = 1;
 		for (i = 2; i < argc; i++)
 			if (!strcmp(argv[i], "--after-crash"))
-				crash_in_check = 1;
-		if (crash_in_check)
-			return;
+				crash_in_check = 2;
+		return;
 	}
 	for (i = 2; i < argc && strcmp(argv[i], "--"); i++) {
 		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&

@@ -322,10 +322,14 @@ static int check_docs(struct checker *c)
 				 show(c, r.id.ptr, r.id.len), slot, r.dl);
 			break;
 		}
+		if (r.id.len == 0 || r.id.len > SG_ID_MAX) {
+			rc = bad(c, "docs: docid %u: an id of %zu bytes (ids "
+				 "hold 1 to %d)", docid, r.id.len, SG_ID_MAX);
+			break;
+		}
 		ik.mv_size = r.id.len;
 		ik.mv_data = (void *)r.id.ptr;
-		rc = r.id.len ? mdb_get(c->txn, idx->st.dbi[SG_DB_IDS], &ik,
-					&iv) : MDB_NOTFOUND;
+		rc = mdb_get(c->txn, idx->st.dbi[SG_DB_IDS], &ik, &iv);
 		if (rc == MDB_NOTFOUND) {
 			rc = bad(c, "ids: id '%s' (of docid %u in docs) is "
 				 "missing", show(c, r.id.ptr, r.id.len), docid);
@@ -503,11 +507,11 @@ static int check_block(struct checker *c, const char *term, size_t len,
 			   "'%s': %u postings, above the block size %u",
 			   termid, first, show(c, term, len), b->n,
 			   idx->block_size);
-	if (b->last >= c->ms.next_docid)
+	if (first == 0 || b->last >= c->ms.next_docid)
 		return bad(c, "postings: block (termid %u, docid %u) of term "
-			   "'%s': docid %u is not below next_docid %u (meta "
-			   "stats)", termid, first, show(c, term, len),
-			   b->last, c->ms.next_docid);
+			   "'%s': its docids are not between 1 and below "
+			   "next_docid %u (meta stats)", termid, first,
+			   show(c, term, len), c->ms.next_docid);
 	for (i = 0; i < b->n; i++) {
 		uint32_t tf = c->tfs[i], d = c->docids[i];
 
@@ -669,6 +673,14 @@ static int check_term(struct checker *c, const char *term, size_t len,
 		prev_n = b.n;
 		any = 1;
 	}
+	if (rc == SG_ECORRUPT && k.mv_size != SG_PKEY_LEN) {
+		/* sg_chain_walk_next refused a key (an LMDB failure leaves
+		 * k as it was: 8 bytes, and keeps its own message). */
+		rc = bad(c, "postings: term '%s' (termid %u): a key of %zu "
+			 "bytes, not %d", show(c, term, len), tr->termid,
+			 k.mv_size, SG_PKEY_LEN);
+		goto out;
+	}
 	if (rc < 0)
 		goto out;
 	rc = SG_OK;
@@ -722,6 +734,13 @@ static int check_terms(struct checker *c)
 		if (k.mv_size == 0 || k.mv_size > SG_TERM_MAX) {
 			rc = bad(c, "terms: a key of %zu bytes (terms hold 1 "
 				 "to %d)", k.mv_size, SG_TERM_MAX);
+			break;
+		}
+		if (!c->idx->substring &&
+		    sg_term_is_gram(k.mv_data, k.mv_size)) {
+			rc = bad(c, "terms: term '%s': a substring gram, in an "
+				 "index built without them (meta substring)",
+				 show(c, k.mv_data, k.mv_size));
 			break;
 		}
 		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) != SG_OK) {
