@@ -8,8 +8,9 @@
 #    term record's df, a removed ids entry, a lengths chunk, a document
 #    record, the stats, a stray postings block;
 #  - a crash (the test hook SAGASU_TEST_CRASH=1 raises SIGSEGV once the
-#    index is open) runs the check: "sound ... bug" and exit 70 on a sound
-#    index, the damage and exit 1 on a damaged one.
+#    index is open, or a kill -SEGV to a writer) runs the check: "sound ...
+#    bug" and exit 70 on a sound index, the damage and exit 1 on a damaged
+#    one.
 # Its corpus is embedded; hatena-cluster.jsonl from ../shared is used too
 # when present. Prints "check: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
@@ -109,6 +110,35 @@ SAGASU_TEST_CRASH=1 "$S" search -d "$TMP/idx-nosub" 東京 >/dev/null 2>"$TMP/cr
 check "crash in search: exit 70" 70 $?
 grep -q 'is a bug in sagasu' "$TMP/crash.err" &&
 	ok "crash in search: says a bug" || fail "crash in search: $(cat "$TMP/crash.err")"
+
+# A SIGSEGV sent to a writer in the middle of its run (a write transaction
+# open): the check finds the last committed state whole.
+python3 - "$TMP/many.jsonl" <<'EOF'
+import json, sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for i in range(40000):
+        f.write(json.dumps({"id": "m%05d" % i, "body": "文書%dは東京と大阪の話題" % i},
+                           ensure_ascii=False) + "\n")
+EOF
+"$S" index -d "$TMP/segv" --mem 64k --block-size 4 "$TMP/many.jsonl" 2>"$TMP/segv.err" &
+pid=$!
+for _ in $(seq 1 200); do
+	n=$("$S" stats -d "$TMP/segv" 2>/dev/null | sed -n 's/^documents *//p')
+	[ "${n:-0}" -gt 0 ] && break
+	sleep 0.05
+done
+kill -SEGV "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if [ $rc -eq 0 ]; then
+	ok "SIGSEGV to a writer: it finished first (nothing to check)"
+else
+	check "SIGSEGV to a writer: exit 70" 70 $rc
+	grep -q 'index is whole' "$TMP/segv.err" && grep -q 'the index is sound' "$TMP/segv.err" &&
+		ok "SIGSEGV to a writer: its last committed state is whole" ||
+		fail "SIGSEGV to a writer: $(cat "$TMP/segv.err")"
+fi
+check_index "$TMP/segv"
 
 # ------------------------------------------------------------ damaged indexes
 if ! command -v mdb_dump >/dev/null || ! command -v mdb_load >/dev/null; then
