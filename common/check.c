@@ -19,8 +19,9 @@
  *   meta stats N and total_len equal the live slots' count and sum, which
  *              equal the documents'
  *   terms      every record decodes with its chain; its termids are below
- *              next_termid and no other term's; then its blocks along the
- *              chain (postings, positions), see check_term
+ *              next_termid and no other term's; a gram only where meta
+ *              substring says the index has them; then its blocks along
+ *              the chain (postings, positions), see check_term
  *   postings,  every key was reached from a term (the counts agree, and on
  *   positions  a mismatch the stray key is named)
  *   postings   every live document's tfs over the analyzer's terms (not the
@@ -41,7 +42,6 @@
  * escaped as `sagasu dump` prints them (\xNN below 0x20), so that a gram's
  * NUL-prefixed key stays printable.
  */
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "alloc.h"
@@ -72,20 +72,8 @@ struct checker {
 	char show[SHOW_MAX];
 };
 
-static int bad(struct checker *c, const char *fmt, ...) SG_PRINTF(2, 3);
-
-static int bad(struct checker *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->err)
-		return SG_ECORRUPT;
-	c->err->code = SG_ECORRUPT;
-	va_start(ap, fmt);
-	vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
-	va_end(ap);
-	return SG_ECORRUPT;
-}
+/* A corruption found: err names the record (sg_err, so the one error path). */
+#define bad(c, ...) sg_err((c)->err, SG_ECORRUPT, __VA_ARGS__)
 
 static int nomem(struct checker *c)
 {

@@ -251,7 +251,7 @@ typedef struct sg_check_report {
  *    texts decompress, and its content hash matches.
  * It does not re-analyze the texts (that costs a rebuild). Its cost is
  * linear in the index, plus a B-tree lookup per document and per id, and
- * it holds 8 bytes a docid and a bit a termid of memory.
+ * it holds 8 bytes a docid and 2 bits a termid of memory.
  *
  * Returns SG_OK when the index is whole (and fills *out, which may be
  * NULL); SG_ECORRUPT when it is not, with err->msg naming the FIRST bad
