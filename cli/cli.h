@@ -5,7 +5,8 @@
  * the library and prints. Each subcommand gets argv without the program name
  * (argv[0] is the subcommand) and returns the process exit status:
  * 0 success, 1 failure, 2 bad usage; `index` returns 3 when it finished but
- * rejected some input (the summary says how much).
+ * rejected some input (the summary says how much). A crash (SIGSEGV,
+ * SIGBUS) on a sound index exits CLI_EXIT_BUG (main.c, on_crash).
  */
 #ifndef SG_CLI_H
 #define SG_CLI_H
@@ -20,6 +21,16 @@ int cmd_stats(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/* The exit status of a crash that the integrity check does not explain:
+ * sagasu's own bug (EX_SOFTWARE of sysexits.h). */
+#define CLI_EXIT_BUG 70
+
+/* The test hook SAGASU_TEST_CRASH=1: raises SIGSEGV, so that the tests
+ * can see what the crash handler reports. Called by the subcommands right
+ * after they open their index (stats, search). */
+void cli_test_crash(void);
 
 /* The options that say which index to open and how to analyze for it:
  * -d/--dir DIR, --keep-all, --dicdir DIR. When argv[*i] is one, fills dir

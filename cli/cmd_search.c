@@ -495,6 +495,7 @@ static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
 		cli_error(what, &err);
 		return 1;
 	}
+	cli_test_crash();
 	if (sg_searcher_open(*idx, s, &err) != SG_OK) {
 		cli_error(what, &err);
 		sg_index_close(*idx);

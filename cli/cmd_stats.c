@@ -98,6 +98,8 @@ int cmd_stats(int argc, char **argv)
 	io.readonly = 1;
 	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc == SG_OK)
+		cli_test_crash();
+	if (rc == SG_OK)
 		rc = sg_index_stats(idx, &s, &err);
 	if (rc != SG_OK) {
 		cli_error("stats", &err);

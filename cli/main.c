@@ -25,6 +25,7 @@ static const struct subcommand subcommands[] = {
 	{ "dump", cmd_dump, "print the index as text (for tests)" },
 	{ "search", cmd_search, "query an index" },
 	{ "bench", cmd_bench, "measure query speed over a query set" },
+	{ "check", cmd_check, "verify that the index is whole" },
 };
 
 static void usage(FILE *f)
@@ -70,23 +71,127 @@ void cli_error(const char *what, const sg_error *err)
 		err && err->msg[0] ? err->msg : sg_strerror(err ? err->code : 0));
 }
 
-/* LMDB trusts the pages it maps (it keeps no checksums): a damaged
- * data.mdb can make it read through a garbage pointer. The CLI turns that
- * crash into a message that names the likely cause and the fix, instead
- * of a bare "Segmentation fault" (docs/RELIABILITY.md). Only
- * async-signal-safe calls here. */
+/* The crash handler. A SIGSEGV or SIGBUS is either sagasu's own bug or,
+ * since LMDB trusts the pages it maps (it keeps no checksums), a damaged
+ * data.mdb read through a garbage pointer. The handler does not guess: when
+ * the crashed command names an index, it re-executes this binary as
+ * `sagasu check --after-crash -d DIR [--keep-all] [--dicdir D]` (execve is
+ * async-signal-safe; the argument and environment arrays are built before
+ * the subcommand runs, by arm_crash_check), and the check says which it
+ * was: damage found (exit 1, the bad record named) or a sound index, so a
+ * bug to report (exit CLI_EXIT_BUG). Without an index, or when the check
+ * itself crashes, the handler says so itself. Only async-signal-safe calls
+ * in on_crash (docs/RELIABILITY.md). */
+static char *crash_argv[8];  /* the check's argv; [0] NULL: no index */
+static char **crash_envp;    /* environ without the SAGASU_TEST_ hooks */
+static int crash_in_check;   /* 1: `sagasu check`; 2: ... after a crash */
+
+static void say(const char *msg)
+{
+	size_t len = strlen(msg);
+
+	while (len > 0) {
+		ssize_t n = write(2, msg, len);
+
+		if (n <= 0)
+			return;
+		msg += n;
+		len -= (size_t)n;
+	}
+}
+
 static void on_crash(int sig)
 {
-	static const char msg[] =
-		"sagasu: crashed reading the index (signal SIGSEGV or SIGBUS): "
-		"most likely its data.mdb is damaged, which LMDB cannot detect; "
-		"rebuild the index (sagasu index into a new directory). If the "
-		"index is sound, this is a bug: please report it.\n";
-
 	(void)sig;
-	if (write(2, msg, sizeof(msg) - 1) < 0)
+	if (crash_argv[0]) {
+		say("sagasu crashed (a bug in sagasu unless the check below "
+		    "finds damage); checking the index:\n");
+		execve(crash_argv[0], crash_argv, crash_envp);
+		say("sagasu: the check could not be started; run 'sagasu "
+		    "check -d DIR' to learn whether the index is damaged\n");
+		_exit(CLI_EXIT_BUG);
+	}
+	if (crash_in_check) {
+		/* It reads every page; a crash inside LMDB there is what a
+		 * damaged B-tree page does. */
+		say(crash_in_check == 2 ?
+		    "sagasu: the check crashed too, reading the index: " :
+		    "sagasu: check: crashed reading the index: ");
+		say("its data.mdb is most likely damaged in LMDB's own pages, "
+		    "which LMDB cannot detect (else a bug in sagasu): rebuild "
+		    "the index from its source (sagasu index into a new "
+		    "directory)\n");
 		_exit(1);
-	_exit(1);
+	}
+	say("sagasu crashed (signal SIGSEGV or SIGBUS): this is a bug in "
+	    "sagasu: please report it, with the command that crashed\n");
+	_exit(CLI_EXIT_BUG);
+}
+
+static int test_hook_var(const char *e)
+{
+	return !strncmp(e, "SAGASU_TEST_CRASH=", 18) ||
+	       !strncmp(e, "SAGASU_TEST_FAIL_ALLOC=", 23);
+}
+
+/* Prepares what on_crash executes, from the index options of argv (the
+ * subcommand's; the first -d wins, up to a "--"). Leaves crash_argv[0]
+ * NULL, so no re-execution, when there is no index or no memory. */
+static void arm_crash_check(int argc, char **argv)
+{
+	extern char **environ;
+	char *dir = NULL, *dicdir = NULL;
+	int i, n = 0, keep_all = 0;
+	size_t j, m = 0;
+
+	if (!strcmp(argv[1], "check")) {
+		/* The check does not re-execute itself. */
+		crash_in_check = 1;
+		for (i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "--after-crash"))
+				crash_in_check = 2;
+		return;
+	}
+	for (i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+		if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--dir")) &&
+		    i + 1 < argc && !dir)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--dicdir") && i + 1 < argc)
+			dicdir = argv[++i];
+		else if (!strcmp(argv[i], "--keep-all"))
+			keep_all = 1;
+	}
+	if (!dir)
+		return;
+	for (j = 0; environ && environ[j]; j++)
+		;
+	crash_envp = malloc((j + 1) * sizeof(*crash_envp));
+	if (!crash_envp)
+		return;
+	for (j = 0; environ && environ[j]; j++)
+		if (!test_hook_var(environ[j]))
+			crash_envp[m++] = environ[j];
+	crash_envp[m] = NULL;
+	crash_argv[n++] = "/proc/self/exe";
+	crash_argv[n++] = "check";
+	crash_argv[n++] = "--after-crash";
+	crash_argv[n++] = "-d";
+	crash_argv[n++] = dir;
+	if (keep_all)
+		crash_argv[n++] = "--keep-all";
+	if (dicdir) {
+		crash_argv[n++] = "--dicdir";
+		crash_argv[n++] = dicdir;
+	}
+	crash_argv[n] = NULL;
+}
+
+void cli_test_crash(void)
+{
+	const char *v = getenv("SAGASU_TEST_CRASH");
+
+	if (v && !strcmp(v, "1"))
+		raise(SIGSEGV);
 }
 
 static void report_alloc_failures(void)
@@ -119,6 +224,13 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	sigset_t crash_sigs;
+
+	/* A check started by on_crash inherits the handler's signal mask. */
+	sigemptyset(&crash_sigs);
+	sigaddset(&crash_sigs, SIGSEGV);
+	sigaddset(&crash_sigs, SIGBUS);
+	sigprocmask(SIG_UNBLOCK, &crash_sigs, NULL);
 	signal(SIGSEGV, on_crash);
 	signal(SIGBUS, on_crash);
 	arm_alloc_failure();
@@ -137,8 +249,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
+		if (!strcmp(argv[1], subcommands[i].name)) {
+			arm_crash_check(argc, argv);
 			return subcommands[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "sagasu: unknown subcommand '%s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

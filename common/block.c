@@ -97,3 +97,28 @@ int sg_positions_decode(const void *val, size_t len, const uint32_t *tfs,
 			return SG_ECORRUPT;
 	return SG_OK;
 }
+
+int sg_positions_verify(const void *val, size_t len, const uint32_t *tfs,
+			uint32_t n, uint64_t *n_positions)
+{
+	const uint8_t *p = val, *end = p + len;
+	uint64_t count = 0;
+	uint32_t i, j, gap, pos;
+
+	for (i = 0; i < n; i++) {
+		pos = 0;
+		for (j = 0; j < tfs[i]; j++) {
+			/* p0 is absolute; every later gap is >= 1 and the sum
+			 * stays within 32 bits. */
+			if (sg_varint_get32(&p, end, &gap) ||
+			    (j > 0 && gap == 0) || gap > UINT32_MAX - pos)
+				return SG_ECORRUPT;
+			pos += gap;
+		}
+		count += tfs[i];
+	}
+	if (p != end)
+		return SG_ECORRUPT;
+	*n_positions = count;
+	return SG_OK;
+}

@@ -64,4 +64,11 @@ int sg_positions_encode(sg_buf *out, const uint32_t *pos, uint32_t tf);
 int sg_positions_decode(const void *val, size_t len, const uint32_t *tfs,
 			uint32_t i, uint32_t *out);
 
+/* Checks a whole positions value against its block's n tfs in one pass:
+ * tfs[i] strictly ascending positions for each posting, nothing after the
+ * last (the integrity check, common/check.c). *n_positions receives the
+ * number read. 0 or SG_ECORRUPT. */
+int sg_positions_verify(const void *val, size_t len, const uint32_t *tfs,
+			uint32_t n, uint64_t *n_positions);
+
 #endif

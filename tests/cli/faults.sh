@@ -105,6 +105,7 @@ for trial in $(seq 1 "$KILL_TRIALS"); do
 		n=$("$S" stats -d "$k" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])' 2>/dev/null)
 		[ "${n:-0}" -gt 0 ] && [ "${n:-0}" -lt "$K_N" ] && midway=$((midway + 1))
 		consistent "sigkill $trial (at $ms ms)" "$k"
+		check_index "$k"
 		"$S" search -d "$k" -k 3 東京 >/dev/null 2>"$TMP/ks.err"
 		check "sigkill $trial: a search works after the kill" "0 " "$? $(cat "$TMP/ks.err")"
 	fi
@@ -115,6 +116,7 @@ for trial in $(seq 1 "$KILL_TRIALS"); do
 	else
 		fail "sigkill $trial: re-run exit $rc or dump differs: $(tail -1 "$TMP/k.err")"
 	fi
+	check_index "$k"
 	rm -rf "$k"
 done
 [ "$killed" -ge $((KILL_TRIALS / 2)) ] && ok "sigkill: $killed of $KILL_TRIALS runs were killed before finishing" ||
@@ -136,8 +138,10 @@ else
 	check "sigint: exit 130 (or 0 if it finished first)" 0 "$rc"
 fi
 consistent "sigint: after Ctrl-C" "$TMP/int"
+check_index "$TMP/int"
 "$S" index -d "$TMP/int" "${KOPTS[@]}" "$K_IN" 2>/dev/null && "$S" dump -d "$TMP/int" | cmp -s - "$TMP/kref.dump"
 check "sigint: the re-run completes, dump = uninterrupted dump" 0 $?
+check_index "$TMP/int"
 
 # ============================================================ b. readers vs writer
 # One writer run commits many small batches (--mem 16k) of documents that
@@ -236,6 +240,7 @@ nbad=$(grep -vc '^rc=0 .*"errors":0' "$TMP/r.log.bench")
 [ "$nbad" -eq 0 ] && [ "$nb" -ge 1 ] && ok "readers: $nb bench runs, no error" ||
 	fail "readers: $nbad of $nb bench runs failed: $(grep -v '^rc=0 .*"errors":0' "$TMP/r.log.bench" | head -2)"
 "$S" dump -d "$W" | grep -c '^D ' | { read -r n; check "readers: the final index holds every document" "$W_N" "$n"; }
+check_index "$W"
 
 # ============================================================ c. full disk, full map
 # full_check NAME DIR BASE_DUMP RC ERRFILE PATTERN IN: the failing run exits
@@ -248,6 +253,7 @@ full_check() {
 	grep -qE "$pat" "$errf" && ok "$name: message: $(grep -E "$pat" "$errf" | head -1)" ||
 		fail "$name: message: $(cat "$errf")"
 	consistent "$name: after the failure" "$d"
+	check_index "$d"
 	n=$(grep -c '^D ' <("$S" dump -d "$d"))
 	nbase=$(grep -c '^D ' "$base")
 	if [ "$n" -eq "$nbase" ]; then
@@ -287,6 +293,7 @@ if mount -t tmpfs -o size=2m tmpfs "$MNT" 2>/dev/null; then
 	"$S" index -d "$TMP/full.ref" --block-size 4 "$TMP/full.all" 2>/dev/null
 	"$S" dump -d "$D" | cmp -s - <("$S" dump -d "$TMP/full.ref")
 	check "full disk: then the dump = an uninterrupted run's" 0 $?
+	check_index "$D"
 	umount "$MNT"
 else
 	echo "SKIP full disk: cannot mount a 2 MiB tmpfs here (not root, or refused); the map-full hook below still runs"
@@ -307,6 +314,7 @@ full_check "full map, one batch" "$D" "$TMP/map.dump0" $? "$TMP/map1.err" \
 	"map of .* is full" "$TMP/full.big"
 "$S" index -d "$D" "$TMP/full.big" 2>/dev/null
 check "full map: without the cap the re-run completes" 0 $?
+check_index "$D"
 
 # ============================================================ d. damaged and foreign indexes
 BASE=$TMP/base

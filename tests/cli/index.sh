@@ -50,6 +50,7 @@ if have_shared corpus/hatena-cluster.jsonl; then
 	check "hatena-cluster: 18 documents" 18 "$(stats_docs "$TMP/c18")"
 	check "hatena-cluster: dump N line" "N 18" "$("$S" dump -d "$TMP/c18" | head -1)"
 	check "hatena-cluster: 18 D lines" 18 "$("$S" dump -d "$TMP/c18" | grep -c '^D ')"
+	check_index "$TMP/c18"
 fi
 
 # ------------------------------------------------------------ incremental
@@ -107,6 +108,7 @@ EOF
 	check "$name: delete exit" 0 $?
 	check "$name: delete summary" "sagasu: delete: $del deleted, 0 not found" "$(cat "$TMP/$name.e5")"
 	check "$name: documents after the runs" $((n - del)) "$(stats_docs "$d")"
+	check_index "$d"
 	"$S" index -d "$f" "$TMP/$name.final" 2>/dev/null
 	check "$name: fresh index exit" 0 $?
 	"$S" dump -d "$d" >"$TMP/$name.dump-inc"
@@ -129,6 +131,7 @@ EOF
 	# A second compaction has nothing to do and changes nothing.
 	"$S" compact -d "$d" 2>/dev/null && "$S" dump -d "$d" | cmp -s - "$TMP/$name.dump-fresh"
 	check "$name: second compact is a no-op" 0 $?
+	check_index "$d"
 }
 
 [ -f "$CLUSTER" ] && incremental cluster "$CLUSTER" 2
@@ -149,6 +152,7 @@ tail -n 60 "$TMP/auto.in" >"$TMP/auto.final"
 "$S" index -d "$TMP/auto-fresh" "$TMP/auto.final" 2>/dev/null
 "$S" dump -d "$d" | cmp -s - <("$S" dump -d "$TMP/auto-fresh")
 check "auto-compaction: dump = fresh dump" 0 $?
+check_index "$d"
 
 # ------------------------------------------------------------ malformed input
 B=$TMP/bad.jsonl
@@ -179,6 +183,7 @@ check "malformed: 3 documents" 3 "$(stats_docs "$TMP/bad")"
 check "malformed: the good ids (BOM and CR stripped)" "m1 m7 m8" \
 	"$("$S" dump -d "$TMP/bad" | sed -n 's/^D \([^ ]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
 check "malformed: title of m1" "D m1 dl=4 title=東京" "$("$S" dump -d "$TMP/bad" | grep '^D m1 ')"
+check_index "$TMP/bad"
 
 # ------------------------------------------------------------ SIGKILL
 # A few thousand documents: the hatena lines three times over, distinct ids.
@@ -228,6 +233,7 @@ for trial in $(seq 1 "$KILL_TRIALS"); do
 			else
 				fail "sigkill $trial: stats say $docs docs / $tl, dump $dlines docs / $dlsum"
 			fi
+			check_index "$k"
 		else
 			fail "sigkill $trial: stats failed after the kill: $(cat "$TMP/st.err")"
 		fi
@@ -239,6 +245,7 @@ for trial in $(seq 1 "$KILL_TRIALS"); do
 	else
 		fail "sigkill $trial: re-run exit $rc or dump differs: $(tail -1 "$TMP/k.err")"
 	fi
+	check_index "$k"
 	rm -rf "$k"
 done
 [ "$killed" -ge 1 ] && ok "sigkill: $killed of $KILL_TRIALS runs were killed mid-way" ||
@@ -281,6 +288,7 @@ exec 3>&-
 wait "$wpid"
 check "first writer: exit 0" 0 $?
 check "first writer: its document is there" 1 "$(stats_docs "$L")"
+check_index "$L"
 
 # Killed after creating the index but before its first batch committed: the
 # directory must still open as an (empty) index.
@@ -298,6 +306,7 @@ exec 3>&-
 "$S" stats -d "$E" --json >"$TMP/st.json" 2>"$TMP/st.err" &&
 	check "killed before the first batch: stats shows 0 documents" 0 "$(json_field "$TMP/st.json" documents)" ||
 	fail "killed before the first batch: stats failed: $(cat "$TMP/st.err")"
+check_index "$E"
 
 K=$TMP/keepall
 "$S" index -d "$K" --keep-all "$TMP/auto.final" 2>/dev/null
@@ -306,6 +315,7 @@ check "keep-all index: exit 0" 0 $?
 check "analyzer mismatch: exit 1" 1 $?
 grep -q "built with analyzer .* --keep-all" "$TMP/r4.err" && ok "analyzer mismatch: message" ||
 	fail "analyzer mismatch: message: $(cat "$TMP/r4.err")"
+check_index "$K" --keep-all
 check "keep-all index: readable with --keep-all" 60 "$("$S" stats -d "$K" --keep-all --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["documents"])')"
 
 # ------------------------------------------------------------ formats
@@ -317,10 +327,12 @@ printf '二番目の文書\n本文\n' >"$F/c/two.txt"
 check "files: exit 0" 0 $?
 check "files: ids and titles" "D a/b/one.txt title=タイトル行|D c/two.txt title=二番目の文書|" \
 	"$("$S" dump -d "$TMP/fidx" | sed -n 's/^\(D [^ ]*\) dl=[0-9]* \(title=.*\)/\1 \2/p' | tr '\n' '|')"
+check_index "$TMP/fidx"
 printf '一行目の文書\n\n三行目の文書\n' >"$TMP/L.txt"
 (cd "$TMP" && "$S" index -d lidx --format lines L.txt 2>/dev/null)
 check "lines: exit 0" 0 $?
 check "lines: ids FILE:LINENO" "L.txt:1 L.txt:3 " \
 	"$("$S" dump -d "$TMP/lidx" | sed -n 's/^D \([^ ]*\) .*/\1/p' | tr '\n' ' ')"
+check_index "$TMP/lidx"
 
 finish index

@@ -17,4 +17,14 @@ have_shared() {
 	echo "SKIP $1 is absent (../shared/ is not beside this checkout): its cases are skipped"
 	return 1
 }
+# check_index DIR [OPTIONS]: `sagasu check` finds DIR whole (OPTIONS: --keep-all ...)
+check_index() {
+	local d=$1 out
+	shift
+	if out=$("$SAGASU" check -d "$d" "$@" 2>&1); then
+		ok "check ${d#"$TMP"/}: $out"
+	else
+		fail "check ${d#"$TMP"/}: $out"
+	fi
+}
 finish() { echo "$1: $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; }
