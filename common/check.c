@@ -275,8 +275,7 @@ static int check_docs(struct checker *c)
 		doc.stored = r.stored;
 		doc.texts = r.texts;
 		doc.n_texts = r.n_texts;
-		hash = sg_docrec_hash(&doc, &c->hashbuf);
-		if (hash == 0 && r.hash != 0) { /* 0 is its out-of-memory */
+		if (sg_docrec_hash(&doc, &c->hashbuf, &hash) != SG_OK) {
 			rc = nomem(c);
 			break;
 		}
