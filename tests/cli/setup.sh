@@ -5,7 +5,8 @@
 # tests/commands.py finds the command words and asks dpkg which package owns
 # each; a package counts when setup.sh lists it, a listed package depends on
 # it, or Debian makes it Essential / priority required. Self-checks first show
-# that the checker can fail. Run by tests/run.sh; prints "setup: N passed, N failed".
+# that the checker can fail. Last, tests/run.sh must count a suite that ran no
+# check as a failure. Run by tests/run.sh; prints "setup: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 C="$HERE/tests/commands.py"
@@ -71,5 +72,19 @@ python3 "$C" --packages "$("$HERE/scripts/setup.sh" --list ci)" \
 rc=$?
 report "ci set" <"$TMP/ci.out"
 check "ci set: commands.py exit status" 0 $rc
+
+# ---- tests/run.sh counts a suite that checked nothing as a failure
+R=$TMP/runsh
+mkdir -p "$R/tests/cli" "$R/build/tests"
+cp "$HERE/tests/run.sh" "$R/tests/" && cp "$HERE/tests/cli/lib.sh" "$R/tests/cli/"
+printf '. "$(dirname "$0")/lib.sh"\nok one\nfinish one\n' >"$R/tests/cli/one.sh"
+printf '. "$(dirname "$0")/lib.sh"\nfinish zero\n' >"$R/tests/cli/zero.sh"
+printf 'echo no summary\n' >"$R/tests/cli/silent.sh"
+(unset SHARED; BUILD=build bash "$R/tests/run.sh") >"$TMP/runsh.out" 2>&1
+check "run.sh: a suite of 0 passed and one with no count make it fail" 1 $?
+check "run.sh: the totals count both as failures" "1 passed, 2 failed" "$(tail -1 "$TMP/runsh.out")"
+grep -q "zero.sh reported 0 passed: a suite must run checks" "$TMP/runsh.out" &&
+	ok "run.sh: the message names the suite that ran 0 checks" ||
+	fail "run.sh: no message for zero.sh: $(cat "$TMP/runsh.out")"
 
 finish setup
