@@ -22,7 +22,7 @@ ci=(clang libclang-rt-14-dev cppcheck)
 demo=(manpages-ja groff-base man-db python3)
 bench=("${demo[@]}" libreoffice-help-ja debian-reference-ja gimp-help-ja
        groonga-bin groonga-tokenizer-mecab libxapian-dev libsqlite3-dev g++
-       gnuplot-nox)
+       gnuplot-nox procps)
 
 list=0
 if [ "${1:-}" = --list ]; then list=1; shift; fi

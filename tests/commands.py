@@ -41,10 +41,21 @@ PREFIX = {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}",
 SKIP_ARGS = {  # wrapper: how many non-option words come before the command it runs
     "command": 0, "xargs": 0, "exec": 0, "env": 0, "nice": 0, "nohup": 0,
     "valgrind": 0, "setpriv": 0, "sudo": 0, "builtin": 0, "timeout": 1, "flock": 1,
+    "function": 1,  # function NAME { BODY }: NAME is not run, BODY is
 }
+OPTARG = {  # a wrapper's options that take the next word as their value
+    "timeout": {"-s", "-k", "--signal", "--kill-after"},
+    "flock": {"-w", "--timeout", "-E", "--conflict-exit-code"},
+    "xargs": {"-n", "-I", "-P", "-L", "-d", "-a", "-s", "-E", "--max-args", "--max-procs",
+              "--delimiter", "--arg-file"},
+    "env": {"-u", "-C", "-S", "--unset", "--chdir"},
+    "nice": {"-n", "--adjustment"},
+    "sudo": {"-u", "-g"},
+}
+NOT_A_PROGRAM = re.compile(r"^(-.*|[0-9.]+[a-z]?|.*=.*)$")
 SUBPROCESS = re.compile(r"""subprocess\.(?:run|Popen|call|check_call|check_output)\(\s*\[\s*["']([^"'$]+)["']""")
 ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=")
-FUNC = re.compile(r"^\s*(?:function\s+)?([A-Za-z_][A-Za-z0-9_:.-]*)\s*\(\)\s*\{?", re.M)
+FUNC = re.compile(r"^\s*(?:function\s+([A-Za-z_][A-Za-z0-9_:.-]*)|([A-Za-z_][A-Za-z0-9_:.-]*)\s*\(\))", re.M)
 HEREDOC = re.compile(r"(?<!<)<<-?(?!<)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
 
 
@@ -210,8 +221,13 @@ class Scanner:
 
 
 def analyze(toks, path, found):
-    expect, redirect, wrapper, case_mode = True, False, None, []
+    expect, redirect, wrapper, case_mode, optarg = True, False, None, [], False
+    dbracket = False
     for t in toks:
+        if dbracket:                      # [[ ... ]]: a test, its ( and | are not operators
+            if isinstance(t, Word) and t.text == "]]":
+                dbracket = False
+            continue
         if isinstance(t, tuple):
             _, op, _line = t
             if op == "fd":
@@ -251,7 +267,11 @@ def analyze(toks, path, found):
             continue
         if wrapper is not None:
             name, left = wrapper
+            if optarg:
+                optarg = False
+                continue
             if w.startswith("-") and t.literal:
+                optarg = w in OPTARG.get(name, ())
                 continue
             if t.literal and ASSIGN.match(w) and name == "env":
                 continue
@@ -273,11 +293,14 @@ def analyze(toks, path, found):
             case_mode.append("for")
             continue
         expect = False
-        if not t.literal or not w:
+        if w == "[[" and t.literal:
+            dbracket = True
+            continue
+        if not t.literal or not w or NOT_A_PROGRAM.match(w):
             continue
         found.append((w, path, t.line))
         if w in SKIP_ARGS:
-            wrapper, expect = (w, SKIP_ARGS[w]), True
+            wrapper, expect, optarg = (w, SKIP_ARGS[w]), True, False
     return found
 
 
@@ -301,7 +324,7 @@ def scan_file(path):
             term = m.group(2)
         out.append(ln)
     text = "\n".join(out)
-    funcs = set(FUNC.findall(text))
+    funcs = {a or b for a, b in FUNC.findall(text)}
     sc = Scanner(text, path, found)
     toks = sc.tokens()
     analyze(toks, path, found)

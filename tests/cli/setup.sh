@@ -38,10 +38,14 @@ fake_fn
 case "$x" in fake_not_5) fake_j ;; *) "$VAR" fake_not_6 ;; esac
 for w in fake_not_7 fake_not_8; do fake_k "$(fake_l <(fake_m))"; done
 trap 'fake_n "$TMP"' EXIT
+timeout -s KILL 5 fake_o; xargs -n 1 fake_p </dev/null; flock -w 3 "$f" fake_q
+[[ $x =~ ^(fake_not_9|fake_not_10)$ ]] && fake_r
+function fake_fn2 { fake_s; }
+fake_fn2
 EOF
 got=$(python3 "$C" --list --packages "" "$TMP/fake.sh" | cut -f1 | tr '\n' ' ')
 check "self-check: the command words of a tricky script" \
-	"fake_a fake_b fake_c fake_d fake_e fake_f fake_g fake_h fake_i fake_j fake_k fake_l fake_m fake_n python3 timeout xargs " \
+	"fake_a fake_b fake_c fake_d fake_e fake_f fake_g fake_h fake_i fake_j fake_k fake_l fake_m fake_n fake_o fake_p fake_q fake_r fake_s flock python3 timeout xargs " \
 	"$got"
 
 # ---- self-check: a program that does not exist is reported, and fails
