@@ -85,7 +85,7 @@ printf '. "$(dirname "$0")/lib.sh"\nok one\nfinish one\n' >"$R/tests/cli/one.sh"
 printf '. "$(dirname "$0")/lib.sh"\nfinish zero\n' >"$R/tests/cli/zero.sh"
 printf 'echo no summary\n' >"$R/tests/cli/silent.sh"
 (unset SHARED; BUILD=build bash "$R/tests/run.sh") >"$TMP/runsh.out" 2>&1
-check "run.sh: a suite of 0 passed and one with no count make it fail" 1 $?
+check "run.sh: a suite with no check, and one with no count, make it fail" 1 $?
 check "run.sh: the totals count both as failures" "1 passed, 2 failed" "$(tail -1 "$TMP/runsh.out")"
 grep -q "zero.sh reported 0 passed: a suite must run checks" "$TMP/runsh.out" &&
 	ok "run.sh: the message names the suite that ran 0 checks" ||
