@@ -1,25 +1,51 @@
 #!/usr/bin/env bash
-# Installs what sagasu needs to build and test, from Debian's packages.
-# As root it runs apt-get; otherwise it prints the exact command and exits 1.
-# Usage: scripts/setup.sh [build|demo|bench]   (each set includes the previous)
+# Installs what sagasu needs to build and test, from Debian's packages, and
+# says what it installs. As root it runs apt-get; otherwise it prints the
+# exact command and exits 1.
+# Usage: scripts/setup.sh [build|ci|demo|bench]   install a set
+#        scripts/setup.sh --list [SET]            print a set, one package a line
+# Each set includes build. build is what `make test` needs: the compiler and
+# libraries, and every program the test suites call (tests/cli/setup.sh
+# checks that no suite calls a program that none of these packages provides):
+#   mecab          the mecab command (tokenize.sh compares against it)
+#   python3        the suites' checkers and tests/bm25_ref.py
+#   lmdb-utils     mdb_dump, mdb_load, mdb_stat (faults.sh edits an index with them)
+#   valgrind       `make check-valgrind` (tests/run.sh with VALGRIND=1)
+# ci adds what .ci/run and tests/fuzz/run.sh call: clang with its sanitizer
+# and libFuzzer runtimes, cppcheck.
 set -euo pipefail
 
-want=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
-      libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev)
-case "${1:-build}" in
+build=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
+       libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
+       python3 lmdb-utils valgrind)
+ci=(clang libclang-rt-14-dev cppcheck)
+demo=(manpages-ja groff-base man-db python3)
+bench=("${demo[@]}" libreoffice-help-ja debian-reference-ja gimp-help-ja
+       groonga-bin groonga-tokenizer-mecab libxapian-dev libsqlite3-dev g++
+       gnuplot-nox procps)
+
+list=0
+if [ "${1:-}" = --list ]; then list=1; shift; fi
+set_name=${1:-build}
+want=("${build[@]}")
+case "$set_name" in
   build) ;;
-  demo)  want+=(manpages-ja groff-base man-db python3) ;;
-  bench) want+=(manpages-ja groff-base man-db python3 libreoffice-help-ja debian-reference-ja gimp-help-ja
-                groonga-bin groonga-tokenizer-mecab libxapian-dev libsqlite3-dev g++
-                gnuplot-nox) ;;
-  *) echo "setup.sh: unknown set '$1' (build, demo or bench)" >&2; exit 2 ;;
+  ci)    want+=("${ci[@]}") ;;
+  demo)  want+=("${demo[@]}") ;;
+  bench) want+=("${bench[@]}") ;;
+  *) echo "setup.sh: unknown set '$set_name' (build, ci, demo or bench)" >&2; exit 2 ;;
 esac
+mapfile -t want < <(printf '%s\n' "${want[@]}" | awk '!seen[$0]++')
+if [ $list = 1 ]; then printf '%s\n' "${want[@]}"; exit 0; fi
 
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: the ${#want[@]} packages of set '$set_name' are installed" >&2
+  exit 0
+fi
 
 cmd="apt-get install -y --no-install-recommends ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
@@ -31,3 +57,4 @@ echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: installed ${missing[*]}" >&2

@@ -2,6 +2,9 @@
 # Runs every test suite and ends with one line: "N passed, N failed".
 #   unit suites:  $BUILD/tests/test_*  (cmocka; each prints its own summary)
 #   CLI suites:   tests/cli/*.sh       (each prints "suite: N passed, N failed")
+# A suite that reports 0 passed (or no count at all) counts as a failure.
+# SHARED (default ../shared) holds the larger corpora; the suites also run,
+# on their embedded fixtures (tests/fixtures/), when it is absent or empty.
 # VALGRIND=1 runs the unit suites under valgrind memcheck.
 set -u
 cd "$(dirname "$0")/.."
@@ -18,6 +21,11 @@ count() { # adds the counts a suite printed to the totals; a crash counts as a f
 	failed=$((failed + ${f:-0}))
 	if [ "$1" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
 		echo "  !! $2 exited with status $1 without reporting a failure: counted as one" >&2
+		failed=$((failed + 1))
+	elif [ "${p:-0}" -eq 0 ]; then
+		# a suite that checked nothing proves nothing (it once ran 0 checks
+		# without ../shared and still looked green)
+		echo "  !! $2 reported $([ -n "$p" ] && echo "0 passed" || echo "no count"): a suite must run checks: counted as a failure" >&2
 		failed=$((failed + 1))
 	fi
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the indexer: counts, incremental equivalence with
 # `sagasu dump`, compaction, malformed input, SIGKILL, refusals, formats.
+# Counts and the incremental scenario run on the embedded fixture
+# (tests/fixtures/diary.jsonl) always, and on ../shared's hatena-cluster too.
 # Run by tests/run.sh (which sets SAGASU and SHARED); prints
 # "index: N passed, N failed".
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +46,18 @@ EOF
 fi
 
 # ------------------------------------------------------------ count
+# The embedded fixture (always, tests/fixtures/): its documents counted from
+# the file, one JSON object a line.
+FIX=$(cd "$(dirname "$0")/.." && pwd)/fixtures/diary.jsonl
+FIX_N=$(grep -c . "$FIX")
+check "fixture: diary.jsonl holds 20 documents" 20 "$FIX_N"
+"$S" index -d "$TMP/fix" "$FIX" 2>"$TMP/fix.err"
+check "fixture: exit status" 0 $?
+check "fixture: $FIX_N documents" "$FIX_N" "$(stats_docs "$TMP/fix")"
+check "fixture: dump N line" "N $FIX_N" "$("$S" dump -d "$TMP/fix" | head -1)"
+check "fixture: the dump's ids are the file's" \
+	"$(python3 -c 'import json,sys; [print(json.loads(l)["id"]) for l in open(sys.argv[1])]' "$FIX" | sort)" \
+	"$("$S" dump -d "$TMP/fix" | sed -n 's/^D \([^ ]*\) .*/\1/p' | sort)"
 if have_shared corpus/hatena-cluster.jsonl; then
 	"$S" index -d "$TMP/c18" "$CLUSTER" 2>"$TMP/c18.err"
 	check "hatena-cluster: exit status" 0 $?
@@ -134,6 +148,7 @@ EOF
 	check_index "$d"
 }
 
+incremental fixture "$FIX" 2
 [ -f "$CLUSTER" ] && incremental cluster "$CLUSTER" 2
 incremental gen "$GEN" 3
 

@@ -7,6 +7,9 @@
 # with --no-substring matches morphemes only and says so on stderr.
 #   - embedded corpus (always): 京都 vs 東京都, full-width / half-width text,
 #     random words, --no-substring
+#   - embedded fixtures (always, tests/fixtures/): diary.jsonl クラスター (18
+#     hits, the 14 where it stands alone first, counted by python), random
+#     words drawn from encyclopedia.jsonl + diary.jsonl
 #   - ../shared: hatena-cluster クラスター (18 hits, 15 morpheme hits first),
 #     random words drawn from the first 600 jsquad documents + hatena-cluster
 # Run by tests/run.sh (which sets SAGASU and SHARED); prints
@@ -27,6 +30,16 @@ report() {
 		*) echo "     $st${msg:+ $msg}" ;;
 		esac
 	done
+}
+
+# run_recall ARGS...: recall.py ARGS, its verdicts counted here (not in a
+# pipeline's subshell, where they were lost), its crash a failure
+run_recall() {
+	local rc
+	python3 "$TMP/recall.py" "$@" >"$TMP/recall.out" 2>&1
+	rc=$?
+	report <"$TMP/recall.out"
+	[ $rc -eq 0 ] || fail "$3: recall.py exited $rc: $(tail -3 "$TMP/recall.out")"
 }
 
 cat >"$TMP/recall.py" <<'EOF'
@@ -357,18 +370,21 @@ check "--no-substring クラスタ: not inside クラスター" "m4" "$(echo $(c
 "$S" search -d "$TMP/mini-m" -k 100 --or --format tsv 京都 >/dev/null 2>"$TMP/km3.err"
 check "--no-substring --or: no morpheme notice" "" "$(grep -i morpheme "$TMP/km3.err")"
 
-python3 "$TMP/recall.py" "$TMP/mini.jsonl" "$TMP/mini" embedded 10 8 8 40 "$SEED" | report
+run_recall "$TMP/mini.jsonl" "$TMP/mini" embedded 10 8 8 40 "$SEED"
 
-# ---- ../shared corpora -----------------------------------------------------------
-if have_shared corpus/hatena-cluster.jsonl; then
-	"$S" index -d "$TMP/hx" "$CLUSTER" >/dev/null 2>&1 || fail "index hatena-cluster"
-	"$S" search -d "$TMP/hx" -k 100 --format json クラスター >"$TMP/c.json" 2>/dev/null
-	check "クラスター: total 18, not a lower bound" "18 False" \
+# cluster_recall LABEL CORPUS N_ALL N_MORPH: クラスター is in N_ALL documents of
+# CORPUS, as a word of its own (クラ スター) in N_MORPH of them: a substring
+# index finds all, those N_MORPH first; a --no-substring index only those.
+cluster_recall() {
+	local L=$1 CORPUS=$2 NA=$3 NM=$4
+	"$S" index -d "$TMP/hx-$L" "$CORPUS" >/dev/null 2>&1 || fail "$L: index"
+	"$S" search -d "$TMP/hx-$L" -k 100 --format json クラスター >"$TMP/c.json" 2>/dev/null
+	check "$L クラスター: total $NA, not a lower bound" "$NA False" \
 		"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["total"], d["total_is_lower_bound"])' "$TMP/c.json")"
-	"$S" search -d "$TMP/hx" -k 100 --format tsv クラスター >"$TMP/c.tsv" 2>/dev/null
-	check "クラスター: all 18 documents" 18 "$(cut -f3 "$TMP/c.tsv" | sort -u | grep -c .)"
+	"$S" search -d "$TMP/hx-$L" -k 100 --format tsv クラスター >"$TMP/c.tsv" 2>/dev/null
+	check "$L クラスター: all $NA documents" "$NA" "$(cut -f3 "$TMP/c.tsv" | sort -u | grep -c .)"
 	# documents whose token stream (per line, title and body) has クラ スター adjacent
-	python3 - "$CLUSTER" >"$TMP/pair.ids" <<'EOF'
+	python3 - "$CORPUS" >"$TMP/pair.ids" <<'EOF'
 import json, os, subprocess, sys
 docs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
 lines, owner = [], []
@@ -386,22 +402,56 @@ for i, t in zip(owner, out):
         hit.add(docs[i]["id"])
 print("\n".join(sorted(hit)))
 EOF
-	check "クラスター: 15 documents with クラ スター adjacent" 15 "$(grep -c . "$TMP/pair.ids")"
-	check "クラスター: ranks 1-15 are exactly those 15" "$(cat "$TMP/pair.ids")" \
-		"$(head -15 "$TMP/c.tsv" | cut -f3 | sort)"
-	check "クラスター: ranks 16-18 are the other 3" "" \
-		"$(tail -n +16 "$TMP/c.tsv" | cut -f3 | sort | comm -12 - "$TMP/pair.ids")"
-	"$S" index -d "$TMP/hxm" --no-substring "$CLUSTER" >/dev/null 2>&1
-	"$S" search -d "$TMP/hxm" -k 100 --format tsv クラスター >"$TMP/cm.tsv" 2>"$TMP/cm.err"
-	check "--no-substring クラスター: the 15 morpheme documents" "$(cat "$TMP/pair.ids")" \
+	check "$L クラスター: $NM documents with クラ スター adjacent" "$NM" "$(grep -c . "$TMP/pair.ids")"
+	check "$L クラスター: ranks 1-$NM are exactly those $NM" "$(cat "$TMP/pair.ids")" \
+		"$(head -n "$NM" "$TMP/c.tsv" | cut -f3 | sort)"
+	check "$L クラスター: ranks $((NM + 1))-$NA are the other $((NA - NM))" "" \
+		"$(tail -n +$((NM + 1)) "$TMP/c.tsv" | cut -f3 | sort | comm -12 - "$TMP/pair.ids")"
+	"$S" index -d "$TMP/hxm-$L" --no-substring "$CORPUS" >/dev/null 2>&1
+	"$S" search -d "$TMP/hxm-$L" -k 100 --format tsv クラスター >"$TMP/cm.tsv" 2>"$TMP/cm.err"
+	check "$L --no-substring クラスター: the $NM morpheme documents" "$(cat "$TMP/pair.ids")" \
 		"$(cut -f3 "$TMP/cm.tsv" | sort)"
-	check "--no-substring クラスター: a notice about morphemes" 1 "$(grep -ci morpheme "$TMP/cm.err")"
+	check "$L --no-substring クラスター: a notice about morphemes" 1 "$(grep -ci morpheme "$TMP/cm.err")"
+}
+
+# ---- the embedded fixtures (always): tests/fixtures/README.md --------------------
+# N_ALL and N_MORPH counted by python from the text: documents that contain
+# クラスター, and those where it has no katakana on either side (not inside
+# コロナクラスター); the pair.ids the function computes must be those.
+FIX=$(cd "$(dirname "$0")/.." && pwd)/fixtures
+python3 - "$FIX/diary.jsonl" "$TMP/fix" <<'EOF'
+import json, re, sys
+all_, morph = [], []
+for l in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(l)
+    t = d["title"] + "\n" + d["body"]
+    if "クラスター" in t:
+        all_.append(d["id"])
+    if re.search("(?<![ァ-ヶー])クラスター(?![ァ-ヶー])", t):
+        morph.append(d["id"])
+open(sys.argv[2] + ".all", "w").write("".join(i + "\n" for i in sorted(all_)))
+open(sys.argv[2] + ".morph", "w").write("".join(i + "\n" for i in sorted(morph)))
+EOF
+check "fixture: diary.jsonl has 18 documents with クラスター, 14 with it alone" "18 14" \
+	"$(grep -c . "$TMP/fix.all") $(grep -c . "$TMP/fix.morph")"
+cluster_recall fixture "$FIX/diary.jsonl" 18 14
+check "fixture クラスター: the 18 hits are the documents that contain it (python)" \
+	"$(cat "$TMP/fix.all")" "$(cut -f3 "$TMP/c.tsv" | sort)"
+check "fixture クラスター: ranks 1-14 are those where it stands alone (python)" \
+	"$(cat "$TMP/fix.morph")" "$(head -n 14 "$TMP/c.tsv" | cut -f3 | sort)"
+cat "$FIX/encyclopedia.jsonl" "$FIX/diary.jsonl" >"$TMP/fixtures.jsonl"
+"$S" index -d "$TMP/fixtures" "$TMP/fixtures.jsonl" >/dev/null 2>&1 || fail "index encyclopedia + diary"
+run_recall "$TMP/fixtures.jsonl" "$TMP/fixtures" "fixtures" 40 30 20 60 "$SEED"
+
+# ---- ../shared corpora -----------------------------------------------------------
+if have_shared corpus/hatena-cluster.jsonl; then
+	cluster_recall hatena "$CLUSTER" 18 15
 fi
 
 if have_shared corpus/jsquad/docs.jsonl && have_shared corpus/hatena-cluster.jsonl; then
 	{ head -n 600 "$JSQUAD"; cat "$CLUSTER"; } >"$TMP/real.jsonl"
 	"$S" index -d "$TMP/real" "$TMP/real.jsonl" >/dev/null 2>&1 || fail "index jsquad[:600] + hatena-cluster"
-	python3 "$TMP/recall.py" "$TMP/real.jsonl" "$TMP/real" "jsquad600+cluster" 80 50 30 100 "$SEED" | report
+	run_recall "$TMP/real.jsonl" "$TMP/real" "jsquad600+cluster" 80 50 30 100 "$SEED"
 fi
 
 finish recall

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `sagasu tokenize`: exact output, --json, --lines, invalid UTF-8 warnings, and
-# the acceptance check against the mecab command on the normalized corpus.
+# the acceptance check against the mecab command on the normalized text of the
+# embedded fixtures (tests/fixtures/, always) and of ../shared's hatena-cluster.
 . "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")/../.." && pwd)
 
 DICDIR=/var/lib/mecab/dic/ipadic-utf8
 
@@ -48,11 +50,12 @@ grep -q 'apt-get install mecab-ipadic-utf8' "$TMP/err" && ok "missing dictionary
 
 # --- acceptance: line by line, the same terms as the mecab command run on the
 # normalized text with the documented filter and base-form rules applied
-if have_shared corpus/hatena-cluster.txt && command -v mecab >/dev/null; then
-	corpus=$SHARED/corpus/hatena-cluster.txt
+# accept LABEL FILE: that comparison on FILE, and クラスター / コロナクラスター
+accept() {
+	local L=$1 corpus=$2
 	"$SAGASU" tokenize --lines <"$corpus" >"$TMP/ours"
 	# (awk counts a last line without a newline too)
-	check "corpus: one output line per input line" \
+	check "$L: one output line per input line" \
 		"$(awk 'END { print NR }' "$corpus")" "$(awk 'END { print NR }' "$TMP/ours")"
 	"$SAGASU" tokenize --normalize <"$corpus" | mecab -d "$DICDIR" >"$TMP/mecab"
 	python3 - "$TMP/mecab" >"$TMP/theirs" <<'EOF'
@@ -74,15 +77,34 @@ for line in open(sys.argv[1], encoding="utf-8"):
     terms.append(term)
 EOF
 	if diff "$TMP/theirs" "$TMP/ours" >"$TMP/diff"; then
-		ok "corpus: every line agrees with mecab"
+		ok "$L: every line agrees with mecab ($(awk 'END { print NR }' "$corpus") lines)"
 	else
-		fail "corpus: lines differ from mecab: $(head -8 "$TMP/diff")"
+		fail "$L: lines differ from mecab: $(head -8 "$TMP/diff")"
 	fi
-	grep -q 'クラ スター' "$TMP/ours" && ok "クラスター → クラ スター" || fail "no 'クラ スター'"
-	grep -qw 'コロナクラスター' "$TMP/ours" && ok "コロナクラスター stays whole" ||
-		fail "コロナクラスター was split"
-	grep -q 'コロナ クラ スター' "$TMP/ours" && fail "コロナクラスター split somewhere" ||
-		ok "コロナクラスター never split"
+	grep -q 'クラ スター' "$TMP/ours" && ok "$L: クラスター → クラ スター" || fail "$L: no 'クラ スター'"
+	grep -qw 'コロナクラスター' "$TMP/ours" && ok "$L: コロナクラスター stays whole" ||
+		fail "$L: コロナクラスター was split"
+	grep -q 'コロナ クラ スター' "$TMP/ours" && fail "$L: コロナクラスター split somewhere" ||
+		ok "$L: コロナクラスター never split"
+}
+
+if ! command -v mecab >/dev/null; then
+	fail "no mecab command: scripts/setup.sh installs it (package mecab)"
+else
+	# the embedded fixtures (always): every title and body line of them
+	python3 - "$HERE/tests/fixtures/diary.jsonl" "$HERE/tests/fixtures/encyclopedia.jsonl" \
+		>"$TMP/fixtures.txt" <<'EOF'
+import json, sys
+for path in sys.argv[1:]:
+    for l in open(path, encoding="utf-8"):
+        d = json.loads(l)
+        print(d["title"])
+        print(d["body"])
+EOF
+	accept fixtures "$TMP/fixtures.txt"
+	if have_shared corpus/hatena-cluster.txt; then
+		accept hatena "$SHARED/corpus/hatena-cluster.txt"
+	fi
 fi
 
 finish tokenize
