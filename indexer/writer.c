@@ -493,6 +493,23 @@ static int finish_analysis(sg_writer *w, sg_error *err)
 	return SG_OK;
 }
 
+/* Abandons the analysis of the busy chunk: no worker takes another
+ * document, and every thread is joined (each finishes the document it is
+ * in). For sg_writer_free, before it frees what the threads use. */
+static void stop_analysis(sg_writer *w)
+{
+	struct chunk *c = w->busy;
+	unsigned t;
+
+	if (!c)
+		return;
+	atomic_store(&c->next, c->n);
+	for (t = 0; t < c->n_threads; t++)
+		pthread_join(c->threads[t], NULL);
+	c->n_threads = 0;
+	w->busy = NULL;
+}
+
 /* ------------------------------------------------------------ batch */
 
 /* Adds one analyzed document of the chunk to the batch. */
@@ -1384,6 +1401,9 @@ void sg_writer_free(sg_writer *w)
 
 	if (!w)
 		return;
+	/* The worker threads first: they use the workers' state freed below
+	 * (and the chunk's documents). */
+	stop_analysis(w);
 	if (w->rtxn)
 		mdb_txn_abort(w->rtxn);
 	for (t = 0; t < MAX_THREADS; t++) {
@@ -1393,8 +1413,6 @@ void sg_writer_free(sg_writer *w)
 		sg_free(w->workers[t].table);
 		sg_buf_release(&w->workers[t].scratch);
 	}
-	if (w->busy)
-		(void)finish_analysis(w, NULL);
 	for (i = 0; i < CHUNK_DOCS; i++) {
 		sg_buf_release(&w->chunks[0].docs[i].terms);
 		sg_buf_release(&w->chunks[1].docs[i].terms);
