@@ -42,6 +42,20 @@ grep -q "$N documents read before the failure were not committed.*run the same c
 	ok "nothing committed: it says $N were not committed and a re-run resumes" ||
 	fail "nothing committed: no resume line: $(cat "$TMP/e0")"
 
+# A missing second input: the run stops while the worker threads still
+# analyze the last chunk of the first (sg_writer_free must join them before
+# freeing their state: the race ThreadSanitizer found), and nothing of the
+# first input is committed, which the summary must say.
+gen "$TMP/c.jsonl" 512 c
+rm -rf "$TMP/i1"
+"$S" index -d "$TMP/i1" --threads 2 "$TMP/c.jsonl" "$TMP/no-such.jsonl" 2>"$TMP/e1"
+rc=$?
+check "missing second input: exit 1 (no crash)" 1 $rc
+grep -q "FAILED; committed before the failure: 0 indexed, .* 0 batches" "$TMP/e1" &&
+	grep -q "512 documents read before the failure were not committed" "$TMP/e1" &&
+	ok "missing second input: 0 committed, 512 read and not committed" ||
+	fail "missing second input: summary: $(cat "$TMP/e1")"
+
 # Allocation failures all through a run: whatever the point, the summary's
 # indexed = the documents the index holds, pending = the rest, and the re-run
 # indexes exactly the rest (the committed ones are unchanged).
