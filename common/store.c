@@ -202,11 +202,11 @@ static int file_holds_committed(sg_store *st, size_t *fsize, size_t *need,
 			      strerror(errno));
 	rc = SG_LMDB_STALE;
 	for (attempt = 0; rc == SG_LMDB_STALE && attempt < 5; attempt++) {
-		int mrc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+		int brc = sg_store_begin(st, 0, &txn, err);
 
-		if (mrc != MDB_SUCCESS) {
+		if (brc != SG_OK) {
 			close(fd);
-			return sg_store_fail(st, mrc, "opening the index", err);
+			return brc;
 		}
 		if (fstat(fd, &sb) != 0) {
 			rc = SG_LMDB_UNREADABLE;
