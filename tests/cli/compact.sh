@@ -417,4 +417,39 @@ if [ "$KILL_TRIALS" -gt 0 ]; then
 		fail "sigkill: no run was killed mid-way ($killed killed, $n_before before)"
 fi
 
+# A compaction that fails (a full map that may not grow, an allocation
+# that fails at any point) leaves the state before it, and says why.
+F=$FAST/fail
+"$S" index -d "$F.base" --block-size 2 "$R.jsonl" 2>/dev/null &&
+	sed -n 's/.*"id": "\(g[0-9]*[05]\)".*/\1/p' "$R.jsonl" | xargs "$S" delete -d "$F.base" 2>/dev/null
+check "failing compaction: the base index, a fifth deleted" 0 $?
+"$S" dump --blocks -d "$F.base" >"$F.before"
+rm -rf "$F.ok" && cp -a "$F.base" "$F.ok" && "$S" compact -d "$F.ok" 2>/dev/null
+"$S" dump --blocks -d "$F.ok" >"$F.after"
+rm -rf "$F.m" && cp -a "$F.base" "$F.m"
+SAGASU_TEST_MAX_MAPSIZE=$(stat -c %s "$F.m/data.mdb") "$S" compact -d "$F.m" 2>"$F.err"
+check "full map during compact: exit 1" 1 $?
+grep -q "map of .* is full" "$F.err" && ok "full map during compact: the cause is named" ||
+	fail "full map during compact: $(cat "$F.err")"
+"$S" dump --blocks -d "$F.m" | cmp -s - "$F.before"
+check "full map during compact: the index is the state before" 0 $?
+n_fail=0 n_done=0 bad=0
+for n in 1 2 5 10 20 50 100 200 300 500 800 1200 2000 3000 5000; do
+	rm -rf "$F.a" && cp -a "$F.base" "$F.a"
+	SAGASU_TEST_FAIL_ALLOC=$n "$S" compact -d "$F.a" 2>"$F.err"
+	rc=$?
+	"$S" dump --blocks -d "$F.a" >"$F.now" 2>/dev/null
+	if [ $rc -eq 1 ] && grep -q "out of memory" "$F.err" && cmp -s "$F.now" "$F.before"; then
+		n_fail=$((n_fail + 1))
+	elif [ $rc -eq 0 ] && cmp -s "$F.now" "$F.after"; then
+		n_done=$((n_done + 1))
+	else
+		bad=$((bad + 1))
+		fail "allocation $n fails during compact: exit $rc, $(head -c 200 "$F.err")"
+	fi
+done
+[ $bad -eq 0 ] && [ $n_fail -ge 3 ] &&
+	ok "allocation failures during compact: $n_fail failed leaving the state before, $n_done finished" ||
+	fail "allocation failures during compact: $bad bad, $n_fail failed"
+
 finish compact
