@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compaction: random incremental scenarios whose compacted dump must equal a
-# fresh build's, SIGKILL during `sagasu compact`, and the truncation check on
-# the short data.mdb a compaction leaves. Only text held in this script is
+# fresh build's, the truncation check on the short data.mdb a compaction
+# leaves, SIGKILL during `sagasu compact`, and compactions that fail. Only text held in this script is
 # indexed (no ../shared). Run by tests/run.sh (which sets SAGASU); prints
 # "compact: N passed, N failed". docs/RELIABILITY.md names the promises.
 #   SEED=N         the random seed (scenarios, kill moments)
@@ -33,12 +33,14 @@ jfield() { sed -n "s/^  \"$2\": \([0-9]*\),*\$/\1/p" "$1"; }
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 # ------------------------------------------------------------ scenarios
-# gen.py writes, for scenario i, $TMP/s$i/: plan (one step a line: "index
-# FILE MEM", "delete FILE", "compact"), the run files, final.jsonl (the
-# documents a fresh build gets) and expect (per step, the summary numbers
-# the step must print). The state is simulated in Python with sagasu's
-# rules: a new id is indexed, a known id with other content replaced, with
-# the same content unchanged; a deletion of an absent id is "not found".
+# gen.py writes, for scenario i, $FAST/s$i/: plan (one step a line: "index
+# FILE MEM BS THREADS [--no-substring]", "delete FILE" or "compact", a tab,
+# then what the step's summary must say), the run files, final.jsonl (the
+# documents a fresh build gets) and info (the parameters, and n_dead and the
+# automatic compactions the simulation expects). The state is simulated in
+# Python with sagasu's rules: a new id is indexed, a known id with other
+# content replaced, with the same content unchanged; a deletion of an absent
+# id is "not found"; a commit compacts when n_dead * 4 >= n_docs + n_dead.
 cat >"$TMP/gen.py" <<'EOF'
 import json, os, random, sys
 root, seed, n_scen = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
