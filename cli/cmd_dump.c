@@ -19,6 +19,14 @@
  *
  * Bytes below 0x20, 0x7f and the backslash of ids, terms and titles are
  * printed as \xNN and \\ so that every record stays on one line.
+ *
+ * `sagasu dump --blocks` prints the physical layout instead, for tests of
+ * compaction (tests/cli/compact.sh checks its invariants): every term
+ * record, even one with df = 0, and each of its blocks in chain order, with
+ * its postings as id:tf:dl, a deleted document's as -:tf:- (dead):
+ *
+ *   T <term> df=<df> cf=<cf> max_tf=<m> min_dl=<m> chain=<elements>
+ *     B n=<n> max_tf=<m> min_dl=<m> <id>:<tf>:<dl> ...
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,7 +291,50 @@ out:
 	return SG_OK;
 }
 
-static int dump(sg_index *idx, sg_error *err)
+/* One term's blocks, as the --blocks layout above. */
+static int dump_term_blocks(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
+			    const struct live_doc *docs, size_t n_docs,
+			    sg_error *err)
+{
+	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
+	MDB_val k, v;
+	sg_chain_walk walk;
+	sg_block b;
+	uint32_t j;
+	int rc;
+
+	rc = sg_chain_walk_open(&walk, idx, txn, tr, err);
+	if (rc != SG_OK)
+		return rc;
+	while ((rc = sg_chain_walk_next(&walk, &k, &v, err)) == 1) {
+		if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
+				  v.mv_data, v.mv_size) != SG_OK ||
+		    sg_block_decode(&b, docids, tfs) != SG_OK) {
+			rc = sg_err(err, SG_ECORRUPT, "%s: a postings block "
+				    "of termid %u is corrupt", idx->st.dir,
+				    tr->termid);
+			break;
+		}
+		printf("  B n=%u max_tf=%u min_dl=%u", b.n, b.max_tf, b.min_dl);
+		for (j = 0; j < b.n; j++) {
+			const struct live_doc *d = find_doc(docs, n_docs,
+							    docids[j]);
+
+			putchar(' ');
+			if (d) {
+				put_escaped(d->id, d->id_len);
+				printf(":%u:%u", tfs[j], d->dl);
+			} else {
+				printf("-:%u:-", tfs[j]);
+			}
+		}
+		putchar('\n');
+	}
+	sg_chain_walk_close(&walk);
+	return rc > 0 ? SG_OK : rc;
+}
+
+static int dump(sg_index *idx, int blocks, sg_error *err)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur = NULL;
@@ -305,6 +356,8 @@ static int dump(sg_index *idx, sg_error *err)
 		goto out;
 	printf("N %llu\ntotal_len %llu\n", (unsigned long long)ms.n_docs,
 	       (unsigned long long)ms.total_len);
+	if (blocks)
+		printf("n_dead %llu\n", (unsigned long long)ms.n_dead);
 	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_TERMS], &cur);
 	if (rc != MDB_SUCCESS) {
 		rc = sg_store_fail(&idx->st, rc, "opening a cursor", err);
@@ -327,6 +380,18 @@ static int dump(sg_index *idx, sg_error *err)
 				    "'%.*s' is corrupt", idx->st.dir,
 				    (int)k.mv_size, (const char *)k.mv_data);
 			goto out;
+		}
+		if (blocks) {
+			fputs("T ", stdout);
+			put_escaped(k.mv_data, k.mv_size);
+			printf(" df=%llu cf=%llu max_tf=%u min_dl=%u chain=%u\n",
+			       (unsigned long long)tr.df,
+			       (unsigned long long)tr.cf, tr.max_tf, tr.min_dl,
+			       tr.n_more + 1);
+			rc = dump_term_blocks(idx, txn, &tr, docs, n_docs, err);
+			if (rc != SG_OK)
+				goto out;
+			continue;
 		}
 		if (tr.df == 0)
 			continue;
@@ -373,15 +438,21 @@ int cmd_dump(int argc, char **argv)
 	sg_error err = SG_ERROR_INIT;
 	const char *dir = NULL;
 	sg_index *idx;
-	int i, rc;
+	int i, rc, blocks = 0;
 
-	static const char usage[] = "usage: sagasu dump -d DIR [--keep-all] "
-		"[--dicdir DIR]\n";
+	static const char usage[] = "usage: sagasu dump -d DIR [--blocks] "
+		"[--keep-all] [--dicdir DIR]\n"
+		"  --blocks  also print the physical layout (blocks, chains, "
+		"bounds)\n";
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
+		}
+		if (!strcmp(argv[i], "--blocks")) {
+			blocks = 1;
+			continue;
 		}
 		rc = cli_index_option(argc, argv, &i, &dir, &io);
 		if (rc < 0)
@@ -405,7 +476,7 @@ int cmd_dump(int argc, char **argv)
 		cli_error("dump", &err);
 		return 1;
 	}
-	rc = dump(idx, &err);
+	rc = dump(idx, blocks, &err);
 	if (rc != SG_OK)
 		cli_error("dump", &err);
 	sg_index_close(idx);

@@ -79,19 +79,39 @@ static void index_usage(FILE *f)
 		THREADS_MAX, BLOCK_SIZE_MAX);
 }
 
+/* The last line of a run. Its indexed and replaced figures count what was
+ * committed (sg_writer_counts); after a failure it says so, and how much
+ * of the input was not committed. */
 static void print_summary(const sg_writer_counts *c, uint64_t rejected,
-			  double secs, int interrupted_run)
+			  double secs, int interrupted_run, int failed)
 {
 	double mb = (double)c->bytes / 1e6;
 
 	fprintf(stderr,
 		"sagasu: index: %s%llu indexed, %llu replaced, %llu unchanged, "
 		"%llu rejected; %.1f MB in %.2f s (%.1f MB/s), %llu batch%s\n",
+		failed ? "FAILED; committed before the failure: " :
 		interrupted_run ? "INTERRUPTED, committed so far: " : "",
 		(unsigned long long)c->indexed, (unsigned long long)c->replaced,
 		(unsigned long long)c->unchanged, (unsigned long long)rejected,
 		mb, secs, secs > 0 ? mb / secs : 0.0,
 		(unsigned long long)c->batches, c->batches == 1 ? "" : "es");
+	if (failed && c->pending)
+		fprintf(stderr,
+			"sagasu: index: %llu document%s read before the failure "
+			"%s not committed; the index holds every committed "
+			"batch: once the cause is fixed, run the same command "
+			"again to resume from there (what is committed is "
+			"skipped as unchanged)\n",
+			(unsigned long long)c->pending,
+			c->pending == 1 ? "" : "s",
+			c->pending == 1 ? "was" : "were");
+	else if (failed)
+		fprintf(stderr,
+			"sagasu: index: every document read before the failure "
+			"was committed: once the cause is fixed, run the same "
+			"command again to go on from there (what is committed "
+			"is skipped as unchanged)\n");
 }
 
 static void progress(sg_reader *r, const sg_writer *w, double t0,
@@ -295,7 +315,7 @@ int cmd_index(int argc, char **argv)
 	if (tty && last > 0)
 		fputc('\n', stderr);
 	sg_writer_get_counts(w, &c);
-	print_summary(&c, rejected, now_s() - t0, interrupted);
+	print_summary(&c, rejected, now_s() - t0, interrupted, status == 1);
 	sg_writer_free(w);
 	sg_index_close(idx);
 	if (interrupted)
@@ -355,13 +375,17 @@ int cmd_delete(int argc, char **argv)
 		rc = sg_writer_delete(w, argv[i], strlen(argv[i]), &err);
 	if (rc == SG_OK)
 		rc = sg_writer_commit(w, &err);
-	if (rc != SG_OK) {
+	if (rc != SG_OK)
 		cli_error("delete", &err);
-	} else {
+	if (w) {
+		/* deleted counts committed deletions only (one batch). */
 		sg_writer_get_counts(w, &c);
-		fprintf(stderr, "sagasu: delete: %llu deleted, %llu not found\n",
-			(unsigned long long)c.deleted,
-			(unsigned long long)c.not_found);
+		fprintf(stderr, "sagasu: delete: %s%llu deleted, %llu not found"
+			"%s\n", rc != SG_OK ? "FAILED; committed before the "
+			"failure: " : "", (unsigned long long)c.deleted,
+			(unsigned long long)c.not_found,
+			rc != SG_OK ? "; run the same command again once the "
+			"cause is fixed" : "");
 	}
 	sg_writer_free(w);
 	sg_index_close(idx);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "lmdbfile.h"
 
 static const char *const db_names[SG_DB_COUNT] = {
 	"meta", "terms", "postings", "positions", "docs", "ids", "lengths",
@@ -158,19 +159,77 @@ static int env_is_empty(MDB_txn *txn)
 	       ms.ms_entries == 0;
 }
 
-/* LMDB maps data.mdb and trusts its meta page: a file cut shorter than the
- * last committed page would end in SIGBUS at the first read past its end.
- * Returns 0, or -1 when the file is shorter than the committed data. */
-static int file_holds_committed(MDB_env *env, size_t fsize, size_t *need)
+/* LMDB maps data.mdb and trusts its meta page: a file cut shorter than a
+ * page in use would end in SIGBUS at the first read of that page. Which
+ * pages must exist (lmdbfile.h): every page up to the meta's last page but
+ * those on the free list, since LMDB never writes a page it allocated at
+ * the end of the file and freed again in the same transaction. The usual
+ * case needs no reading: the file reaches the last page. Otherwise the
+ * free list of the newest snapshot says whether the missing tail is free,
+ * read under a read transaction that keeps LMDB from reusing its pages
+ * meanwhile. Returns SG_OK, SG_ECORRUPT (truncated or unreadable: *need
+ * and *why say what) or another SG_E code in err. */
+static int file_holds_committed(sg_store *st, size_t *fsize, size_t *need,
+				const char **why, sg_error *err)
 {
+	char path[4200];
 	MDB_envinfo info;
 	MDB_stat ms;
+	MDB_txn *txn;
+	struct stat sb;
+	uint64_t need64;
+	int rc, fd, attempt;
 
-	if (mdb_env_info(env, &info) != MDB_SUCCESS ||
-	    mdb_env_stat(env, &ms) != MDB_SUCCESS)
-		return 0;
+	*need = 0;
+	*why = "";
+	/* The meta first, then the size: a commit writes its pages before
+	 * its meta page, so the file is never shorter than a meta read
+	 * earlier says, except by free pages. */
+	if (mdb_env_info(st->env, &info) != MDB_SUCCESS ||
+	    mdb_env_stat(st->env, &ms) != MDB_SUCCESS)
+		return SG_OK;
+	if (data_file_size(st->dir, fsize) != 0) {
+		*why = "it cannot be read";
+		return SG_ECORRUPT;
+	}
 	*need = ((size_t)info.me_last_pgno + 1) * ms.ms_psize;
-	return fsize >= *need ? 0 : -1;
+	if (*fsize >= *need)
+		return SG_OK;
+	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sg_err(err, SG_EIO, "%s: cannot open: %s", path,
+			      strerror(errno));
+	rc = SG_LMDB_STALE;
+	for (attempt = 0; rc == SG_LMDB_STALE && attempt < 5; attempt++) {
+		int brc = sg_store_begin(st, 0, &txn, err);
+
+		if (brc != SG_OK) {
+			close(fd);
+			return brc;
+		}
+		if (fstat(fd, &sb) != 0) {
+			rc = SG_LMDB_UNREADABLE;
+			*why = "it cannot be read";
+		} else {
+			*fsize = (size_t)sb.st_size;
+			rc = sg_lmdb_tail_check(fd, (uint64_t)sb.st_size,
+						ms.ms_psize, mdb_txn_id(txn),
+						&need64, why);
+			if (rc == SG_LMDB_TRUNCATED)
+				*need = (size_t)need64;
+		}
+		mdb_txn_abort(txn);
+	}
+	close(fd);
+	switch (rc) {
+	case SG_LMDB_WHOLE:
+		return SG_OK;
+	case SG_ENOMEM:
+		return sg_err(err, SG_ENOMEM, "%s: out of memory", st->dir);
+	default: /* truncated, unreadable, or rewritten under us 5 times */
+		return SG_ECORRUPT;
+	}
 }
 
 static int take_writer_lock(sg_store *st, sg_error *err)
@@ -410,17 +469,18 @@ static int store_open(sg_store *st, const char *dir, int create, int readonly,
 	}
 	if (existed) {
 		size_t need = 0;
+		const char *why = "";
 
 		/* data.mdb may have grown since the stat above: look again. */
-		if (data_file_size(dir, &fsize) != 0 ||
-		    file_holds_committed(st->env, fsize, &need) != 0) {
+		rc = file_holds_committed(st, &fsize, &need, &why, err);
+		if (rc == SG_ECORRUPT)
 			rc = sg_err(err, SG_ECORRUPT,
 				    "%s/data.mdb is truncated (%zu bytes; its "
-				    "committed pages need %zu): the index is "
-				    "damaged: rebuild it (sagasu index into a "
-				    "new directory)", dir, fsize, need);
+				    "committed pages need %zu: %s): the index "
+				    "is damaged: rebuild it (sagasu index into "
+				    "a new directory)", dir, fsize, need, why);
+		if (rc != SG_OK)
 			goto fail;
-		}
 	}
 	if (readonly) {
 		/* Adopt the size the writer last set (it may be larger). */

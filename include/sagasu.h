@@ -315,14 +315,19 @@ typedef struct sg_writer_options {
 
 #define SG_WRITER_OPTIONS_INIT { 0, 0, NULL, NULL }
 
+/* What a writer did so far. indexed, replaced and deleted count committed
+ * work only: a document counts once the batch holding it has committed, so
+ * after a failure they say what the index holds of the run (and a re-run
+ * of the same input skips that much as unchanged). */
 typedef struct sg_writer_counts {
-	uint64_t indexed;    /* new documents */
+	uint64_t indexed;    /* new documents, committed */
 	uint64_t replaced;   /* documents whose id existed, with new content */
 	uint64_t unchanged;  /* skipped: same id, same content hash */
-	uint64_t deleted;
+	uint64_t deleted;    /* committed deletions */
 	uint64_t not_found;  /* deletions of ids the index does not have */
-	uint64_t bytes;      /* text bytes analyzed */
+	uint64_t bytes;      /* text bytes queued for analysis */
 	uint64_t batches;    /* committed transactions */
+	uint64_t pending;    /* additions and deletions not committed (yet) */
 } sg_writer_counts;
 
 int sg_writer_open(sg_index *idx, const sg_writer_options *opt,

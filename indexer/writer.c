@@ -137,7 +137,13 @@ struct sg_writer {
 	MDB_txn *rtxn;          /* committed state, for id look-ups */
 	sg_buf scratch;
 	sg_buf chain;           /* a term record's chain being extended */
+	/* What the summary reports: indexed, replaced and deleted count
+	 * committed work only. A document is first queued (q_: in a chunk),
+	 * then in the batch (b_: accumulated, or a deletion), and moves into
+	 * counts when its batch commits (flush). */
 	sg_writer_counts counts;
+	uint64_t q_indexed, q_replaced;
+	uint64_t b_indexed, b_replaced, b_deleted;
 	uint32_t *u32a, *u32b;  /* SG_BLOCK_MAX scratch arrays */
 	size_t u32_cap;
 };
@@ -493,6 +499,23 @@ static int finish_analysis(sg_writer *w, sg_error *err)
 	return SG_OK;
 }
 
+/* Abandons the analysis of the busy chunk: no worker takes another
+ * document, and every thread is joined (each finishes the document it is
+ * in). For sg_writer_free, before it frees what the threads use. */
+static void stop_analysis(sg_writer *w)
+{
+	struct chunk *c = w->busy;
+	unsigned t;
+
+	if (!c)
+		return;
+	atomic_store(&c->next, c->n);
+	for (t = 0; t < c->n_threads; t++)
+		pthread_join(c->threads[t], NULL);
+	c->n_threads = 0;
+	w->busy = NULL;
+}
+
 /* ------------------------------------------------------------ batch */
 
 /* Adds one analyzed document of the chunk to the batch. */
@@ -574,6 +597,13 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 		return sg_err(err, rc, "out of memory");
 	bd->rec_len = w->batch_recs.len - bd->rec_off;
 	w->next_docid++;
+	if (p->old_docid) {
+		w->q_replaced--;
+		w->b_replaced++;
+	} else {
+		w->q_indexed--;
+		w->b_indexed++;
+	}
 	if (p->n_invalid && w->opt.warn)
 		w->opt.warn(w->opt.warn_ctx, doc.id.ptr, doc.id.len,
 			    p->n_invalid);
@@ -1127,6 +1157,10 @@ static int flush(sg_writer *w, sg_error *err)
 	}
 	if (rc == SG_OK) {
 		w->counts.batches++;
+		w->counts.indexed += w->b_indexed;
+		w->counts.replaced += w->b_replaced;
+		w->counts.deleted += w->b_deleted;
+		w->b_indexed = w->b_replaced = w->b_deleted = 0;
 		reset_batch(w);
 		rc = remember_queued_ids(w, err);
 	}
@@ -1314,9 +1348,9 @@ int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err)
 #undef COPY
 	w->fill->n++;
 	if (old)
-		w->counts.replaced++;
+		w->q_replaced++;
 	else
-		w->counts.indexed++;
+		w->q_indexed++;
 	w->counts.bytes += bytes;
 	if (w->fill->n == CHUNK_DOCS || w->fill->arena.len >= CHUNK_BYTES)
 		return process_chunk(w, err);
@@ -1349,7 +1383,7 @@ int sg_writer_delete(sg_writer *w, const char *id, size_t len, sg_error *err)
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
 	w->deletes[w->n_deletes++] = old;
-	w->counts.deleted++;
+	w->b_deleted++;
 	return SG_OK;
 }
 
@@ -1376,6 +1410,8 @@ int sg_writer_commit(sg_writer *w, sg_error *err)
 void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out)
 {
 	*out = w->counts;
+	out->pending = w->q_indexed + w->q_replaced + w->b_indexed +
+		       w->b_replaced + w->b_deleted;
 }
 
 void sg_writer_free(sg_writer *w)
@@ -1385,6 +1421,9 @@ void sg_writer_free(sg_writer *w)
 
 	if (!w)
 		return;
+	/* The worker threads first: they use the workers' state freed below
+	 * (and the chunk's documents). */
+	stop_analysis(w);
 	if (w->rtxn)
 		mdb_txn_abort(w->rtxn);
 	for (t = 0; t < MAX_THREADS; t++) {
@@ -1394,8 +1433,6 @@ void sg_writer_free(sg_writer *w)
 		sg_free(w->workers[t].table);
 		sg_buf_release(&w->workers[t].scratch);
 	}
-	if (w->busy)
-		(void)finish_analysis(w, NULL);
 	for (i = 0; i < CHUNK_DOCS; i++) {
 		sg_buf_release(&w->chunks[0].docs[i].terms);
 		sg_buf_release(&w->chunks[1].docs[i].terms);
