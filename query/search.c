@@ -54,6 +54,9 @@ struct leaf {
 	int sub;                      /* a substring leaf: grams, idf of the
 					 rarest gram (docs/RECALL.md) */
 	int in_unit;                  /* a keyword unit's leaf (scored by it) */
+	size_t unit;                  /* the unit whose substring leaf this
+					 is, SIZE_MAX if none */
+	uint64_t hash;                /* of its name and offsets (merging) */
 	size_t *order;                /* cursors, rarest term first: the
 					 leapfrog is driven by the shortest
 					 list and seeks in the others */
@@ -115,6 +118,10 @@ struct run {
 	double k1, b;
 	struct leaf *leaves;
 	size_t n_leaves, cap_leaves;
+	size_t *slots;                /* open hash of the leaves by name and
+					 offsets, SIZE_MAX = empty */
+	size_t n_slots;               /* a power of two > 2 * n_leaves */
+	size_t n_lists;               /* posting lists opened (cursors) */
 	struct node *root;
 	int substring;                /* keyword mode on a substring index */
 	struct unit *units;           /* scoring keywords, one per sub leaf */
@@ -442,6 +449,144 @@ static void notice(struct run *r, const char *fmt, const char *a, size_t n)
 	(void)sg_buf_append(&r->notices, line, strlen(line));
 }
 
+/* Sorting leaves by a key without global state (qsort's comparator sees
+ * only its two arguments, and searches run in parallel threads): each
+ * leaf index travels with its key; equal keys keep index order, so the
+ * order is the same on every run and every libc. */
+struct rank {
+	double key;
+	size_t idx;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+enum rank_by { BY_UB, BY_DF };
+
+/* Sorts leaf indices ids[0..n) by ascending upper bound or df. */
+static int sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by)
+{
+	struct rank *rk;
+	size_t i;
+
+	if (n < 2)
+		return SG_OK;
+	rk = sg_malloc(n * sizeof(*rk));
+	if (!rk)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct leaf *l = &r->leaves[ids[i]];
+
+		rk[i].key = by == BY_UB ? l->ub : (double)l->df;
+		rk[i].idx = ids[i];
+	}
+	qsort(rk, n, sizeof(*rk), cmp_rank);
+	for (i = 0; i < n; i++)
+		ids[i] = rk[i].idx;
+	sg_free(rk);
+	return SG_OK;
+}
+
+/* Removes repeated leaf indices from ids[0..*n), keeping the first of
+ * each in its place (in one pass: a query may hold thousands). */
+static int drop_repeats(struct run *r, size_t *ids, size_t *n)
+{
+	char *seen = sg_calloc(r->n_leaves + 1, 1);
+	size_t i, m = 0;
+
+	if (!seen)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < *n; i++)
+		if (!seen[ids[i]]) {
+			seen[ids[i]] = 1;
+			ids[m++] = ids[i];
+		}
+	*n = m;
+	sg_free(seen);
+	return SG_OK;
+}
+
+/* Every posting list a query reads costs a cursor (about 2 kB with its
+ * decoded block) and a step per candidate: a query may open at most this
+ * many, its words, phrases, grams and the terms its prefixes expand to
+ * together (docs/QUERY.md, "Limits"). Beyond, SG_ETOOBIG. */
+#define SG_QUERY_MAX_LISTS 32768
+
+/* The merge key of a leaf: its name, its offsets relative to the first,
+ * whether it scores and whether it is a substring leaf (FNV-1a). */
+static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
+			  int scores, int sub)
+{
+	uint64_t h = 14695981039346656037u;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)what; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint32_t)(off[i] - off[0])) * 1099511628211u;
+	h = (h ^ (uint64_t)(scores ? 2 : 0) ^ (uint64_t)(sub ? 1 : 0)) *
+	    1099511628211u;
+	return h;
+}
+
+/* The slot of the leaf equal to the key, or of the empty slot where it
+ * would go (linear probing; the table is never more than half full). */
+static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
+			const int32_t *off, size_t n, int scores, int sub)
+{
+	size_t mask = r->n_slots - 1, i = (size_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		const struct leaf *o;
+		size_t t;
+		int same;
+
+		if (r->slots[i] == SIZE_MAX)
+			return i;
+		o = &r->leaves[r->slots[i]];
+		same = o->hash == h && o->n == n && o->scores == scores &&
+		       o->sub == sub && !strcmp(o->what, what);
+		for (t = 0; same && t < n; t++)
+			same = o->off[t] - o->off[0] == off[t] - off[0];
+		if (same)
+			return i;
+	}
+}
+
+/* Keeps the hash table at most half full. */
+static int grow_slots(struct run *r)
+{
+	size_t n = r->n_slots ? r->n_slots * 2 : 64, i;
+	size_t *old = r->slots, n_old = r->n_slots;
+
+	if (r->n_slots > 2 * (r->n_leaves + 1))
+		return SG_OK;
+	r->slots = sg_malloc(n * sizeof(*r->slots));
+	if (!r->slots) {
+		r->slots = old;
+		return SG_ENOMEM;
+	}
+	r->n_slots = n;
+	for (i = 0; i < n; i++)
+		r->slots[i] = SIZE_MAX;
+	for (i = 0; i < n_old; i++)
+		if (old[i] != SIZE_MAX) {
+			const struct leaf *o = &r->leaves[old[i]];
+
+			r->slots[leaf_slot(r, o->hash, o->what, o->off, o->n,
+					   o->scores, o->sub)] = old[i];
+		}
+	sg_free(old);
+	return SG_OK;
+}
+
 /* A leaf for terms[0..n) at offsets off[]; merged with an equal leaf. */
 static int make_leaf(struct run *r, const char *const *terms,
 		     const size_t *lens, const int32_t *off, size_t n,
@@ -449,7 +594,9 @@ static int make_leaf(struct run *r, const char *const *terms,
 {
 	struct leaf *l;
 	sg_buf what = SG_BUF_INIT;
-	size_t i;
+	size_t i, slot;
+	uint64_t h;
+	struct rank *rk;
 	int rc;
 
 	/* Its name: the terms joined by spaces (a gram without its NUL). */
@@ -460,18 +607,23 @@ static int make_leaf(struct run *r, const char *const *terms,
 				  lens[i] - (sub ? 1 : 0)))
 			goto nomem;
 	}
-	for (i = 0; i < r->n_leaves; i++) {
-		struct leaf *o = &r->leaves[i];
-		size_t t;
-		int same = o->n == n && !strcmp(o->what, what.data);
-
-		for (t = 0; same && t < n; t++)
-			same = o->off[t] - o->off[0] == off[t] - off[0];
-		if (same && o->scores == scores && o->sub == sub) {
-			sg_buf_release(&what);
-			*out = i;
-			return SG_OK;
-		}
+	if (!what.data && !(what.data = sg_strdup("")))
+		goto nomem;
+	if (grow_slots(r) != SG_OK)
+		goto nomem;
+	h = leaf_hash(what.data, off, n, scores, sub);
+	slot = leaf_slot(r, h, what.data, off, n, scores, sub);
+	if (r->slots[slot] != SIZE_MAX) {
+		sg_buf_release(&what);
+		*out = r->slots[slot];
+		return SG_OK;
+	}
+	if (n > SG_QUERY_MAX_LISTS - r->n_lists) {
+		sg_buf_release(&what);
+		return sg_err(r->err, SG_ETOOBIG, "the query reads more than "
+			      "%d posting lists (its words, phrases, and the "
+			      "terms its prefixes expand to): shorten it",
+			      SG_QUERY_MAX_LISTS);
 	}
 	if (r->n_leaves == r->cap_leaves) {
 		size_t cap = r->cap_leaves ? r->cap_leaves * 2 : 16;
@@ -496,12 +648,16 @@ static int make_leaf(struct run *r, const char *const *terms,
 	l->n = n;
 	l->sub = sub;
 	l->scores = scores;
-	l->what = what.data ? what.data : sg_strdup("");
+	l->what = what.data;
+	l->hash = h;
+	l->unit = SIZE_MAX;
 	l->tf_doc = SG_DOC_END;
 	l->df = UINT64_MAX;
 	l->min_dl = 0;
 	l->max_tf = UINT32_MAX;
 	r->n_leaves++;
+	r->slots[slot] = r->n_leaves - 1;
+	r->n_lists += n;
 	for (i = 0; i < n; i++) {
 		sg_termrec tr;
 
@@ -540,19 +696,18 @@ static int make_leaf(struct run *r, const char *const *terms,
 		l->doc = SG_DOC_END;
 		l->ub = 0;
 	} else {
-		size_t a, b;
-
-		/* Rarest first (insertion sort: phrases are short). */
-		for (a = 0; a < n; a++)
-			l->order[a] = a;
-		for (a = 1; a < n; a++)
-			for (b = a; b > 0 && l->cur[l->order[b]].df <
-					     l->cur[l->order[b - 1]].df; b--) {
-				size_t t = l->order[b];
-
-				l->order[b] = l->order[b - 1];
-				l->order[b - 1] = t;
-			}
+		/* Rarest first (a phrase may hold hundreds of terms). */
+		rk = sg_malloc(n * sizeof(*rk));
+		if (!rk)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < n; i++) {
+			rk[i].key = (double)l->cur[i].df;
+			rk[i].idx = i;
+		}
+		qsort(rk, n, sizeof(*rk), cmp_rank);
+		for (i = 0; i < n; i++)
+			l->order[i] = rk[i].idx;
+		sg_free(rk);
 		if (sub)
 			l->idf = idf_of(r, l->df);
 		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
@@ -649,13 +804,10 @@ out:
 static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 		    int implied, size_t *out)
 {
-	size_t i;
-
-	for (i = 0; i < r->n_units; i++)
-		if (r->units[i].sub == sub) {
-			*out = i;
-			return SG_OK;
-		}
+	if (r->leaves[sub].unit != SIZE_MAX) {
+		*out = r->leaves[sub].unit;
+		return SG_OK;
+	}
 	if (r->n_units == r->cap_units) {
 		size_t cap = r->cap_units ? r->cap_units * 2 : 8;
 		struct unit *u = sg_realloc(r->units, cap * sizeof(*u));
@@ -668,6 +820,7 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	r->units[r->n_units].sub = sub;
 	r->units[r->n_units].morph = morph;
 	r->leaves[sub].in_unit = 1;
+	r->leaves[sub].unit = r->n_units;
 	if (has_morph)
 		r->leaves[morph].in_unit = 1;
 	r->units[r->n_units].has_morph = has_morph;
@@ -1008,6 +1161,86 @@ static struct node *normalize(struct node *n)
 	return n;
 }
 
+/* The positivity rule (docs/QUERY.md, "Exclusions"). A query must name
+ * the documents it matches through words, phrases or prefixes; an
+ * exclusion only removes some of them. So a node is *positive* when it
+ * can list its matches by walking posting lists: a leaf; an AND with at
+ * least one positive kid, each NOT kid excluding a positive item; an OR
+ * whose kids are all positive. The root must be positive. Without the
+ * rule, -a -b would walk every docid there could be (it took 42 s on
+ * 2,500 documents) to answer with nearly the whole index at score 0. */
+#define NEED_POSITIVE "a query needs at least one word that is not " \
+		      "excluded with '-'"
+
+static int positive(const struct node *n)
+{
+	size_t i;
+	int any = 0;
+
+	switch (n->kind) {
+	case N_LEAF:
+	case N_WORD:
+	case N_NONE:
+		return 1;
+	case N_NOT:
+		return 0;
+	case N_AND:
+		for (i = 0; i < n->n_kids; i++) {
+			const struct node *k = n->kids[i];
+
+			if (k->kind == N_NOT) {
+				if (!positive(k->kids[0]))
+					return 0;
+			} else if (positive(k)) {
+				any = 1;
+			} else {
+				return 0;
+			}
+		}
+		return any;
+	case N_OR:
+		for (i = 0; i < n->n_kids; i++)
+			if (!positive(n->kids[i]))
+				return 0;
+		return n->n_kids > 0;
+	}
+	return 0;
+}
+
+/* In keyword mode, an OR may not have an exclusion as one of its sides:
+ * a OR -b means "a, or anything without b", nearly the whole index, at a
+ * cost that grows with the index rather than with the query. All sides
+ * excluded (-a OR -b) is the positivity rule's case and gets its message.
+ * (In --or mode every item is optional and an exclusion always excludes,
+ * so there a OR -b is a -b; normalize() does that.) */
+static int check_or_sides(const sg_qnode *q, sg_error *err)
+{
+	size_t i, n_not = 0;
+	const sg_qnode *first_not = NULL;
+	int rc;
+
+	if (q->kind == SG_Q_OR) {
+		for (i = 0; i < q->n_kids; i++)
+			if (q->kids[i]->kind == SG_Q_NOT) {
+				n_not++;
+				if (!first_not)
+					first_not = q->kids[i];
+			}
+		if (n_not == q->n_kids)
+			return sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
+		if (n_not)
+			return sg_err(err, SG_ESYNTAX, "column %zu: an "
+				      "exclusion cannot be a side of OR "
+				      "('a OR -b' would match nearly every "
+				      "document): to exclude b, write 'a -b'",
+				      first_not->column);
+	}
+	for (i = 0; i < q->n_kids; i++)
+		if ((rc = check_or_sides(q->kids[i], err)) != SG_OK)
+			return rc;
+	return SG_OK;
+}
+
 /* ------------------------------------------------------------ top k */
 
 /* a is worse than b: a lower score, or the same score and a later docid. */
@@ -1236,9 +1469,8 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 		n->doc = d;
 		return SG_OK;
 	}
-	case N_NOT:
-		return sg_err(r->err, SG_ESYNTAX, "a query needs at least one "
-			      "word that is not excluded with '-'");
+	case N_NOT: /* not reached: the planner refuses it (positive()) */
+		return sg_err(r->err, SG_ESYNTAX, NEED_POSITIVE);
 	}
 	return SG_OK;
 }
@@ -1315,6 +1547,11 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 	size_t i;
 	int rc;
 
+	/* The rarest leaf first: it drives the leapfrog, and a candidate
+	 * fails on the leaf that is most likely to lack it. */
+	rc = sort_leaves(r, pos, np, BY_DF);
+	if (rc != SG_OK)
+		return rc;
 	for (i = 0; i < np; i++)
 		ub_all += r->leaves[pos[i]].ub;
 	while (d != SG_DOC_END) {
@@ -1407,16 +1644,6 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 	return SG_OK;
 }
 
-static const struct run *sort_run; /* for qsort by upper bound */
-
-static int cmp_ub(const void *a, const void *b)
-{
-	double x = sort_run->leaves[*(const size_t *)a].ub;
-	double y = sort_run->leaves[*(const size_t *)b].ub;
-
-	return (x > y) - (x < y);
-}
-
 /* Disjunction of leaves pos[0..np) minus leaves neg[0..nn): MaxScore. */
 static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 		   size_t nn)
@@ -1435,9 +1662,9 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 	}
 	for (i = 0; i < np; i++)
 		is_pos[pos[i]] = 1;
-	sort_run = r;
-	qsort(pos, np, sizeof(*pos), cmp_ub);
-	sort_run = NULL;
+	rc = sort_leaves(r, pos, np, BY_UB);
+	if (rc != SG_OK)
+		goto out;
 	/* cum[i]: the bounds of pos[0..i) together. */
 	cum[0] = 0;
 	for (i = 0; i < np; i++)
@@ -1630,18 +1857,15 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 	if (!mub)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	/* The rarest keyword drives the leapfrog. */
-	for (i = 1; i < nreq; i++)
-		for (j = i; j > 0 && r->leaves[req[j]].df <
-				     r->leaves[req[j - 1]].df; j--) {
-			size_t t = req[j];
+	rc = sort_leaves(r, req, nreq, BY_DF);
+	if (rc != SG_OK)
+		goto out;
+	for (i = 0; i < nreq; i++) {
+		size_t u = r->leaves[req[i]].unit;
 
-			req[j] = req[j - 1];
-			req[j - 1] = t;
-		}
-	for (i = 0; i < nreq; i++)
-		for (j = 0; j < r->n_units; j++)
-			if (r->units[j].sub == req[i] && r->units[j].has_morph)
-				mub[i] = r->leaves[r->units[j].morph].ub;
+		if (u != SIZE_MAX && r->units[u].has_morph)
+			mub[i] = r->leaves[r->units[u].morph].ub;
+	}
 	while (d != SG_DOC_END) {
 		uint32_t dl;
 		double score;
@@ -1695,10 +1919,8 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 			for (i = 0; i < nreq; i++) {
 				double b = leaf_block_bound(r, &r->leaves[req[i]]);
 
-				for (j = 0; j < r->n_units; j++)
-					if (r->units[j].sub == req[i])
-						break;
-				if (j < r->n_units && r->units[j].has_morph) {
+				j = r->leaves[req[i]].unit;
+				if (j != SIZE_MAX && r->units[j].has_morph) {
 					struct leaf *ml = &r->leaves[r->units[j].morph];
 
 					if (ml->doc < d &&
@@ -1795,9 +2017,8 @@ static int eval_substring(struct run *r)
 	}
 	/* The morpheme leaf of every positive keyword, once each. */
 	for (i = 0; shape_ok && i < nreq && all_morph; i++) {
-		for (j = 0; j < r->n_units && r->units[j].sub != req[i]; j++)
-			;
-		if (j == r->n_units || !r->units[j].has_morph) {
+		j = r->leaves[req[i]].unit;
+		if (j == SIZE_MAX || !r->units[j].has_morph) {
 			all_morph = 0;
 			break;
 		}
@@ -1805,12 +2026,9 @@ static int eval_substring(struct run *r)
 		if (!r->units[j].implied)
 			areq[nareq++] = req[i];
 	}
-	for (i = 0; i < np; i++)
-		for (j = i + 1; j < np;)
-			if (pos[j] == pos[i])
-				pos[j] = pos[--np];
-			else
-				j++;
+	rc = drop_repeats(r, pos, &np);
+	if (rc != SG_OK)
+		goto out;
 	if (shape_ok && all_morph && np > 0 && !r->opt->exhaustive) {
 		rc = eval_and(r, pos, np, areq, nareq, neg, nn);
 		if (rc != SG_OK || r->n_heap == r->k) {
@@ -1929,14 +2147,10 @@ static int evaluate(struct run *r)
 	}
 	/* The same leaf twice (a merged duplicate) is fine for AND but
 	 * would be counted twice by MaxScore's bounds: drop repeats. */
-	for (i = 0; shape_ok && i < np; i++) {
-		size_t j;
-
-		for (j = i + 1; j < np;)
-			if (pos[j] == pos[i])
-				pos[j] = pos[--np];
-			else
-				j++;
+	if (shape_ok && (rc = drop_repeats(r, pos, &np)) != SG_OK) {
+		sg_free(pos);
+		sg_free(neg);
+		return rc;
 	}
 	if (!shape_ok || np == 0)
 		rc = eval_generic(r);
@@ -2167,6 +2381,7 @@ static void run_release(struct run *r)
 		sg_free(r->leaves[i].what);
 	}
 	sg_free(r->leaves);
+	sg_free(r->slots);
 	sg_free(r->units);
 	free_node(r->root);
 	sg_free(r->heap);
@@ -2229,11 +2444,20 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	}
 	if (rc != SG_OK)
 		goto out;
+	if (qroot && !opt->or_mode) {
+		rc = check_or_sides(qroot, err);
+		if (rc != SG_OK)
+			goto out;
+	}
 	if (qroot) {
 		rc = plan(r, qroot, 1, &r->root);
 		if (rc != SG_OK)
 			goto out;
 		r->root = normalize(r->root);
+		if (r->root && !positive(r->root)) {
+			rc = sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
+			goto out;
+		}
 	}
 	if (!qroot)
 		notice(r, "%.*sempty query: nothing to search", "", 0);
