@@ -597,6 +597,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 	size_t i, slot;
 	uint64_t h;
 	struct rank *rk;
+	sg_termrec *trs = NULL;
 	int rc;
 
 	/* Its name: the terms joined by spaces (a gram without its NUL). */
@@ -618,13 +619,9 @@ static int make_leaf(struct run *r, const char *const *terms,
 		*out = r->slots[slot];
 		return SG_OK;
 	}
-	if (n > SG_QUERY_MAX_LISTS - r->n_lists) {
-		sg_buf_release(&what);
-		return sg_err(r->err, SG_ETOOBIG, "the query reads more than "
-			      "%d posting lists (its words, phrases, and the "
-			      "terms its prefixes expand to): shorten it",
-			      SG_QUERY_MAX_LISTS);
-	}
+	trs = sg_malloc((n ? n : 1) * sizeof(*trs));
+	if (!trs)
+		goto nomem;
 	if (r->n_leaves == r->cap_leaves) {
 		size_t cap = r->cap_leaves ? r->cap_leaves * 2 : 16;
 		struct leaf *nl = sg_realloc(r->leaves, cap * sizeof(*nl));
@@ -636,11 +633,9 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	l = &r->leaves[r->n_leaves];
 	memset(l, 0, sizeof(*l));
-	l->cur = sg_calloc(n ? n : 1, sizeof(*l->cur));
 	l->off = sg_calloc(n ? n : 1, sizeof(*l->off));
 	l->order = sg_calloc(n ? n : 1, sizeof(*l->order));
-	if (!l->cur || !l->off || !l->order) {
-		sg_free(l->cur);
+	if (!l->off || !l->order) {
 		sg_free(l->off);
 		sg_free(l->order);
 		goto nomem;
@@ -657,42 +652,55 @@ static int make_leaf(struct run *r, const char *const *terms,
 	l->max_tf = UINT32_MAX;
 	r->n_leaves++;
 	r->slots[slot] = r->n_leaves - 1;
-	r->n_lists += n;
+	/* The terms first: a leaf with a term the index lacks matches
+	 * nothing and opens no cursor (nor counts against the cap). */
 	for (i = 0; i < n; i++) {
-		sg_termrec tr;
+		sg_termrec *tr = &trs[i];
 
 		l->off[i] = off[i];
-		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], &tr,
+		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], tr,
 				 r->err);
-		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr.df == 0)) {
+		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr->df == 0)) {
 			l->empty = 1;
 			l->df = 0;
 			continue;
 		}
 		if (rc != SG_OK)
-			return rc;
-		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &tr,
+			goto fail;
+		if (tr->df < l->df)
+			l->df = tr->df;
+		if (!sub)
+			l->idf += idf_of(r, tr->df);
+		if (tr->max_tf < l->max_tf)
+			l->max_tf = tr->max_tf;
+		if (tr->min_dl > l->min_dl)
+			l->min_dl = tr->min_dl;
+	}
+	if (!l->empty && n > SG_QUERY_MAX_LISTS - r->n_lists) {
+		rc = sg_err(r->err, SG_ETOOBIG, "the query reads more than %d "
+			    "posting lists (its words, phrases, and the terms "
+			    "its prefixes expand to): shorten it",
+			    SG_QUERY_MAX_LISTS);
+		goto fail;
+	}
+	l->cur = sg_calloc(l->empty || !n ? 1 : n, sizeof(*l->cur));
+	if (!l->cur) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; !l->empty && i < n; i++) {
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &trs[i],
 				  &r->decoded, &r->skipped, r->err);
 		if (rc != SG_OK) {
-			l->n = i;
-			return rc;
+			l->n = i + 1;
+			goto fail;
 		}
-		l->cur[i].df = tr.df;
-		if (tr.df < l->df)
-			l->df = tr.df;
-		if (!sub)
-			l->idf += idf_of(r, tr.df);
-		if (tr.max_tf < l->max_tf)
-			l->max_tf = tr.max_tf;
-		if (tr.min_dl > l->min_dl)
-			l->min_dl = tr.min_dl;
+		l->cur[i].df = trs[i].df;
+		r->n_lists++;
 	}
+	sg_free(trs);
+	trs = NULL;
 	if (l->empty) {
-		size_t t;
-
-		for (t = 0; t < n; t++)
-			sg_tcur_close(&l->cur[t]);
-		memset(l->cur, 0, n * sizeof(*l->cur));
 		l->doc = SG_DOC_END;
 		l->ub = 0;
 	} else {
@@ -718,7 +726,11 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	*out = r->n_leaves - 1;
 	return SG_OK;
+fail: /* the leaf stays in r->leaves: run_release frees it */
+	sg_free(trs);
+	return rc;
 nomem:
+	sg_free(trs);
 	sg_buf_release(&what);
 	return sg_err(r->err, SG_ENOMEM, "out of memory");
 }
@@ -2373,7 +2385,11 @@ static void run_release(struct run *r)
 	size_t i, t;
 
 	for (i = 0; i < r->n_leaves; i++) {
-		for (t = 0; t < r->leaves[i].n; t++)
+		/* An empty leaf (or one whose cursors were never allocated)
+		 * holds at most one, zeroed, cursor. */
+		size_t n_cur = r->leaves[i].empty ? 1 : r->leaves[i].n;
+
+		for (t = 0; r->leaves[i].cur && t < n_cur; t++)
 			sg_tcur_close(&r->leaves[i].cur[t]);
 		sg_free(r->leaves[i].cur);
 		sg_free(r->leaves[i].off);
