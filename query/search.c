@@ -135,6 +135,8 @@ struct run {
 	uint32_t *pos_a, *pos_b;      /* positions of two phrase terms */
 	size_t pos_cap;
 	sg_buf texts_buf;             /* decompressed texts of a hit */
+	int sticky;                   /* a damaged lengths chunk, found where
+					 no error can be returned (doc_len) */
 	sg_error *err;
 };
 
@@ -229,10 +231,27 @@ static uint32_t doc_len(struct run *r, uint32_t docid)
 		uint8_t kb[4];
 		MDB_val k = { 4, kb }, v;
 
+		int rc;
+
 		sg_be32_put(kb, (uint32_t)c);
-		if (mdb_get(s->txn, s->idx->st.dbi[SG_DB_LENGTHS], &k, &v) !=
-		    MDB_SUCCESS || v.mv_size != SG_LEN_CHUNK * 4)
+		rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_LENGTHS], &k, &v);
+		if (rc != MDB_SUCCESS) {
+			if (rc != MDB_NOTFOUND && !r->sticky)
+				r->sticky = sg_store_fail(&s->idx->st, rc,
+							  "reading lengths",
+							  r->err);
 			return SG_DL_DEAD;
+		}
+		if (v.mv_size != SG_LEN_CHUNK * 4) {
+			if (!r->sticky)
+				r->sticky = sg_err(r->err, SG_ECORRUPT, "%s: "
+						   "lengths: chunk %zu: %zu "
+						   "bytes (%d expected); rebuild "
+						   "the index", s->idx->st.dir,
+						   c, v.mv_size,
+						   SG_LEN_CHUNK * 4);
+			return SG_DL_DEAD;
+		}
 		s->len_chunks[c] = v.mv_data;
 	}
 	return sg_le32_get(s->len_chunks[c] + 4 * (docid % SG_LEN_CHUNK));
@@ -690,7 +709,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	for (i = 0; !l->empty && i < n; i++) {
 		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &trs[i],
-				  &r->decoded, &r->skipped, r->err);
+				  r->s->next_docid, &r->decoded, &r->skipped, r->err);
 		if (rc != SG_OK) {
 			l->n = i + 1;
 			goto fail;
@@ -2097,8 +2116,18 @@ out:
 	return rc;
 }
 
-/* Picks the evaluation for the plan's shape. */
+static int evaluate_shape(struct run *r);
+
+/* Evaluates the plan; a damaged lengths chunk met on the way fails it. */
 static int evaluate(struct run *r)
+{
+	int rc = evaluate_shape(r);
+
+	return rc != SG_OK ? rc : r->sticky;
+}
+
+/* Picks the evaluation for the plan's shape. */
+static int evaluate_shape(struct run *r)
 {
 	struct node *n = r->root, *or = NULL;
 	size_t *pos, *neg, np = 0, nn = 0, i;
@@ -2260,10 +2289,17 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 	h->score = score;
 	sg_be32_put(kb, docid);
 	rc = mdb_get(r->s->txn, r->s->idx->st.dbi[SG_DB_DOCS], &k, &v);
-	if (rc != MDB_SUCCESS || sg_docrec_decode(&rec, v.mv_data, v.mv_size))
-		return sg_err(r->err, SG_ECORRUPT, "%s: the record of docid %u "
-			      "is missing or corrupt; rebuild the index",
-			      r->s->idx->st.dir, docid);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return sg_store_fail(&r->s->idx->st, rc, "reading docs", r->err);
+	if (rc == MDB_NOTFOUND)
+		return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid %u: no "
+			      "record, though its postings and length say it "
+			      "is live; rebuild the index", r->s->idx->st.dir,
+			      docid);
+	if (sg_docrec_decode(&rec, v.mv_data, v.mv_size))
+		return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid %u: the "
+			      "record (%zu bytes) does not decode; rebuild the "
+			      "index", r->s->idx->st.dir, docid, v.mv_size);
 	h->id = rec.id;
 	h->title = rec.title;
 	h->stored = rec.stored;
@@ -2304,9 +2340,9 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 		size_t n_spans = 0;
 
 		if (sg_docrec_texts(&rec, &r->texts_buf) != SG_OK)
-			return sg_err(r->err, SG_ECORRUPT, "%s: the texts of "
-				      "docid %u are corrupt; rebuild the index",
-				      r->s->idx->st.dir, docid);
+			return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid "
+				      "%u: its texts do not decompress; rebuild "
+				      "the index", r->s->idx->st.dir, docid);
 		for (i = 0; i < rec.n_texts; i++) {
 			if (i && text.len)
 				rc = sg_buf_putc(&text, '\n');
