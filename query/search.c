@@ -92,6 +92,8 @@ struct node {
 	struct node **kids;
 	size_t n_kids;
 	uint32_t doc;                 /* generic evaluation: current doc */
+	struct leaf *own;             /* generic evaluation: the leaf's own
+					 cursors, for matching (below) */
 };
 
 struct heap_ent {
@@ -408,6 +410,21 @@ static struct node *new_node(enum nkind kind)
 	return n;
 }
 
+/* Closes and frees a node's own copy of its leaf (its cursors only: the
+ * rest is borrowed from the leaf). */
+static void free_own(struct node *n)
+{
+	size_t t;
+
+	if (!n->own)
+		return;
+	for (t = 0; t < n->own->n; t++)
+		sg_tcur_close(&n->own->cur[t]);
+	sg_free(n->own->cur);
+	sg_free(n->own);
+	n->own = NULL;
+}
+
 static void free_node(struct node *n)
 {
 	size_t i;
@@ -416,6 +433,7 @@ static void free_node(struct node *n)
 		return;
 	for (i = 0; i < n->n_kids; i++)
 		free_node(n->kids[i]);
+	free_own(n);
 	sg_free(n->kids);
 	sg_free(n);
 }
@@ -1139,21 +1157,95 @@ static int plan(struct run *r, const sg_qnode *q, int scores,
 	return SG_OK;
 }
 
+/* Scratch for flatten(): per leaf, the stamp of the last node that had it
+ * as a kid (positive, and under a NOT). */
+struct marks {
+	size_t *pos, *neg, stamp;
+};
+
+/* An AND's AND kids and an OR's OR kids are taken into it (in --or mode a
+ * word of several terms is an OR under the top OR), a leaf that stands
+ * twice among the kids is kept once (a a = a, a OR a = a), and an OR
+ * drops kids that match nothing. None of this changes what matches or
+ * how it scores (every scoring leaf that holds a document adds to its
+ * score, wherever it stands), but it keeps the generic evaluation from
+ * walking a list once per repetition (10,000 words are some hundreds of
+ * distinct ones) and lets more shapes take the pruned paths. */
+static void flatten(struct node *n, struct marks *mk)
+{
+	size_t i, j, m = 0, n_none = 0;
+	struct node **kids;
+
+	for (i = 0; i < n->n_kids; i++)
+		m += n->kids[i]->kind == n->kind ? n->kids[i]->n_kids : 1;
+	kids = sg_malloc((m ? m : 1) * sizeof(*kids));
+	if (!kids)
+		return; /* left as is: only slower */
+	for (i = m = 0; i < n->n_kids; i++) {
+		struct node *k = n->kids[i];
+
+		if (k->kind == n->kind) {
+			for (j = 0; j < k->n_kids; j++)
+				kids[m++] = k->kids[j];
+			sg_free(k->kids);
+			sg_free(k);
+		} else {
+			kids[m++] = k;
+		}
+	}
+	sg_free(n->kids);
+	n->kids = kids;
+	mk->stamp++;
+	for (i = j = 0; i < m; i++) {
+		struct node *k = kids[i];
+		size_t *seen = NULL;
+
+		if (k->kind == N_LEAF || k->kind == N_WORD)
+			seen = &mk->pos[k->leaf];
+		else if (k->kind == N_NOT && (k->kids[0]->kind == N_LEAF ||
+					      k->kids[0]->kind == N_WORD))
+			seen = &mk->neg[k->kids[0]->leaf];
+		if (seen && *seen == mk->stamp) {
+			free_node(k);
+			continue;
+		}
+		if (seen)
+			*seen = mk->stamp;
+		kids[j++] = k;
+	}
+	m = j;
+	if (n->kind == N_OR) {
+		for (i = 0; i < m; i++)
+			n_none += kids[i]->kind == N_NONE;
+		if (n_none && n_none < m) {
+			for (i = j = 0; i < m; i++)
+				if (kids[i]->kind == N_NONE)
+					free_node(kids[i]);
+				else
+					kids[j++] = kids[i];
+			m = j;
+		}
+	}
+	n->n_kids = m;
+}
+
 /* In natural-language mode the top level is an OR; its NOT kids must still
  * exclude: OR(a, b, NOT c) becomes AND(OR(a, b), NOT c). A node left with
  * one kid collapses to it, and one with none is dropped. */
-static struct node *normalize(struct node *n)
+static struct node *normalize_node(struct node *n, struct marks *mk)
 {
 	size_t i, j;
 
 	if (!n)
 		return NULL;
 	for (i = 0; i < n->n_kids; i++)
-		n->kids[i] = normalize(n->kids[i]);
+		n->kids[i] = normalize_node(n->kids[i], mk);
 	for (i = j = 0; i < n->n_kids; i++)
 		if (n->kids[i])
 			n->kids[j++] = n->kids[i];
 	n->n_kids = j;
+	if (mk && (n->kind == N_AND || n->kind == N_OR))
+		flatten(n, mk);
 	if (n->kind == N_OR) {
 		size_t n_not = 0;
 
@@ -1173,8 +1265,9 @@ static struct node *normalize(struct node *n)
 					return n;
 			sg_free(n->kids);
 			sg_free(n);
-			if (add_kid(and, normalize(or)))
-				return and;
+			or = normalize_node(or, mk);
+			if (or && add_kid(and, or))
+				free_node(or);
 			return and;
 		}
 	}
@@ -1189,6 +1282,19 @@ static struct node *normalize(struct node *n)
 		free_node(n);
 		return NULL;
 	}
+	return n;
+}
+
+static struct node *normalize(struct run *r, struct node *n)
+{
+	struct marks mk = { NULL, NULL, 0 };
+
+	mk.pos = sg_calloc(r->n_leaves + 1, sizeof(*mk.pos));
+	mk.neg = sg_calloc(r->n_leaves + 1, sizeof(*mk.neg));
+	/* Without the scratch, nothing is flattened: only slower. */
+	n = normalize_node(n, mk.pos && mk.neg ? &mk : NULL);
+	sg_free(mk.pos);
+	sg_free(mk.neg);
 	return n;
 }
 
@@ -1431,7 +1537,7 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 		return SG_OK;
 	case N_LEAF:
 	case N_WORD: {
-		struct leaf *l = &r->leaves[n->leaf];
+		struct leaf *l = n->own ? n->own : &r->leaves[n->leaf];
 		uint32_t d = target;
 
 		for (;;) {
@@ -1506,6 +1612,61 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 	return SG_OK;
 }
 
+/* Generic evaluation walks the tree with cursors of its own. A leaf may
+ * stand under several nodes (merged duplicates: a OR (b (c OR a))), and
+ * an AND's leapfrog moves its leaves past documents that another branch
+ * matches: on shared cursors the other branch would miss them, and
+ * score_doc, which asks every scoring leaf whether it holds the document,
+ * would find some leaves already past it. So each leaf node matches with
+ * its own copy of the leaf's cursors, and the leaves themselves only ever
+ * move to the document being scored. Cursors are counted against the
+ * cap on posting lists. */
+static int own_leaves(struct run *r, struct node *n)
+{
+	const struct leaf *l;
+	struct leaf *o;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n->n_kids; i++)
+		if ((rc = own_leaves(r, n->kids[i])) != SG_OK)
+			return rc;
+	if ((n->kind != N_LEAF && n->kind != N_WORD) || n->own)
+		return SG_OK;
+	l = &r->leaves[n->leaf];
+	if (l->empty)
+		return SG_OK; /* it never moves */
+	if (l->n > SG_QUERY_MAX_LISTS - r->n_lists)
+		return sg_err(r->err, SG_ETOOBIG, "the query reads more than %d "
+			      "posting lists (its words, phrases, and the terms "
+			      "its prefixes expand to, each once per place it "
+			      "stands in a query of groups): shorten it",
+			      SG_QUERY_MAX_LISTS);
+	o = sg_malloc(sizeof(*o));
+	if (!o)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	*o = *l;
+	o->cur = sg_calloc(l->n, sizeof(*o->cur));
+	if (!o->cur) {
+		sg_free(o);
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	o->n = 0;
+	n->own = o;
+	for (i = 0; i < l->n; i++) {
+		rc = sg_tcur_clone(&o->cur[i], &l->cur[i], r->err);
+		o->n = i + 1;
+		if (rc != SG_OK)
+			return rc;
+		o->cur[i].df = l->cur[i].df;
+		r->n_lists++;
+	}
+	o->tf_doc = SG_DOC_END;
+	o->bb_valid = 0;
+	o->doc = 0;
+	return leaf_advance(r, o, 0);
+}
+
 static int eval_generic(struct run *r)
 {
 	uint32_t d = 1;
@@ -1513,6 +1674,9 @@ static int eval_generic(struct run *r)
 
 	if (r->root->kind == N_NOT)
 		return node_next(r, r->root, 1);
+	rc = own_leaves(r, r->root);
+	if (rc != SG_OK)
+		return rc;
 	for (;;) {
 		uint32_t dl;
 		double score;
@@ -2081,6 +2245,9 @@ static int eval_substring(struct run *r)
 		rc = eval_sub_walk(r, req, nreq, neg, nn, phase_a);
 		goto out;
 	}
+	rc = own_leaves(r, r->root);
+	if (rc != SG_OK)
+		goto out;
 	{
 		uint32_t d = 1;
 
@@ -2505,7 +2672,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		rc = plan(r, qroot, 1, &r->root);
 		if (rc != SG_OK)
 			goto out;
-		r->root = normalize(r->root);
+		r->root = normalize(r, r->root);
 		if (r->root && !positive(r->root)) {
 			rc = sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
 			goto out;
