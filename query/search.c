@@ -28,6 +28,12 @@
  *      bound falls below the k-th score;
  *    - any other shape is evaluated exhaustively, and so is everything
  *      with --exhaustive: the reference the tests hold the pruned paths to.
+ *      There every leaf node matches with cursors of its own, and the
+ *      leaves themselves move only to the document being scored.
+ *    Every cursor only moves forward, so a query costs the postings it
+ *    reads: the planner refuses a query without a positive part (the
+ *    positivity rule: -a -b would have walked every docid), caps the posting
+ *    lists it may open, and keeps planning linear in the query's length.
  *    Phrase positions are read only for a document whose bound can still
  *    enter the top k. Deleted documents are skipped by their length slot.
  */
