@@ -1618,26 +1618,69 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 	return SG_OK;
 }
 
-/* Generic evaluation walks the tree with cursors of its own. A leaf may
- * stand under several nodes (merged duplicates: a OR (b (c OR a))), and
- * an AND's leapfrog moves its leaves past documents that another branch
- * matches: on shared cursors the other branch would miss them, and
- * score_doc, which asks every scoring leaf whether it holds the document,
- * would find some leaves already past it. So each leaf node matches with
- * its own copy of the leaf's cursors, and the leaves themselves only ever
- * move to the document being scored. Cursors are counted against the
- * cap on posting lists. */
+/* Generic evaluation: which leaf nodes need cursors of their own. A leaf
+ * may stand under several nodes (merged duplicates: a OR (b (c OR a))),
+ * and an AND under an OR leapfrogs its leaves past documents that another
+ * side of the OR matches: on shared cursors one node would miss documents
+ * another had moved past, and score_doc, which asks every scoring leaf
+ * whether it holds the document, would find some leaves already beyond
+ * it. So such a leaf node matches with its own copy of the leaf's cursors
+ * and the leaf itself only moves to the document being scored. A leaf
+ * node that stands alone and under no AND-under-an-OR is only ever asked
+ * for targets up to the document being scored: where it stops past one,
+ * it does not hold it, and it needs no copy. Copies count against the cap
+ * on posting lists. */
+static void count_refs(const struct node *n, size_t *refs)
+{
+	size_t i;
+
+	if (n->kind == N_LEAF || n->kind == N_WORD)
+		refs[n->leaf]++;
+	for (i = 0; i < n->n_kids; i++)
+		count_refs(n->kids[i], refs);
+}
+
+static int own_leaf(struct run *r, struct node *n);
+
+/* under_or: an OR is above n; ahead: an AND with an OR above it is. */
+static int own_walk(struct run *r, struct node *n, const size_t *refs,
+		    int under_or, int ahead)
+{
+	size_t i;
+	int rc;
+
+	if (n->kind == N_LEAF || n->kind == N_WORD)
+		return refs[n->leaf] > 1 || ahead ? own_leaf(r, n) : SG_OK;
+	for (i = 0; i < n->n_kids; i++) {
+		rc = own_walk(r, n->kids[i], refs, under_or || n->kind == N_OR,
+			      ahead || (n->kind == N_AND && under_or));
+		if (rc != SG_OK)
+			return rc;
+	}
+	return SG_OK;
+}
+
 static int own_leaves(struct run *r, struct node *n)
+{
+	size_t *refs = sg_calloc(r->n_leaves + 1, sizeof(*refs));
+	int rc;
+
+	if (!refs)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	count_refs(n, refs);
+	rc = own_walk(r, n, refs, 0, 0);
+	sg_free(refs);
+	return rc;
+}
+
+static int own_leaf(struct run *r, struct node *n)
 {
 	const struct leaf *l;
 	struct leaf *o;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < n->n_kids; i++)
-		if ((rc = own_leaves(r, n->kids[i])) != SG_OK)
-			return rc;
-	if ((n->kind != N_LEAF && n->kind != N_WORD) || n->own)
+	if (n->own)
 		return SG_OK;
 	l = &r->leaves[n->leaf];
 	if (l->empty)

@@ -212,6 +212,21 @@ for ix in ns sub; do
 		[ "$RC" -eq 0 ] && ok "$ix 63 nested exclusions: total $(total) in $MS ms" ||
 			fail "$ix 63 nested exclusions: status $RC: $(head -c 300 "$TMP/err")"
 	fi
+	# a document's score is every matching word's, wherever the word
+	# stands: the same under "東京 OR (大阪 京都)" as under "東京 OR 大阪 OR
+	# 京都" (the AND under the OR once moved 大阪 past documents it held)
+	for pair in "東京 OR (大阪 京都)|東京 OR 大阪 OR 京都" \
+		"会社 OR (大阪 (京都 OR 会社))|会社 OR 大阪 OR 京都"; do
+		qq $ix "${pair%%|*}" -k 5000 --format json
+		cp "$TMP/out" "$TMP/grouped.json"
+		qq $ix "${pair#*|}" -k 5000 --format json
+		check "$ix [${pair%%|*}]: every hit scores as under [${pair#*|}]" "0 differ" "$(python3 -c '
+import json, sys
+a = {h["id"]: h["score"] for h in json.load(open(sys.argv[1]))["hits"]}
+b = {h["id"]: h["score"] for h in json.load(open(sys.argv[2]))["hits"]}
+print(sum(1 for i in a if i not in b or abs(a[i] - b[i]) > 1e-9 * max(1.0, abs(b[i]))), "differ", end="")
+' "$TMP/grouped.json" "$TMP/out" 2>&1)"
+	done
 	for name in shared1 shared2 shared3; do
 		for ex in "" --exhaustive; do
 			q $ix "$name" -k 5000 --format json $ex --queries "$TMP/$name.q"
