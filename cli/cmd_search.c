@@ -721,6 +721,47 @@ static void *bench_run(void *arg)
 	return NULL;
 }
 
+/* Prints up to max_chars code points of text, then "…" when cut. */
+static void print_cut(const char *text, size_t max_chars)
+{
+	size_t len = 0, n = 0;
+
+	while (text[len] && n < max_chars) {
+		len++;
+		while ((text[len] & 0xC0) == 0x80)
+			len++;
+		n++;
+	}
+	printf("%.*s%s", (int)len, text, text[len] ? "\xE2\x80\xA6" : "");
+}
+
+/* Prints text as a JSON string (jansson escapes it; text that is not valid
+ * UTF-8 gets each byte >= 0x80 as U+FFFD). */
+static void print_json_text(const char *text)
+{
+	json_t *j = json_string(text);
+	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	const unsigned char *p;
+
+	if (out) {
+		fputs(out, stdout);
+	} else {
+		putchar('"');
+		for (p = (const unsigned char *)text; *p; p++)
+			if (*p >= 0x80)
+				fputs("\\ufffd", stdout);
+			else if (*p == '"' || *p == '\\')
+				printf("\\%c", *p);
+			else if (*p < 0x20)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		putchar('"');
+	}
+	free(out);
+	json_decref(j);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct opts o;
@@ -733,6 +774,7 @@ int cmd_bench(int argc, char **argv)
 	size_t n_q = 0, i, n_lat = 0;
 	uint64_t *lat = NULL, decoded = 0, skipped = 0, scored = 0, matched = 0;
 	uint64_t t_start, t_all, mismatches = 0, errors = 0;
+	size_t slowest = 0; /* the job that took longest */
 	unsigned rep, t, started = 0;
 	int rc, first, status = 0, tty = isatty(2);
 
@@ -810,6 +852,11 @@ int cmd_bench(int argc, char **argv)
 	t_all = now_ns() - t_start;
 	if (tty)
 		fprintf(stderr, "\r%40s\r", "");
+	/* The slowest query of the set, before the latencies are sorted: a
+	 * hostile query hides in the percentiles but not here. */
+	for (i = 1; i < n_lat; i++)
+		if (lat[i] > lat[slowest])
+			slowest = i;
 	qsort(lat, n_lat, sizeof(*lat), cmp_u64);
 	{
 		double qps = t_all ? (double)n_lat / ((double)t_all / 1e9) : 0;
@@ -838,6 +885,14 @@ int cmd_bench(int argc, char **argv)
 				       matched ? (double)scored / (double)o.repeat /
 				       (double)matched : 0.0,
 				       (unsigned long long)mismatches);
+			if (n_lat) {
+				printf(",\"slowest_query\":{\"id\":");
+				print_json_text(q[slowest % n_q].qid);
+				printf(",\"text\":");
+				print_json_text(q[slowest % n_q].text);
+				printf(",\"us\":%.2f}",
+				       (double)lat[n_lat - 1] / 1e3);
+			}
 			printf("}\n");
 		} else {
 			printf("queries        %zu x %u (%s, k=%zu, %u thread%s)\n",
@@ -849,6 +904,13 @@ int cmd_bench(int argc, char **argv)
 			       (double)pct(lat, n_lat, 0.95) / 1e3,
 			       (double)pct(lat, n_lat, 0.99) / 1e3,
 			       (double)lat[n_lat ? n_lat - 1 : 0] / 1e3);
+			if (n_lat) {
+				printf("slowest        %.1f us  query %s: ",
+				       (double)lat[n_lat - 1] / 1e3,
+				       q[slowest % n_q].qid);
+				print_cut(q[slowest % n_q].text, 60);
+				printf("\n");
+			}
 			printf("per query      %.1f postings decoded, %.1f blocks skipped, "
 			       "%.1f documents scored\n", (double)decoded / nq,
 			       (double)skipped / nq, (double)scored / nq);

@@ -250,8 +250,9 @@ int sg_term_get(sg_index *idx, MDB_txn *txn, const char *term, size_t len,
 		return sg_store_fail(&idx->st, rc, "reading a term", err);
 	if (sg_termrec_decode(t, v.mv_data, v.mv_size) != SG_OK)
 		return sg_err(err, SG_ECORRUPT,
-			      "%s: the record of term '%.*s' is corrupt; "
-			      "rebuild the index", idx->st.dir, (int)len, term);
+			      "%s: terms: term '%.*s': the record (%zu bytes) "
+			      "does not decode; rebuild the index", idx->st.dir,
+			      (int)len, term, v.mv_size);
 	return SG_OK;
 }
 

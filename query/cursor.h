@@ -28,6 +28,9 @@ typedef struct sg_tcur {
 	uint32_t *firsts;    /* ... and the first docid each holds */
 	size_t n_chain, k;   /* elements, and the current one */
 	sg_block blk;       /* the current block's header */
+	const void *val;    /* ... and its value in the map */
+	size_t val_len;
+	uint32_t limit;     /* every docid is below it (next_docid) */
 	int decoded;        /* docs/tfs hold the current block */
 	uint32_t i;         /* index of the current posting in the block */
 	uint32_t doc;       /* current docid, SG_DOC_END when exhausted */
@@ -42,10 +45,14 @@ typedef struct sg_tcur {
 } sg_tcur;
 
 /* Positions the cursor on the first posting of the term whose record is
- * tr (its chain is copied). */
+ * tr (its chain is copied). Every docid must be below limit (the index's
+ * next_docid); a block that holds one is SG_ECORRUPT. So is any block or
+ * positions value that does not decode, or docids that do not rise across
+ * blocks: the messages name the database, the termid and the block's
+ * first docid. */
 int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn,
-		 const sg_termrec *tr, uint64_t *decoded, uint64_t *skipped,
-		 sg_error *err);
+		 const sg_termrec *tr, uint32_t limit, uint64_t *decoded,
+		 uint64_t *skipped, sg_error *err);
 /* Opens `to` on the same term as `from`, at its first posting. */
 int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err);
 void sg_tcur_close(sg_tcur *t);

@@ -28,6 +28,12 @@
  *      bound falls below the k-th score;
  *    - any other shape is evaluated exhaustively, and so is everything
  *      with --exhaustive: the reference the tests hold the pruned paths to.
+ *      There every leaf node matches with cursors of its own, and the
+ *      leaves themselves move only to the document being scored.
+ *    Every cursor only moves forward, so a query costs the postings it
+ *    reads: the planner refuses a query without a positive part (the
+ *    positivity rule: -a -b would have walked every docid), caps the posting
+ *    lists it may open, and keeps planning linear in the query's length.
  *    Phrase positions are read only for a document whose bound can still
  *    enter the top k. Deleted documents are skipped by their length slot.
  */
@@ -54,6 +60,9 @@ struct leaf {
 	int sub;                      /* a substring leaf: grams, idf of the
 					 rarest gram (docs/RECALL.md) */
 	int in_unit;                  /* a keyword unit's leaf (scored by it) */
+	size_t unit;                  /* the unit whose substring leaf this
+					 is, SIZE_MAX if none */
+	uint64_t hash;                /* of its name and offsets (merging) */
 	size_t *order;                /* cursors, rarest term first: the
 					 leapfrog is driven by the shortest
 					 list and seeks in the others */
@@ -89,6 +98,8 @@ struct node {
 	struct node **kids;
 	size_t n_kids;
 	uint32_t doc;                 /* generic evaluation: current doc */
+	struct leaf *own;             /* generic evaluation: the leaf's own
+					 cursors, for matching (below) */
 };
 
 struct heap_ent {
@@ -115,6 +126,10 @@ struct run {
 	double k1, b;
 	struct leaf *leaves;
 	size_t n_leaves, cap_leaves;
+	size_t *slots;                /* open hash of the leaves by name and
+					 offsets, SIZE_MAX = empty */
+	size_t n_slots;               /* a power of two > 2 * n_leaves */
+	size_t n_lists;               /* posting lists opened (cursors) */
 	struct node *root;
 	int substring;                /* keyword mode on a substring index */
 	struct unit *units;           /* scoring keywords, one per sub leaf */
@@ -128,6 +143,8 @@ struct run {
 	uint32_t *pos_a, *pos_b;      /* positions of two phrase terms */
 	size_t pos_cap;
 	sg_buf texts_buf;             /* decompressed texts of a hit */
+	int sticky;                   /* a damaged lengths chunk, found where
+					 no error can be returned (doc_len) */
 	sg_error *err;
 };
 
@@ -222,10 +239,27 @@ static uint32_t doc_len(struct run *r, uint32_t docid)
 		uint8_t kb[4];
 		MDB_val k = { 4, kb }, v;
 
+		int rc;
+
 		sg_be32_put(kb, (uint32_t)c);
-		if (mdb_get(s->txn, s->idx->st.dbi[SG_DB_LENGTHS], &k, &v) !=
-		    MDB_SUCCESS || v.mv_size != SG_LEN_CHUNK * 4)
+		rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_LENGTHS], &k, &v);
+		if (rc != MDB_SUCCESS) {
+			if (rc != MDB_NOTFOUND && !r->sticky)
+				r->sticky = sg_store_fail(&s->idx->st, rc,
+							  "reading lengths",
+							  r->err);
 			return SG_DL_DEAD;
+		}
+		if (v.mv_size != SG_LEN_CHUNK * 4) {
+			if (!r->sticky)
+				r->sticky = sg_err(r->err, SG_ECORRUPT, "%s: "
+						   "lengths: chunk %zu: %zu "
+						   "bytes (%d expected); rebuild "
+						   "the index", s->idx->st.dir,
+						   c, v.mv_size,
+						   SG_LEN_CHUNK * 4);
+			return SG_DL_DEAD;
+		}
 		s->len_chunks[c] = v.mv_data;
 	}
 	return sg_le32_get(s->len_chunks[c] + 4 * (docid % SG_LEN_CHUNK));
@@ -382,6 +416,21 @@ static struct node *new_node(enum nkind kind)
 	return n;
 }
 
+/* Closes and frees a node's own copy of its leaf (its cursors only: the
+ * rest is borrowed from the leaf). */
+static void free_own(struct node *n)
+{
+	size_t t;
+
+	if (!n->own)
+		return;
+	for (t = 0; t < n->own->n; t++)
+		sg_tcur_close(&n->own->cur[t]);
+	sg_free(n->own->cur);
+	sg_free(n->own);
+	n->own = NULL;
+}
+
 static void free_node(struct node *n)
 {
 	size_t i;
@@ -390,6 +439,7 @@ static void free_node(struct node *n)
 		return;
 	for (i = 0; i < n->n_kids; i++)
 		free_node(n->kids[i]);
+	free_own(n);
 	sg_free(n->kids);
 	sg_free(n);
 }
@@ -442,6 +492,144 @@ static void notice(struct run *r, const char *fmt, const char *a, size_t n)
 	(void)sg_buf_append(&r->notices, line, strlen(line));
 }
 
+/* Sorting leaves by a key without global state (qsort's comparator sees
+ * only its two arguments, and searches run in parallel threads): each
+ * leaf index travels with its key; equal keys keep index order, so the
+ * order is the same on every run and every libc. */
+struct rank {
+	double key;
+	size_t idx;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+enum rank_by { BY_UB, BY_DF };
+
+/* Sorts leaf indices ids[0..n) by ascending upper bound or df. */
+static int sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by)
+{
+	struct rank *rk;
+	size_t i;
+
+	if (n < 2)
+		return SG_OK;
+	rk = sg_malloc(n * sizeof(*rk));
+	if (!rk)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct leaf *l = &r->leaves[ids[i]];
+
+		rk[i].key = by == BY_UB ? l->ub : (double)l->df;
+		rk[i].idx = ids[i];
+	}
+	qsort(rk, n, sizeof(*rk), cmp_rank);
+	for (i = 0; i < n; i++)
+		ids[i] = rk[i].idx;
+	sg_free(rk);
+	return SG_OK;
+}
+
+/* Removes repeated leaf indices from ids[0..*n), keeping the first of
+ * each in its place (in one pass: a query may hold thousands). */
+static int drop_repeats(struct run *r, size_t *ids, size_t *n)
+{
+	char *seen = sg_calloc(r->n_leaves + 1, 1);
+	size_t i, m = 0;
+
+	if (!seen)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < *n; i++)
+		if (!seen[ids[i]]) {
+			seen[ids[i]] = 1;
+			ids[m++] = ids[i];
+		}
+	*n = m;
+	sg_free(seen);
+	return SG_OK;
+}
+
+/* Every posting list a query reads costs a cursor (about 2 kB with its
+ * decoded block) and a step per candidate: a query may open at most this
+ * many, its words, phrases, grams and the terms its prefixes expand to
+ * together (docs/QUERY.md, "Limits"). Beyond, SG_ETOOBIG. */
+#define SG_QUERY_MAX_LISTS 32768
+
+/* The merge key of a leaf: its name, its offsets relative to the first,
+ * whether it scores and whether it is a substring leaf (FNV-1a). */
+static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
+			  int scores, int sub)
+{
+	uint64_t h = 14695981039346656037u;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)what; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint32_t)(off[i] - off[0])) * 1099511628211u;
+	h = (h ^ (uint64_t)(scores ? 2 : 0) ^ (uint64_t)(sub ? 1 : 0)) *
+	    1099511628211u;
+	return h;
+}
+
+/* The slot of the leaf equal to the key, or of the empty slot where it
+ * would go (linear probing; the table is never more than half full). */
+static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
+			const int32_t *off, size_t n, int scores, int sub)
+{
+	size_t mask = r->n_slots - 1, i = (size_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		const struct leaf *o;
+		size_t t;
+		int same;
+
+		if (r->slots[i] == SIZE_MAX)
+			return i;
+		o = &r->leaves[r->slots[i]];
+		same = o->hash == h && o->n == n && o->scores == scores &&
+		       o->sub == sub && !strcmp(o->what, what);
+		for (t = 0; same && t < n; t++)
+			same = o->off[t] - o->off[0] == off[t] - off[0];
+		if (same)
+			return i;
+	}
+}
+
+/* Keeps the hash table at most half full. */
+static int grow_slots(struct run *r)
+{
+	size_t n = r->n_slots ? r->n_slots * 2 : 64, i;
+	size_t *old = r->slots, n_old = r->n_slots;
+
+	if (r->n_slots > 2 * (r->n_leaves + 1))
+		return SG_OK;
+	r->slots = sg_malloc(n * sizeof(*r->slots));
+	if (!r->slots) {
+		r->slots = old;
+		return SG_ENOMEM;
+	}
+	r->n_slots = n;
+	for (i = 0; i < n; i++)
+		r->slots[i] = SIZE_MAX;
+	for (i = 0; i < n_old; i++)
+		if (old[i] != SIZE_MAX) {
+			const struct leaf *o = &r->leaves[old[i]];
+
+			r->slots[leaf_slot(r, o->hash, o->what, o->off, o->n,
+					   o->scores, o->sub)] = old[i];
+		}
+	sg_free(old);
+	return SG_OK;
+}
+
 /* A leaf for terms[0..n) at offsets off[]; merged with an equal leaf. */
 static int make_leaf(struct run *r, const char *const *terms,
 		     const size_t *lens, const int32_t *off, size_t n,
@@ -449,7 +637,10 @@ static int make_leaf(struct run *r, const char *const *terms,
 {
 	struct leaf *l;
 	sg_buf what = SG_BUF_INIT;
-	size_t i;
+	size_t i, slot;
+	uint64_t h;
+	struct rank *rk;
+	sg_termrec *trs = NULL;
 	int rc;
 
 	/* Its name: the terms joined by spaces (a gram without its NUL). */
@@ -460,19 +651,20 @@ static int make_leaf(struct run *r, const char *const *terms,
 				  lens[i] - (sub ? 1 : 0)))
 			goto nomem;
 	}
-	for (i = 0; i < r->n_leaves; i++) {
-		struct leaf *o = &r->leaves[i];
-		size_t t;
-		int same = o->n == n && !strcmp(o->what, what.data);
-
-		for (t = 0; same && t < n; t++)
-			same = o->off[t] - o->off[0] == off[t] - off[0];
-		if (same && o->scores == scores && o->sub == sub) {
-			sg_buf_release(&what);
-			*out = i;
-			return SG_OK;
-		}
+	if (!what.data && !(what.data = sg_strdup("")))
+		goto nomem;
+	if (grow_slots(r) != SG_OK)
+		goto nomem;
+	h = leaf_hash(what.data, off, n, scores, sub);
+	slot = leaf_slot(r, h, what.data, off, n, scores, sub);
+	if (r->slots[slot] != SIZE_MAX) {
+		sg_buf_release(&what);
+		*out = r->slots[slot];
+		return SG_OK;
 	}
+	trs = sg_malloc((n ? n : 1) * sizeof(*trs));
+	if (!trs)
+		goto nomem;
 	if (r->n_leaves == r->cap_leaves) {
 		size_t cap = r->cap_leaves ? r->cap_leaves * 2 : 16;
 		struct leaf *nl = sg_realloc(r->leaves, cap * sizeof(*nl));
@@ -484,11 +676,9 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	l = &r->leaves[r->n_leaves];
 	memset(l, 0, sizeof(*l));
-	l->cur = sg_calloc(n ? n : 1, sizeof(*l->cur));
 	l->off = sg_calloc(n ? n : 1, sizeof(*l->off));
 	l->order = sg_calloc(n ? n : 1, sizeof(*l->order));
-	if (!l->cur || !l->off || !l->order) {
-		sg_free(l->cur);
+	if (!l->off || !l->order) {
 		sg_free(l->off);
 		sg_free(l->order);
 		goto nomem;
@@ -496,63 +686,79 @@ static int make_leaf(struct run *r, const char *const *terms,
 	l->n = n;
 	l->sub = sub;
 	l->scores = scores;
-	l->what = what.data ? what.data : sg_strdup("");
+	l->what = what.data;
+	l->hash = h;
+	l->unit = SIZE_MAX;
 	l->tf_doc = SG_DOC_END;
 	l->df = UINT64_MAX;
 	l->min_dl = 0;
 	l->max_tf = UINT32_MAX;
 	r->n_leaves++;
+	r->slots[slot] = r->n_leaves - 1;
+	/* The terms first: a leaf with a term the index lacks matches
+	 * nothing and opens no cursor (nor counts against the cap). */
 	for (i = 0; i < n; i++) {
-		sg_termrec tr;
+		sg_termrec *tr = &trs[i];
 
 		l->off[i] = off[i];
-		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], &tr,
+		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], tr,
 				 r->err);
-		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr.df == 0)) {
+		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr->df == 0)) {
 			l->empty = 1;
 			l->df = 0;
 			continue;
 		}
 		if (rc != SG_OK)
-			return rc;
-		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &tr,
-				  &r->decoded, &r->skipped, r->err);
-		if (rc != SG_OK) {
-			l->n = i;
-			return rc;
-		}
-		l->cur[i].df = tr.df;
-		if (tr.df < l->df)
-			l->df = tr.df;
+			goto fail;
+		if (tr->df < l->df)
+			l->df = tr->df;
 		if (!sub)
-			l->idf += idf_of(r, tr.df);
-		if (tr.max_tf < l->max_tf)
-			l->max_tf = tr.max_tf;
-		if (tr.min_dl > l->min_dl)
-			l->min_dl = tr.min_dl;
+			l->idf += idf_of(r, tr->df);
+		if (tr->max_tf < l->max_tf)
+			l->max_tf = tr->max_tf;
+		if (tr->min_dl > l->min_dl)
+			l->min_dl = tr->min_dl;
 	}
+	if (!l->empty && n > SG_QUERY_MAX_LISTS - r->n_lists) {
+		rc = sg_err(r->err, SG_ETOOBIG, "the query reads more than %d "
+			    "posting lists (its words, phrases, and the terms "
+			    "its prefixes expand to): shorten it",
+			    SG_QUERY_MAX_LISTS);
+		goto fail;
+	}
+	l->cur = sg_calloc(l->empty || !n ? 1 : n, sizeof(*l->cur));
+	if (!l->cur) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; !l->empty && i < n; i++) {
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &trs[i],
+				  r->s->next_docid, &r->decoded, &r->skipped, r->err);
+		if (rc != SG_OK) {
+			l->n = i + 1;
+			goto fail;
+		}
+		l->cur[i].df = trs[i].df;
+		r->n_lists++;
+	}
+	sg_free(trs);
+	trs = NULL;
 	if (l->empty) {
-		size_t t;
-
-		for (t = 0; t < n; t++)
-			sg_tcur_close(&l->cur[t]);
-		memset(l->cur, 0, n * sizeof(*l->cur));
 		l->doc = SG_DOC_END;
 		l->ub = 0;
 	} else {
-		size_t a, b;
-
-		/* Rarest first (insertion sort: phrases are short). */
-		for (a = 0; a < n; a++)
-			l->order[a] = a;
-		for (a = 1; a < n; a++)
-			for (b = a; b > 0 && l->cur[l->order[b]].df <
-					     l->cur[l->order[b - 1]].df; b--) {
-				size_t t = l->order[b];
-
-				l->order[b] = l->order[b - 1];
-				l->order[b - 1] = t;
-			}
+		/* Rarest first (a phrase may hold hundreds of terms). */
+		rk = sg_malloc(n * sizeof(*rk));
+		if (!rk)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < n; i++) {
+			rk[i].key = (double)l->cur[i].df;
+			rk[i].idx = i;
+		}
+		qsort(rk, n, sizeof(*rk), cmp_rank);
+		for (i = 0; i < n; i++)
+			l->order[i] = rk[i].idx;
+		sg_free(rk);
 		if (sub)
 			l->idf = idf_of(r, l->df);
 		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
@@ -563,7 +769,11 @@ static int make_leaf(struct run *r, const char *const *terms,
 	}
 	*out = r->n_leaves - 1;
 	return SG_OK;
+fail: /* the leaf stays in r->leaves: run_release frees it */
+	sg_free(trs);
+	return rc;
 nomem:
+	sg_free(trs);
 	sg_buf_release(&what);
 	return sg_err(r->err, SG_ENOMEM, "out of memory");
 }
@@ -649,13 +859,10 @@ out:
 static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 		    int implied, size_t *out)
 {
-	size_t i;
-
-	for (i = 0; i < r->n_units; i++)
-		if (r->units[i].sub == sub) {
-			*out = i;
-			return SG_OK;
-		}
+	if (r->leaves[sub].unit != SIZE_MAX) {
+		*out = r->leaves[sub].unit;
+		return SG_OK;
+	}
 	if (r->n_units == r->cap_units) {
 		size_t cap = r->cap_units ? r->cap_units * 2 : 8;
 		struct unit *u = sg_realloc(r->units, cap * sizeof(*u));
@@ -668,6 +875,7 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	r->units[r->n_units].sub = sub;
 	r->units[r->n_units].morph = morph;
 	r->leaves[sub].in_unit = 1;
+	r->leaves[sub].unit = r->n_units;
 	if (has_morph)
 		r->leaves[morph].in_unit = 1;
 	r->units[r->n_units].has_morph = has_morph;
@@ -955,21 +1163,95 @@ static int plan(struct run *r, const sg_qnode *q, int scores,
 	return SG_OK;
 }
 
+/* Scratch for flatten(): per leaf, the stamp of the last node that had it
+ * as a kid (positive, and under a NOT). */
+struct marks {
+	size_t *pos, *neg, stamp;
+};
+
+/* An AND's AND kids and an OR's OR kids are taken into it (in --or mode a
+ * word of several terms is an OR under the top OR), a leaf that stands
+ * twice among the kids is kept once (a a = a, a OR a = a), and an OR
+ * drops kids that match nothing. None of this changes what matches or
+ * how it scores (every scoring leaf that holds a document adds to its
+ * score, wherever it stands), but it keeps the generic evaluation from
+ * walking a list once per repetition (10,000 words are some hundreds of
+ * distinct ones) and lets more shapes take the pruned paths. */
+static void flatten(struct node *n, struct marks *mk)
+{
+	size_t i, j, m = 0, n_none = 0;
+	struct node **kids;
+
+	for (i = 0; i < n->n_kids; i++)
+		m += n->kids[i]->kind == n->kind ? n->kids[i]->n_kids : 1;
+	kids = sg_malloc((m ? m : 1) * sizeof(*kids));
+	if (!kids)
+		return; /* left as is: only slower */
+	for (i = m = 0; i < n->n_kids; i++) {
+		struct node *k = n->kids[i];
+
+		if (k->kind == n->kind) {
+			for (j = 0; j < k->n_kids; j++)
+				kids[m++] = k->kids[j];
+			sg_free(k->kids);
+			sg_free(k);
+		} else {
+			kids[m++] = k;
+		}
+	}
+	sg_free(n->kids);
+	n->kids = kids;
+	mk->stamp++;
+	for (i = j = 0; i < m; i++) {
+		struct node *k = kids[i];
+		size_t *seen = NULL;
+
+		if (k->kind == N_LEAF || k->kind == N_WORD)
+			seen = &mk->pos[k->leaf];
+		else if (k->kind == N_NOT && (k->kids[0]->kind == N_LEAF ||
+					      k->kids[0]->kind == N_WORD))
+			seen = &mk->neg[k->kids[0]->leaf];
+		if (seen && *seen == mk->stamp) {
+			free_node(k);
+			continue;
+		}
+		if (seen)
+			*seen = mk->stamp;
+		kids[j++] = k;
+	}
+	m = j;
+	if (n->kind == N_OR) {
+		for (i = 0; i < m; i++)
+			n_none += kids[i]->kind == N_NONE;
+		if (n_none && n_none < m) {
+			for (i = j = 0; i < m; i++)
+				if (kids[i]->kind == N_NONE)
+					free_node(kids[i]);
+				else
+					kids[j++] = kids[i];
+			m = j;
+		}
+	}
+	n->n_kids = m;
+}
+
 /* In natural-language mode the top level is an OR; its NOT kids must still
  * exclude: OR(a, b, NOT c) becomes AND(OR(a, b), NOT c). A node left with
  * one kid collapses to it, and one with none is dropped. */
-static struct node *normalize(struct node *n)
+static struct node *normalize_node(struct node *n, struct marks *mk)
 {
 	size_t i, j;
 
 	if (!n)
 		return NULL;
 	for (i = 0; i < n->n_kids; i++)
-		n->kids[i] = normalize(n->kids[i]);
+		n->kids[i] = normalize_node(n->kids[i], mk);
 	for (i = j = 0; i < n->n_kids; i++)
 		if (n->kids[i])
 			n->kids[j++] = n->kids[i];
 	n->n_kids = j;
+	if (mk && (n->kind == N_AND || n->kind == N_OR))
+		flatten(n, mk);
 	if (n->kind == N_OR) {
 		size_t n_not = 0;
 
@@ -989,8 +1271,9 @@ static struct node *normalize(struct node *n)
 					return n;
 			sg_free(n->kids);
 			sg_free(n);
-			if (add_kid(and, normalize(or)))
-				return and;
+			or = normalize_node(or, mk);
+			if (or && add_kid(and, or))
+				free_node(or);
 			return and;
 		}
 	}
@@ -1006,6 +1289,99 @@ static struct node *normalize(struct node *n)
 		return NULL;
 	}
 	return n;
+}
+
+static struct node *normalize(struct run *r, struct node *n)
+{
+	struct marks mk = { NULL, NULL, 0 };
+
+	mk.pos = sg_calloc(r->n_leaves + 1, sizeof(*mk.pos));
+	mk.neg = sg_calloc(r->n_leaves + 1, sizeof(*mk.neg));
+	/* Without the scratch, nothing is flattened: only slower. */
+	n = normalize_node(n, mk.pos && mk.neg ? &mk : NULL);
+	sg_free(mk.pos);
+	sg_free(mk.neg);
+	return n;
+}
+
+/* The positivity rule (docs/QUERY.md, "Exclusions"). A query must name
+ * the documents it matches through words, phrases or prefixes; an
+ * exclusion only removes some of them. So a node is *positive* when it
+ * can list its matches by walking posting lists: a leaf; an AND with at
+ * least one positive kid, each NOT kid excluding a positive item; an OR
+ * whose kids are all positive. The root must be positive. Without the
+ * rule, -a -b would walk every docid there could be (it took 42 s on
+ * 2,500 documents) to answer with nearly the whole index at score 0. */
+#define NEED_POSITIVE "a query needs at least one word that is not " \
+		      "excluded with '-'"
+
+static int positive(const struct node *n)
+{
+	size_t i;
+	int any = 0;
+
+	switch (n->kind) {
+	case N_LEAF:
+	case N_WORD:
+	case N_NONE:
+		return 1;
+	case N_NOT:
+		return 0;
+	case N_AND:
+		for (i = 0; i < n->n_kids; i++) {
+			const struct node *k = n->kids[i];
+
+			if (k->kind == N_NOT) {
+				if (!positive(k->kids[0]))
+					return 0;
+			} else if (positive(k)) {
+				any = 1;
+			} else {
+				return 0;
+			}
+		}
+		return any;
+	case N_OR:
+		for (i = 0; i < n->n_kids; i++)
+			if (!positive(n->kids[i]))
+				return 0;
+		return n->n_kids > 0;
+	}
+	return 0;
+}
+
+/* In keyword mode, an OR may not have an exclusion as one of its sides:
+ * a OR -b means "a, or anything without b", nearly the whole index, at a
+ * cost that grows with the index rather than with the query. All sides
+ * excluded (-a OR -b) is the positivity rule's case and gets its message.
+ * (In --or mode every item is optional and an exclusion always excludes,
+ * so there a OR -b is a -b; normalize() does that.) */
+static int check_or_sides(const sg_qnode *q, sg_error *err)
+{
+	size_t i, n_not = 0;
+	const sg_qnode *first_not = NULL;
+	int rc;
+
+	if (q->kind == SG_Q_OR) {
+		for (i = 0; i < q->n_kids; i++)
+			if (q->kids[i]->kind == SG_Q_NOT) {
+				n_not++;
+				if (!first_not)
+					first_not = q->kids[i];
+			}
+		if (n_not == q->n_kids)
+			return sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
+		if (n_not)
+			return sg_err(err, SG_ESYNTAX, "column %zu: an "
+				      "exclusion cannot be a side of OR "
+				      "('a OR -b' would match nearly every "
+				      "document): to exclude b, write 'a -b'",
+				      first_not->column);
+	}
+	for (i = 0; i < q->n_kids; i++)
+		if ((rc = check_or_sides(q->kids[i], err)) != SG_OK)
+			return rc;
+	return SG_OK;
 }
 
 /* ------------------------------------------------------------ top k */
@@ -1167,7 +1543,7 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 		return SG_OK;
 	case N_LEAF:
 	case N_WORD: {
-		struct leaf *l = &r->leaves[n->leaf];
+		struct leaf *l = n->own ? n->own : &r->leaves[n->leaf];
 		uint32_t d = target;
 
 		for (;;) {
@@ -1236,11 +1612,108 @@ static int node_next(struct run *r, struct node *n, uint32_t target)
 		n->doc = d;
 		return SG_OK;
 	}
-	case N_NOT:
-		return sg_err(r->err, SG_ESYNTAX, "a query needs at least one "
-			      "word that is not excluded with '-'");
+	case N_NOT: /* not reached: the planner refuses it (positive()) */
+		return sg_err(r->err, SG_ESYNTAX, NEED_POSITIVE);
 	}
 	return SG_OK;
+}
+
+/* Generic evaluation: which leaf nodes need cursors of their own. A leaf
+ * may stand under several nodes (merged duplicates: a OR (b (c OR a))),
+ * and an AND under an OR leapfrogs its leaves past documents that another
+ * side of the OR matches: on shared cursors one node would miss documents
+ * another had moved past, and score_doc, which asks every scoring leaf
+ * whether it holds the document, would find some leaves already beyond
+ * it. So such a leaf node matches with its own copy of the leaf's cursors
+ * and the leaf itself only moves to the document being scored. A leaf
+ * node that stands alone and under no AND-under-an-OR is only ever asked
+ * for targets up to the document being scored: where it stops past one,
+ * it does not hold it, and it needs no copy. Copies count against the cap
+ * on posting lists. */
+static void count_refs(const struct node *n, size_t *refs)
+{
+	size_t i;
+
+	if (n->kind == N_LEAF || n->kind == N_WORD)
+		refs[n->leaf]++;
+	for (i = 0; i < n->n_kids; i++)
+		count_refs(n->kids[i], refs);
+}
+
+static int own_leaf(struct run *r, struct node *n);
+
+/* under_or: an OR is above n; ahead: an AND with an OR above it is. */
+static int own_walk(struct run *r, struct node *n, const size_t *refs,
+		    int under_or, int ahead)
+{
+	size_t i;
+	int rc;
+
+	if (n->kind == N_LEAF || n->kind == N_WORD)
+		return refs[n->leaf] > 1 || ahead ? own_leaf(r, n) : SG_OK;
+	for (i = 0; i < n->n_kids; i++) {
+		rc = own_walk(r, n->kids[i], refs, under_or || n->kind == N_OR,
+			      ahead || (n->kind == N_AND && under_or));
+		if (rc != SG_OK)
+			return rc;
+	}
+	return SG_OK;
+}
+
+static int own_leaves(struct run *r, struct node *n)
+{
+	size_t *refs = sg_calloc(r->n_leaves + 1, sizeof(*refs));
+	int rc;
+
+	if (!refs)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	count_refs(n, refs);
+	rc = own_walk(r, n, refs, 0, 0);
+	sg_free(refs);
+	return rc;
+}
+
+static int own_leaf(struct run *r, struct node *n)
+{
+	const struct leaf *l;
+	struct leaf *o;
+	size_t i;
+	int rc;
+
+	if (n->own)
+		return SG_OK;
+	l = &r->leaves[n->leaf];
+	if (l->empty)
+		return SG_OK; /* it never moves */
+	if (l->n > SG_QUERY_MAX_LISTS - r->n_lists)
+		return sg_err(r->err, SG_ETOOBIG, "the query reads more than %d "
+			      "posting lists (its words, phrases, and the terms "
+			      "its prefixes expand to, each once per place it "
+			      "stands in a query of groups): shorten it",
+			      SG_QUERY_MAX_LISTS);
+	o = sg_malloc(sizeof(*o));
+	if (!o)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	*o = *l;
+	o->cur = sg_calloc(l->n, sizeof(*o->cur));
+	if (!o->cur) {
+		sg_free(o);
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	o->n = 0;
+	n->own = o;
+	for (i = 0; i < l->n; i++) {
+		rc = sg_tcur_clone(&o->cur[i], &l->cur[i], r->err);
+		o->n = i + 1;
+		if (rc != SG_OK)
+			return rc;
+		o->cur[i].df = l->cur[i].df;
+		r->n_lists++;
+	}
+	o->tf_doc = SG_DOC_END;
+	o->bb_valid = 0;
+	o->doc = 0;
+	return leaf_advance(r, o, 0);
 }
 
 static int eval_generic(struct run *r)
@@ -1250,6 +1723,9 @@ static int eval_generic(struct run *r)
 
 	if (r->root->kind == N_NOT)
 		return node_next(r, r->root, 1);
+	rc = own_leaves(r, r->root);
+	if (rc != SG_OK)
+		return rc;
 	for (;;) {
 		uint32_t dl;
 		double score;
@@ -1315,6 +1791,11 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 	size_t i;
 	int rc;
 
+	/* The rarest leaf first: it drives the leapfrog, and a candidate
+	 * fails on the leaf that is most likely to lack it. */
+	rc = sort_leaves(r, pos, np, BY_DF);
+	if (rc != SG_OK)
+		return rc;
 	for (i = 0; i < np; i++)
 		ub_all += r->leaves[pos[i]].ub;
 	while (d != SG_DOC_END) {
@@ -1407,16 +1888,6 @@ static int eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 	return SG_OK;
 }
 
-static const struct run *sort_run; /* for qsort by upper bound */
-
-static int cmp_ub(const void *a, const void *b)
-{
-	double x = sort_run->leaves[*(const size_t *)a].ub;
-	double y = sort_run->leaves[*(const size_t *)b].ub;
-
-	return (x > y) - (x < y);
-}
-
 /* Disjunction of leaves pos[0..np) minus leaves neg[0..nn): MaxScore. */
 static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 		   size_t nn)
@@ -1435,9 +1906,9 @@ static int eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 	}
 	for (i = 0; i < np; i++)
 		is_pos[pos[i]] = 1;
-	sort_run = r;
-	qsort(pos, np, sizeof(*pos), cmp_ub);
-	sort_run = NULL;
+	rc = sort_leaves(r, pos, np, BY_UB);
+	if (rc != SG_OK)
+		goto out;
 	/* cum[i]: the bounds of pos[0..i) together. */
 	cum[0] = 0;
 	for (i = 0; i < np; i++)
@@ -1630,18 +2101,15 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 	if (!mub)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	/* The rarest keyword drives the leapfrog. */
-	for (i = 1; i < nreq; i++)
-		for (j = i; j > 0 && r->leaves[req[j]].df <
-				     r->leaves[req[j - 1]].df; j--) {
-			size_t t = req[j];
+	rc = sort_leaves(r, req, nreq, BY_DF);
+	if (rc != SG_OK)
+		goto out;
+	for (i = 0; i < nreq; i++) {
+		size_t u = r->leaves[req[i]].unit;
 
-			req[j] = req[j - 1];
-			req[j - 1] = t;
-		}
-	for (i = 0; i < nreq; i++)
-		for (j = 0; j < r->n_units; j++)
-			if (r->units[j].sub == req[i] && r->units[j].has_morph)
-				mub[i] = r->leaves[r->units[j].morph].ub;
+		if (u != SIZE_MAX && r->units[u].has_morph)
+			mub[i] = r->leaves[r->units[u].morph].ub;
+	}
 	while (d != SG_DOC_END) {
 		uint32_t dl;
 		double score;
@@ -1695,10 +2163,8 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 			for (i = 0; i < nreq; i++) {
 				double b = leaf_block_bound(r, &r->leaves[req[i]]);
 
-				for (j = 0; j < r->n_units; j++)
-					if (r->units[j].sub == req[i])
-						break;
-				if (j < r->n_units && r->units[j].has_morph) {
+				j = r->leaves[req[i]].unit;
+				if (j != SIZE_MAX && r->units[j].has_morph) {
 					struct leaf *ml = &r->leaves[r->units[j].morph];
 
 					if (ml->doc < d &&
@@ -1795,9 +2261,8 @@ static int eval_substring(struct run *r)
 	}
 	/* The morpheme leaf of every positive keyword, once each. */
 	for (i = 0; shape_ok && i < nreq && all_morph; i++) {
-		for (j = 0; j < r->n_units && r->units[j].sub != req[i]; j++)
-			;
-		if (j == r->n_units || !r->units[j].has_morph) {
+		j = r->leaves[req[i]].unit;
+		if (j == SIZE_MAX || !r->units[j].has_morph) {
 			all_morph = 0;
 			break;
 		}
@@ -1805,12 +2270,9 @@ static int eval_substring(struct run *r)
 		if (!r->units[j].implied)
 			areq[nareq++] = req[i];
 	}
-	for (i = 0; i < np; i++)
-		for (j = i + 1; j < np;)
-			if (pos[j] == pos[i])
-				pos[j] = pos[--np];
-			else
-				j++;
+	rc = drop_repeats(r, pos, &np);
+	if (rc != SG_OK)
+		goto out;
 	if (shape_ok && all_morph && np > 0 && !r->opt->exhaustive) {
 		rc = eval_and(r, pos, np, areq, nareq, neg, nn);
 		if (rc != SG_OK || r->n_heap == r->k) {
@@ -1832,6 +2294,9 @@ static int eval_substring(struct run *r)
 		rc = eval_sub_walk(r, req, nreq, neg, nn, phase_a);
 		goto out;
 	}
+	rc = own_leaves(r, r->root);
+	if (rc != SG_OK)
+		goto out;
 	{
 		uint32_t d = 1;
 
@@ -1867,8 +2332,18 @@ out:
 	return rc;
 }
 
-/* Picks the evaluation for the plan's shape. */
+static int evaluate_shape(struct run *r);
+
+/* Evaluates the plan; a damaged lengths chunk met on the way fails it. */
 static int evaluate(struct run *r)
+{
+	int rc = evaluate_shape(r);
+
+	return rc != SG_OK ? rc : r->sticky;
+}
+
+/* Picks the evaluation for the plan's shape. */
+static int evaluate_shape(struct run *r)
 {
 	struct node *n = r->root, *or = NULL;
 	size_t *pos, *neg, np = 0, nn = 0, i;
@@ -1929,14 +2404,10 @@ static int evaluate(struct run *r)
 	}
 	/* The same leaf twice (a merged duplicate) is fine for AND but
 	 * would be counted twice by MaxScore's bounds: drop repeats. */
-	for (i = 0; shape_ok && i < np; i++) {
-		size_t j;
-
-		for (j = i + 1; j < np;)
-			if (pos[j] == pos[i])
-				pos[j] = pos[--np];
-			else
-				j++;
+	if (shape_ok && (rc = drop_repeats(r, pos, &np)) != SG_OK) {
+		sg_free(pos);
+		sg_free(neg);
+		return rc;
 	}
 	if (!shape_ok || np == 0)
 		rc = eval_generic(r);
@@ -2034,10 +2505,17 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 	h->score = score;
 	sg_be32_put(kb, docid);
 	rc = mdb_get(r->s->txn, r->s->idx->st.dbi[SG_DB_DOCS], &k, &v);
-	if (rc != MDB_SUCCESS || sg_docrec_decode(&rec, v.mv_data, v.mv_size))
-		return sg_err(r->err, SG_ECORRUPT, "%s: the record of docid %u "
-			      "is missing or corrupt; rebuild the index",
-			      r->s->idx->st.dir, docid);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return sg_store_fail(&r->s->idx->st, rc, "reading docs", r->err);
+	if (rc == MDB_NOTFOUND)
+		return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid %u: no "
+			      "record, though its postings and length say it "
+			      "is live; rebuild the index", r->s->idx->st.dir,
+			      docid);
+	if (sg_docrec_decode(&rec, v.mv_data, v.mv_size))
+		return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid %u: the "
+			      "record (%zu bytes) does not decode; rebuild the "
+			      "index", r->s->idx->st.dir, docid, v.mv_size);
 	h->id = rec.id;
 	h->title = rec.title;
 	h->stored = rec.stored;
@@ -2078,9 +2556,9 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 		size_t n_spans = 0;
 
 		if (sg_docrec_texts(&rec, &r->texts_buf) != SG_OK)
-			return sg_err(r->err, SG_ECORRUPT, "%s: the texts of "
-				      "docid %u are corrupt; rebuild the index",
-				      r->s->idx->st.dir, docid);
+			return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid "
+				      "%u: its texts do not decompress; rebuild "
+				      "the index", r->s->idx->st.dir, docid);
 		for (i = 0; i < rec.n_texts; i++) {
 			if (i && text.len)
 				rc = sg_buf_putc(&text, '\n');
@@ -2159,7 +2637,11 @@ static void run_release(struct run *r)
 	size_t i, t;
 
 	for (i = 0; i < r->n_leaves; i++) {
-		for (t = 0; t < r->leaves[i].n; t++)
+		/* An empty leaf (or one whose cursors were never allocated)
+		 * holds at most one, zeroed, cursor. */
+		size_t n_cur = r->leaves[i].empty ? 1 : r->leaves[i].n;
+
+		for (t = 0; r->leaves[i].cur && t < n_cur; t++)
 			sg_tcur_close(&r->leaves[i].cur[t]);
 		sg_free(r->leaves[i].cur);
 		sg_free(r->leaves[i].off);
@@ -2167,6 +2649,7 @@ static void run_release(struct run *r)
 		sg_free(r->leaves[i].what);
 	}
 	sg_free(r->leaves);
+	sg_free(r->slots);
 	sg_free(r->units);
 	free_node(r->root);
 	sg_free(r->heap);
@@ -2241,11 +2724,20 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	}
 	if (rc != SG_OK)
 		goto out;
+	if (qroot && !opt->or_mode) {
+		rc = check_or_sides(qroot, err);
+		if (rc != SG_OK)
+			goto out;
+	}
 	if (qroot) {
 		rc = plan(r, qroot, 1, &r->root);
 		if (rc != SG_OK)
 			goto out;
-		r->root = normalize(r->root);
+		r->root = normalize(r, r->root);
+		if (r->root && !positive(r->root)) {
+			rc = sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
+			goto out;
+		}
 	}
 	if (!qroot)
 		notice(r, "%.*sempty query: nothing to search", "", 0);
