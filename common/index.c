@@ -260,7 +260,6 @@ int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
 {
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, v;
-	uint32_t slot = docid % SG_LEN_CHUNK;
 	int rc;
 
 	sg_be32_put(kb, docid / SG_LEN_CHUNK);
@@ -271,11 +270,21 @@ int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
 	}
 	if (rc != MDB_SUCCESS)
 		return sg_store_fail(&idx->st, rc, "reading lengths", err);
-	if (v.mv_size != SG_LEN_CHUNK * 4)
+	if (sg_lengths_decode(v.mv_data, v.mv_size, docid, dl) != SG_OK)
 		return sg_err(err, SG_ECORRUPT,
-			      "%s: a lengths record is corrupt; rebuild the "
-			      "index", idx->st.dir);
-	*dl = sg_le32_get((const uint8_t *)v.mv_data + 4 * slot);
+			      "%s: the lengths record of chunk %u is corrupt "
+			      "(%zu bytes, not %d); rebuild the index",
+			      idx->st.dir, docid / SG_LEN_CHUNK, v.mv_size,
+			      SG_LEN_CHUNK * 4);
+	return SG_OK;
+}
+
+int sg_lengths_decode(const void *val, size_t len, uint32_t docid,
+		      uint32_t *dl)
+{
+	if (len != SG_LEN_CHUNK * 4)
+		return SG_ECORRUPT;
+	*dl = sg_le32_get((const uint8_t *)val + 4 * (docid % SG_LEN_CHUNK));
 	return SG_OK;
 }
 
