@@ -1008,6 +1008,25 @@ static struct node *normalize(struct node *n)
 	return n;
 }
 
+/* The positivity rule, checked on the normalized plan: a query must hold
+ * a word that is not excluded. A conjunction of exclusions only (-a -b,
+ * (-a) (-b)) has no list to drive it and would walk the whole docid space,
+ * one docid at a time: refused like -a alone. (normalize has already
+ * turned a mixed OR into an AND of its exclusions and an OR of the rest.) */
+static int has_positive(const struct node *n)
+{
+	size_t i;
+
+	if (n->kind == N_NOT)
+		return 0;
+	if (n->kind != N_AND && n->kind != N_OR)
+		return 1;
+	for (i = 0; i < n->n_kids; i++)
+		if (has_positive(n->kids[i]))
+			return 1;
+	return 0;
+}
+
 /* ------------------------------------------------------------ top k */
 
 /* a is worse than b: a lower score, or the same score and a later docid. */
@@ -2234,6 +2253,11 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		if (rc != SG_OK)
 			goto out;
 		r->root = normalize(r->root);
+		if (r->root && !has_positive(r->root)) {
+			rc = sg_err(err, SG_ESYNTAX, "a query needs at least "
+				    "one word that is not excluded with '-'");
+			goto out;
+		}
 	}
 	if (!qroot)
 		notice(r, "%.*sempty query: nothing to search", "", 0);
