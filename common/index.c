@@ -345,6 +345,7 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 	MDB_val v;
 	const char *an = sg_analyzer_config(idx->an);
 	const char *dir = idx->st.dir;
+	uint32_t version;
 	int rc;
 
 	rc = sg_store_begin(&idx->st, 0, &txn, err);
@@ -379,11 +380,26 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 		rc = sg_err(err, SG_ECORRUPT, "%s: no format version", dir);
 		goto out;
 	}
-	if (sg_be32_get(v.mv_data) != SG_FORMAT_VERSION) {
+	/* Checked before any other record: an index of another version
+	 * may lay out the rest differently (version 2 had no term chains
+	 * and possibly no substring record), and must not be called
+	 * corrupt for it. Nothing converts an index between versions: the
+	 * fix is a rebuild from the source documents. */
+	version = sg_be32_get(v.mv_data);
+	if (version < SG_FORMAT_VERSION) {
 		rc = sg_err(err, SG_EVERSION,
-			    "%s: index format version %u, but this sagasu "
-			    "reads version %d; rebuild the index with this "
-			    "sagasu", dir, sg_be32_get(v.mv_data),
+			    "%s was built by sagasu format %u; this sagasu "
+			    "reads format %d: rebuild it with `sagasu index` "
+			    "into a new directory", dir, version,
+			    SG_FORMAT_VERSION);
+		goto out;
+	}
+	if (version > SG_FORMAT_VERSION) {
+		rc = sg_err(err, SG_EVERSION,
+			    "%s was built by a newer sagasu (format %u); this "
+			    "sagasu reads format %d: search it with that "
+			    "newer sagasu, or rebuild it with `sagasu index` "
+			    "into a new directory", dir, version,
 			    SG_FORMAT_VERSION);
 		goto out;
 	}
