@@ -36,12 +36,12 @@ FUZZ_LIB_LDLIBS := $(shell pkg-config --libs $(FUZZ_LIB_PKGS) 2>/dev/null) \
 FUZZ_LIB_SRC    := $(wildcard common/*.c indexer/*.c query/*.c)
 FUZZ_LIB_OBJ    := $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 
-FUZZ_SRC_parse  := tests/fuzz/fuzz_parse.c query/parse.c common/buf.c \
+FUZZ_SRC_parse  := tests/fuzz/fuzz_parse.c query/parse.c common/alloc.c common/buf.c \
                    common/error.c common/varint.c
 FUZZ_SRC_varint := tests/fuzz/fuzz_varint.c common/varint.c
-FUZZ_SRC_block  := tests/fuzz/fuzz_block.c common/block.c common/buf.c \
+FUZZ_SRC_block  := tests/fuzz/fuzz_block.c common/block.c common/alloc.c common/buf.c \
                    common/varint.c
-FUZZ_SRC_jsonl  := tests/fuzz/fuzz_jsonl.c indexer/reader.c common/buf.c \
+FUZZ_SRC_jsonl  := tests/fuzz/fuzz_jsonl.c indexer/reader.c common/alloc.c common/buf.c \
                    common/error.c common/varint.c
 
 FUZZ_SMALL   := parse varint block jsonl
