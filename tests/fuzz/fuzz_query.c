@@ -221,9 +221,7 @@ static void cleanup(void)
 		sg_index_close(kinds[i].idx);
 		kinds[i].s = NULL;
 		kinds[i].idx = NULL;
-		rm_index(kinds[i].name);
 	}
-	(void)rmdir(tmpdir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -239,6 +237,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(cleanup);
 	for (i = 0; i < N_KINDS; i++)
 		build(&kinds[i]);
+	/* The open environments keep their files: remove them now, so that
+	 * a crash (the point of fuzzing) leaves nothing in /tmp. */
+	for (i = 0; i < N_KINDS; i++)
+		rm_index(kinds[i].name);
+	(void)rmdir(tmpdir);
 	return 0;
 }
 
