@@ -133,8 +133,16 @@ int sg_docrec_texts(sg_docrec *r, sg_buf *scratch)
 		unsigned long long size = ZSTD_getFrameContentSize(p, r->section.len);
 		size_t got;
 
+		/* The frame header's content size is not trusted before it
+		 * is allocated: a damaged record claiming 2 GiB must be
+		 * corrupt, not a 4 GiB allocation (fuzz_records found it).
+		 * A zstd block regenerates at most 128 KiB and takes at
+		 * least 3 bytes of the frame, so a frame of n bytes holds at
+		 * most (n / 3 + 1) * 128 KiB. */
 		if (size == ZSTD_CONTENTSIZE_ERROR ||
-		    size == ZSTD_CONTENTSIZE_UNKNOWN || size > ((size_t)1 << 31))
+		    size == ZSTD_CONTENTSIZE_UNKNOWN || size > ((size_t)1 << 31) ||
+		    size > ((unsigned long long)r->section.len / 3 + 1) *
+			   ZSTD_BLOCKSIZE_MAX)
 			return SG_ECORRUPT;
 		sg_buf_reset(scratch);
 		if (sg_buf_reserve(scratch, (size_t)size) != SG_OK)

@@ -261,7 +261,6 @@ int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
 {
 	uint8_t kb[4];
 	MDB_val k = { 4, kb }, v;
-	uint32_t slot = docid % SG_LEN_CHUNK;
 	int rc;
 
 	sg_be32_put(kb, docid / SG_LEN_CHUNK);
@@ -272,11 +271,21 @@ int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
 	}
 	if (rc != MDB_SUCCESS)
 		return sg_store_fail(&idx->st, rc, "reading lengths", err);
-	if (v.mv_size != SG_LEN_CHUNK * 4)
+	if (sg_lengths_decode(v.mv_data, v.mv_size, docid, dl) != SG_OK)
 		return sg_err(err, SG_ECORRUPT,
-			      "%s: a lengths record is corrupt; rebuild the "
-			      "index", idx->st.dir);
-	*dl = sg_le32_get((const uint8_t *)v.mv_data + 4 * slot);
+			      "%s: the lengths record of chunk %u is corrupt "
+			      "(%zu bytes, not %d); rebuild the index",
+			      idx->st.dir, docid / SG_LEN_CHUNK, v.mv_size,
+			      SG_LEN_CHUNK * 4);
+	return SG_OK;
+}
+
+int sg_lengths_decode(const void *val, size_t len, uint32_t docid,
+		      uint32_t *dl)
+{
+	if (len != SG_LEN_CHUNK * 4)
+		return SG_ECORRUPT;
+	*dl = sg_le32_get((const uint8_t *)val + 4 * (docid % SG_LEN_CHUNK));
 	return SG_OK;
 }
 
@@ -337,6 +346,7 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 	MDB_val v;
 	const char *an = sg_analyzer_config(idx->an);
 	const char *dir = idx->st.dir;
+	uint32_t version;
 	int rc;
 
 	rc = sg_store_begin(&idx->st, 0, &txn, err);
@@ -371,11 +381,26 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 		rc = sg_err(err, SG_ECORRUPT, "%s: no format version", dir);
 		goto out;
 	}
-	if (sg_be32_get(v.mv_data) != SG_FORMAT_VERSION) {
+	/* Checked before any other record: an index of another version
+	 * may lay out the rest differently (version 2 had no term chains
+	 * and possibly no substring record), and must not be called
+	 * corrupt for it. Nothing converts an index between versions: the
+	 * fix is a rebuild from the source documents. */
+	version = sg_be32_get(v.mv_data);
+	if (version < SG_FORMAT_VERSION) {
 		rc = sg_err(err, SG_EVERSION,
-			    "%s: index format version %u, but this sagasu "
-			    "reads version %d; rebuild the index with this "
-			    "sagasu", dir, sg_be32_get(v.mv_data),
+			    "%s was built by sagasu format %u; this sagasu "
+			    "reads format %d: rebuild it with `sagasu index` "
+			    "into a new directory", dir, version,
+			    SG_FORMAT_VERSION);
+		goto out;
+	}
+	if (version > SG_FORMAT_VERSION) {
+		rc = sg_err(err, SG_EVERSION,
+			    "%s was built by a newer sagasu (format %u); this "
+			    "sagasu reads format %d: search it with that "
+			    "newer sagasu, or rebuild it with `sagasu index` "
+			    "into a new directory", dir, version,
 			    SG_FORMAT_VERSION);
 		goto out;
 	}

@@ -129,6 +129,12 @@ int sg_length_get(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t *dl,
 int sg_length_set(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t dl,
 		  sg_error *err);
 
+/* The slot of docid in a `lengths` value (SG_LEN_CHUNK little-endian u32,
+ * docs/FORMAT.md): 0, or SG_ECORRUPT when val is not SG_LEN_CHUNK * 4
+ * bytes long. */
+int sg_lengths_decode(const void *val, size_t len, uint32_t docid,
+		      uint32_t *dl);
+
 /* Rewrites every term's postings and positions without the documents
  * whose length slot is SG_DL_DEAD, drops terms whose df is 0 and sets n_dead
  * to 0, in one write transaction (indexer/compact.c). */

@@ -1284,7 +1284,11 @@ static struct node *normalize_node(struct node *n, struct marks *mk)
 		sg_free(n);
 		return k;
 	}
-	if ((n->kind == N_AND || n->kind == N_OR) && n->n_kids == 0) {
+	/* A NOT whose item normalized away (a group of words without
+	 * terms) excludes nothing: dropped, as plan() drops a NOT of a
+	 * dropped item. Kept, it would hand node_next a NULL kid. */
+	if ((n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) &&
+	    n->n_kids == 0) {
 		free_node(n);
 		return NULL;
 	}

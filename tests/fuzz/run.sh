@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-15}
 shift || true
-targets=${*:-parse varint block jsonl}
+targets=${*:-parse varint block jsonl query records}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
 export FUZZ_BUILD
 
