@@ -5,8 +5,8 @@
 set -euo pipefail
 
 want=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
-      libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
-      mandoc)  # mandoc: tests/cli/man.sh lints man/sagasu.1 with mandoc -Tlint
+      libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev)
+want+=(mandoc)  # tests/cli/man.sh lints man/sagasu.1 with mandoc -Tlint
 case "${1:-build}" in
   build) ;;
   demo)  want+=(manpages-ja groff-base man-db python3) ;;
