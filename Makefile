@@ -34,11 +34,34 @@ OOM_STEP ?= 1
 LIB := $(BUILD)/libsagasu.a
 BIN := $(BUILD)/sagasu
 
+# The shared library: the same sources compiled again as position-independent
+# code into $(BUILD)/pic/, so that libsagasu.a and the CLI stay non-PIC. Only
+# the functions include/sagasu.h marks SG_API are exported
+# (-fvisibility=hidden). Its version is SAGASU_VERSION; its soname carries
+# the major number: libsagasu.so.0 for 0.1.0.
+VERSION := $(shell sed -n 's/^\#define SAGASU_VERSION "\(.*\)"/\1/p' include/sagasu.h)
+MAJOR   := $(firstword $(subst ., ,$(VERSION)))
+SONAME  := libsagasu.so.$(MAJOR)
+SO      := $(BUILD)/libsagasu.so.$(VERSION)
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+
+# Where `make install` puts things; DESTDIR is prepended to every path (for
+# packaging: the files are installed there but refer to PREFIX).
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+MANDIR       ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
+INSTALL      ?= install
+
 .PHONY: all setup test unit-tests asan valgrind check-valgrind demo bench \
-        bench-varint clean help tsan
+        bench-varint clean help tsan install uninstall FORCE
 .DEFAULT_GOAL := all
 
-all: $(BIN) $(LIB) $(TEST_BIN) $(BENCH_BIN)
+all: $(BIN) $(LIB) $(SO) $(TEST_BIN) $(BENCH_BIN)
 
 help:
 	@echo "make            build sagasu ($(BIN)), libsagasu.a, tests and benchmarks"
@@ -51,6 +74,11 @@ help:
 	@echo "make bench      benchmarks (varint decoding, indexing; see bench/README.md)"
 	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)"
 	@echo "make check-static  cppcheck over the sources"
+	@echo "make install    install the CLI, libsagasu.a and .so, sagasu.h, sagasu.pc,"
+	@echo "                the man page and the bash and zsh completions under PREFIX"
+	@echo "                (/usr/local; also DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR,"
+	@echo "                PKGCONFIGDIR, BASHCOMPDIR, ZSHCOMPDIR)"
+	@echo "make uninstall  remove what 'make install' put there (same variables)"
 	@echo "make clean      remove the build directories"
 
 setup:
@@ -64,6 +92,15 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+# A more specific pattern than the one above: make takes the shortest stem.
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(SO): $(PIC_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $(PIC_OBJ) \
+	  $(LDFLAGS) $(LDLIBS)
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
@@ -109,8 +146,40 @@ bench-varint: all
 bench: all
 	@BUILD=$(BUILD) bench/run.sh
 
+# sagasu.pc names the install directories, so it is written at install time.
+$(BUILD)/sagasu.pc: sagasu.pc.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@REQUIRES_PRIVATE@|$(PKGS)|g' \
+	    -e 's|@LIBS_PRIVATE@|$(strip $(shell mecab-config --libs 2>/dev/null) -lpthread -lm)|g' \
+	    sagasu.pc.in >$@
+
+install: $(BIN) $(LIB) $(SO) $(BUILD)/sagasu.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 755 $(BIN) $(DESTDIR)$(BINDIR)/sagasu
+	$(INSTALL) -m 644 include/sagasu.h $(DESTDIR)$(INCLUDEDIR)/sagasu.h
+	$(INSTALL) -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libsagasu.a
+	$(INSTALL) -m 755 $(SO) $(DESTDIR)$(LIBDIR)/libsagasu.so.$(VERSION)
+	ln -sf libsagasu.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsagasu.so
+	$(INSTALL) -m 644 $(BUILD)/sagasu.pc $(DESTDIR)$(PKGCONFIGDIR)/sagasu.pc
+	$(INSTALL) -m 644 man/sagasu.1 $(DESTDIR)$(MANDIR)/man1/sagasu.1
+	$(INSTALL) -m 644 completions/sagasu.bash $(DESTDIR)$(BASHCOMPDIR)/sagasu
+	$(INSTALL) -m 644 completions/_sagasu $(DESTDIR)$(ZSHCOMPDIR)/_sagasu
+
+# Removes the files only: the directories may hold other packages' files.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sagasu $(DESTDIR)$(INCLUDEDIR)/sagasu.h \
+	  $(DESTDIR)$(LIBDIR)/libsagasu.a $(DESTDIR)$(LIBDIR)/libsagasu.so.$(VERSION) \
+	  $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libsagasu.so \
+	  $(DESTDIR)$(PKGCONFIGDIR)/sagasu.pc $(DESTDIR)$(MANDIR)/man1/sagasu.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/sagasu $(DESTDIR)$(ZSHCOMPDIR)/_sagasu
+
 clean:
 	rm -rf build build-asan build-clang build-fuzz build-tsan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 -include tests/fuzz/fuzz.mk

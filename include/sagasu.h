@@ -38,6 +38,17 @@ extern "C" {
 
 #define SAGASU_VERSION "0.1.0"
 
+/* SG_API marks the functions libsagasu.so exports: the library is compiled
+ * with -fvisibility=hidden, so that its internal functions (sg_buf_*, the
+ * store, the codecs) stay private and only this header is its ABI. The
+ * Makefile reads the version above for the shared library's file name and
+ * soname (libsagasu.so.MAJOR). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SG_API __attribute__((visibility("default")))
+#else
+#define SG_API
+#endif
+
 /* ---------------------------------------------------------------- errors */
 
 enum {
@@ -70,14 +81,14 @@ typedef struct sg_error {
 #define SG_ERROR_INIT { SG_OK, { 0 } }
 
 /* A static English name of an error code ("out of memory", ...). */
-const char *sg_strerror(int code);
+SG_API const char *sg_strerror(int code);
 
 /* For tests of out-of-memory paths: from this call on, the library's nth
  * allocation fails (and every later one too when `sticky` is not 0); n = 0
  * disarms. Process-wide; not for production use. sg_test_alloc_failures()
  * tells how many allocations were made to fail since. */
-void sg_test_fail_alloc(long n, int sticky);
-long sg_test_alloc_failures(void);
+SG_API void sg_test_fail_alloc(long n, int sticky);
+SG_API long sg_test_alloc_failures(void);
 
 /* ---------------------------------------------------------------- analyzer */
 
@@ -105,34 +116,34 @@ typedef struct sg_token {
 	int indexed;         /* 0: dropped by the filter (particle, symbol, ...) */
 } sg_token;
 
-int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
-		    sg_error *err);
-void sg_analyzer_free(sg_analyzer *a);
+SG_API int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
+			   sg_error *err);
+SG_API void sg_analyzer_free(sg_analyzer *a);
 
 /* The configuration value stored in an index: a NUL-terminated string owned
  * by `a`, e.g. "sagasu-analyzer/1 dic=ipadic:UTF-8:102:392126 norm=nfkc_cf
  * utf8proc=2.8.0 filter=default". Two analyzers that print the same string
  * analyze every input identically. */
-const char *sg_analyzer_config(const sg_analyzer *a);
+SG_API const char *sg_analyzer_config(const sg_analyzer *a);
 
-int sg_analysis_new(sg_analyzer *a, sg_analysis **out, sg_error *err);
-void sg_analysis_free(sg_analysis *s);
+SG_API int sg_analysis_new(sg_analyzer *a, sg_analysis **out, sg_error *err);
+SG_API void sg_analysis_free(sg_analysis *s);
 
 /* Analyzes `len` bytes of UTF-8 text. Positions start at `pos_base`.
  * Invalid UTF-8 becomes U+FFFD and is counted, never an error. The tokens
  * (dropped ones included, indexed == 0) are returned through *tokens and *n and
  * stay valid until the next call on `s`. *n_positions receives the number of
  * positions consumed (the next free position is pos_base + *n_positions). */
-int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
-	       const sg_token **tokens, size_t *n, uint32_t *n_positions,
-	       sg_error *err);
+SG_API int sg_analyze(sg_analysis *s, const char *text, size_t len,
+		      uint32_t pos_base, const sg_token **tokens, size_t *n,
+		      uint32_t *n_positions, sg_error *err);
 
 /* How many invalid UTF-8 sequences the last sg_analyze() replaced. */
-size_t sg_analysis_invalid_utf8(const sg_analysis *s);
+SG_API size_t sg_analysis_invalid_utf8(const sg_analysis *s);
 
 /* The normalized text of the last sg_analyze() (NFKC + case fold; invalid
  * sequences replaced by U+FFFD), valid until the next call on `s`. */
-const char *sg_analysis_normalized(const sg_analysis *s, size_t *len);
+SG_API const char *sg_analysis_normalized(const sg_analysis *s, size_t *len);
 
 /* ---------------------------------------------------------------- documents */
 
@@ -181,12 +192,12 @@ typedef struct sg_index_options {
  * directory that is not a sagasu index, another format version, or an index
  * built with another analyzer configuration. A writable open holds the
  * writer lock until sg_index_close. */
-int sg_index_open(const char *dir, const sg_index_options *opt,
-		  sg_index **out, sg_error *err);
-void sg_index_close(sg_index *idx);
+SG_API int sg_index_open(const char *dir, const sg_index_options *opt,
+			 sg_index **out, sg_error *err);
+SG_API void sg_index_close(sg_index *idx);
 
 /* The analyzer the index was opened with (owned by idx). */
-sg_analyzer *sg_index_analyzer(sg_index *idx);
+SG_API sg_analyzer *sg_index_analyzer(sg_index *idx);
 
 #define SG_STATS_TOP 20
 
@@ -216,7 +227,7 @@ typedef struct sg_stats {
 } sg_stats;
 
 /* Reads the figures of the index in one read transaction. */
-int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err);
+SG_API int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err);
 
 /* What sg_index_check read. */
 typedef struct sg_check_report {
@@ -259,7 +270,7 @@ typedef struct sg_check_report {
  * 'クラ' (termid 12): df 5 but its postings hold 4 live documents"; or
  * another code when the check itself could not run (SG_ENOMEM, SG_ESTORE).
  * Writers may commit meanwhile: the check sees the snapshot it began in. */
-int sg_index_check(sg_index *idx, sg_check_report *out, sg_error *err);
+SG_API int sg_index_check(sg_index *idx, sg_check_report *out, sg_error *err);
 
 /* ---------------------------------------------------------------- sources */
 
@@ -273,24 +284,26 @@ typedef enum sg_format {
 } sg_format;
 
 /* `fields`: the index's indexed fields, in order (the texts of each doc). */
-int sg_reader_open(const char *path, sg_format format,
-		   const char *const *fields, size_t n_fields,
-		   sg_reader **out, sg_error *err);
+SG_API int sg_reader_open(const char *path, sg_format format,
+			  const char *const *fields, size_t n_fields,
+			  sg_reader **out, sg_error *err);
 
 /* The next document: 1 and *doc (valid until the next call), 0 at the end,
  * SG_EINVAL for a record that cannot be read (err says "FILE:LINE: what is
  * wrong"; call again to go on with the next), or another error (fatal).
  * *n_fixed receives the number of invalid UTF-8 sequences replaced by
  * U+FFFD in the record. */
-int sg_reader_next(sg_reader *r, sg_doc *doc, size_t *n_fixed, sg_error *err);
+SG_API int sg_reader_next(sg_reader *r, sg_doc *doc, size_t *n_fixed,
+			  sg_error *err);
 
 /* Where the reader is: the current file (or "stdin") and line. */
-const char *sg_reader_where(const sg_reader *r, uint64_t *line);
+SG_API const char *sg_reader_where(const sg_reader *r, uint64_t *line);
 
 /* Bytes consumed so far and the total to read (0 when unknown: stdin). */
-void sg_reader_progress(const sg_reader *r, uint64_t *done, uint64_t *total);
+SG_API void sg_reader_progress(const sg_reader *r, uint64_t *done,
+			       uint64_t *total);
 
-void sg_reader_close(sg_reader *r);
+SG_API void sg_reader_close(sg_reader *r);
 
 /* ---------------------------------------------------------------- writer */
 
@@ -330,29 +343,29 @@ typedef struct sg_writer_counts {
 	uint64_t pending;    /* additions and deletions not committed (yet) */
 } sg_writer_counts;
 
-int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
-		   sg_writer **out, sg_error *err);
+SG_API int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
+			  sg_writer **out, sg_error *err);
 
 /* Queues a document (copied; the caller's memory is free after the call).
  * SG_EINVAL: the document is refused (err says why) and nothing else is
  * affected. Other errors are fatal to the uncommitted batch. */
-int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err);
+SG_API int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err);
 
 /* Deletes a document by external id (committed with the next batch). */
-int sg_writer_delete(sg_writer *w, const char *id, size_t len,
-		     sg_error *err);
+SG_API int sg_writer_delete(sg_writer *w, const char *id, size_t len,
+			    sg_error *err);
 
 /* Commits everything queued. */
-int sg_writer_commit(sg_writer *w, sg_error *err);
+SG_API int sg_writer_commit(sg_writer *w, sg_error *err);
 
 /* Rewrites the postings without deleted documents' entries, in one
  * transaction. Commits what is queued first. */
-int sg_writer_compact(sg_writer *w, sg_error *err);
+SG_API int sg_writer_compact(sg_writer *w, sg_error *err);
 
-void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out);
+SG_API void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out);
 
 /* Frees the writer; a batch not committed is abandoned. */
-void sg_writer_free(sg_writer *w);
+SG_API void sg_writer_free(sg_writer *w);
 
 /* ---------------------------------------------------------------- search */
 
@@ -416,17 +429,18 @@ typedef struct sg_results {
 	uint64_t postings_decoded, blocks_skipped, docs_scored;
 } sg_results;
 
-int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err);
+SG_API int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err);
 /* Moves to the newest committed state. */
-int sg_searcher_refresh(sg_searcher *s, sg_error *err);
-void sg_searcher_free(sg_searcher *s);
+SG_API int sg_searcher_refresh(sg_searcher *s, sg_error *err);
+SG_API void sg_searcher_free(sg_searcher *s);
 
 /* Runs one query. *out belongs to the caller (sg_results_free); its slices
  * stay valid until sg_searcher_refresh or sg_searcher_free. SG_ESYNTAX:
  * err names the column and what was expected. */
-int sg_search(sg_searcher *s, const char *query, size_t len,
-	      const sg_search_options *opt, sg_results **out, sg_error *err);
-void sg_results_free(sg_results *r);
+SG_API int sg_search(sg_searcher *s, const char *query, size_t len,
+		     const sg_search_options *opt, sg_results **out,
+		     sg_error *err);
+SG_API void sg_results_free(sg_results *r);
 
 #ifdef __cplusplus
 }
