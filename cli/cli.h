@@ -40,6 +40,22 @@ void cli_test_crash(void);
 int cli_index_option(int argc, char **argv, int *i, const char **dir,
 		     sg_index_options *io);
 
+/* A flag of a subcommand that takes no operand: its name and what it sets. */
+struct cli_flag {
+	const char *name;
+	int *on;
+};
+
+/* The whole command line of a subcommand that takes the index options, the
+ * flags of `flags` (n of them) and no operand (compact, stats, dump,
+ * check). Returns -1 when it is done and the caller goes on; otherwise the
+ * exit status to return at once: 0 after --help (usage on stdout), 2 after
+ * a usage error (the message and usage on stderr), -d DIR missing
+ * included. */
+int cli_dir_command(int argc, char **argv, const char *usage,
+		    const struct cli_flag *flags, size_t n, const char **dir,
+		    sg_index_options *io);
+
 /* ---- option values (cli/opts.c)
  *
  * Every subcommand reads its options in the same way:

@@ -17,16 +17,13 @@
 
 #include "cli.h"
 
-static int usage(FILE *f, int status)
-{
-	fprintf(f, "usage: sagasu check -d DIR [--keep-all] [--dicdir DIR]\n"
-		"  Reads every record of the index in one read transaction and "
-		"verifies\n  the postings, the term records, the positions, "
-		"the lengths, the ids and\n  the documents against each other "
-		"(docs/RELIABILITY.md). Exit 0 when the\n  index is whole, "
-		"1 naming the first bad record when it is not.\n");
-	return status;
-}
+static const char usage[] =
+	"usage: sagasu check -d DIR [--keep-all] [--dicdir DIR]\n"
+	"  Reads every record of the index in one read transaction and "
+	"verifies\n  the postings, the term records, the positions, "
+	"the lengths, the ids and\n  the documents against each other "
+	"(docs/RELIABILITY.md). Exit 0 when the\n  index is whole, "
+	"1 naming the first bad record when it is not.\n";
 
 int cmd_check(int argc, char **argv)
 {
@@ -35,20 +32,12 @@ int cmd_check(int argc, char **argv)
 	sg_check_report rep;
 	const char *dir = NULL;
 	sg_index *idx;
-	int i, rc, after_crash = 0;
+	int rc, after_crash = 0;
+	const struct cli_flag flags[] = { { "--after-crash", &after_crash } };
 
-	for (i = 1; i < argc; i++) {
-		if (cli_index_option(argc, argv, &i, &dir, &io))
-			continue;
-		if (!strcmp(argv[i], "--after-crash"))
-			after_crash = 1;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return usage(stdout, 0);
-		else
-			return usage(stderr, 2);
-	}
-	if (!dir)
-		return usage(stderr, 2);
+	rc = cli_dir_command(argc, argv, usage, flags, 1, &dir, &io);
+	if (rc >= 0)
+		return rc;
 	io.readonly = 1;
 	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc == SG_OK) {

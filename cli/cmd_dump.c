@@ -180,6 +180,25 @@ static int load_docs(sg_index *idx, MDB_txn *txn, struct live_doc **out,
 	return SG_OK;
 }
 
+/* The next block of a term's chain, decoded into docids and tfs: 1, 0 at
+ * the end of the chain, or a negative code (a block that does not decode is
+ * SG_ECORRUPT). k and v are the block's key and value. */
+static int next_block(sg_chain_walk *walk, sg_index *idx, const sg_termrec *tr,
+		      MDB_val *k, MDB_val *v, sg_block *b, uint32_t *docids,
+		      uint32_t *tfs, sg_error *err)
+{
+	int rc = sg_chain_walk_next(walk, k, v, err);
+
+	if (rc != 1)
+		return rc;
+	if (sg_block_open(b, sg_be32_get((uint8_t *)k->mv_data + 4),
+			  v->mv_data, v->mv_size) != SG_OK ||
+	    sg_block_decode(b, docids, tfs) != SG_OK)
+		return sg_err(err, SG_ECORRUPT, "%s: a postings block of "
+			      "termid %u is corrupt", idx->st.dir, tr->termid);
+	return 1;
+}
+
 /* Prints one term's live postings, sorted by external id. */
 static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 		     int haspos, const struct live_doc *docs, size_t n_docs,
@@ -198,15 +217,8 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 	if (rc != SG_OK)
 		return rc;
 	/* The blocks of every element of the term's chain. */
-	while ((rc = sg_chain_walk_next(&walk, &k, &v, err)) == 1) {
-		if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
-				  v.mv_data, v.mv_size) != SG_OK ||
-		    sg_block_decode(&b, docids, tfs) != SG_OK) {
-			rc = sg_err(err, SG_ECORRUPT, "%s: a postings block "
-				    "of termid %u is corrupt", idx->st.dir,
-				    tr->termid);
-			break;
-		}
+	while ((rc = next_block(&walk, idx, tr, &k, &v, &b, docids, tfs,
+				err)) == 1) {
 		pv.mv_size = 0;
 		pv.mv_data = (void *)"";
 		rc = haspos ? mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv)
@@ -306,15 +318,8 @@ static int dump_term_blocks(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 	rc = sg_chain_walk_open(&walk, idx, txn, tr, err);
 	if (rc != SG_OK)
 		return rc;
-	while ((rc = sg_chain_walk_next(&walk, &k, &v, err)) == 1) {
-		if (sg_block_open(&b, sg_be32_get((uint8_t *)k.mv_data + 4),
-				  v.mv_data, v.mv_size) != SG_OK ||
-		    sg_block_decode(&b, docids, tfs) != SG_OK) {
-			rc = sg_err(err, SG_ECORRUPT, "%s: a postings block "
-				    "of termid %u is corrupt", idx->st.dir,
-				    tr->termid);
-			break;
-		}
+	while ((rc = next_block(&walk, idx, tr, &k, &v, &b, docids, tfs,
+				err)) == 1) {
 		printf("  B n=%u max_tf=%u min_dl=%u", b.n, b.max_tf, b.min_dl);
 		for (j = 0; j < b.n; j++) {
 			const struct live_doc *d = find_doc(docs, n_docs,
@@ -438,38 +443,17 @@ int cmd_dump(int argc, char **argv)
 	sg_error err = SG_ERROR_INIT;
 	const char *dir = NULL;
 	sg_index *idx;
-	int i, rc, blocks = 0;
+	int rc, blocks = 0;
+	const struct cli_flag flags[] = { { "--blocks", &blocks } };
 
 	static const char usage[] = "usage: sagasu dump -d DIR [--blocks] "
 		"[--keep-all] [--dicdir DIR]\n"
 		"  --blocks  also print the physical layout (blocks, chains, "
 		"bounds)\n";
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--blocks")) {
-			blocks = 1;
-			continue;
-		}
-		rc = cli_index_option(argc, argv, &i, &dir, &io);
-		if (rc < 0)
-			return 2;
-		if (rc == 0) {
-			if (cli_is_option(argv[i]))
-				cli_unknown_option("dump", argv[i]);
-			else
-				fprintf(stderr, "sagasu: dump: takes no "
-					"argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!dir) {
-		fprintf(stderr, "sagasu: dump: -d DIR is required\n%s", usage);
-		return 2;
-	}
+	rc = cli_dir_command(argc, argv, usage, flags, 1, &dir, &io);
+	if (rc >= 0)
+		return rc;
 	io.readonly = 1;
 	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc != SG_OK) {

@@ -399,32 +399,14 @@ int cmd_compact(int argc, char **argv)
 	const char *dir = NULL;
 	sg_index *idx;
 	sg_writer *w;
-	int i, rc;
+	int rc;
 
 	static const char usage[] = "usage: sagasu compact -d DIR [--keep-all] "
 		"[--dicdir DIR]\n";
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return 0;
-		}
-		rc = cli_index_option(argc, argv, &i, &dir, &io);
-		if (rc < 0)
-			return 2;
-		if (rc == 0) {
-			if (cli_is_option(argv[i]))
-				cli_unknown_option("compact", argv[i]);
-			else
-				fprintf(stderr, "sagasu: compact: takes no "
-					"argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!dir) {
-		fprintf(stderr, "sagasu: compact: -d DIR is required\n%s", usage);
-		return 2;
-	}
+	rc = cli_dir_command(argc, argv, usage, NULL, 0, &dir, &io);
+	if (rc >= 0)
+		return rc;
 	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc != SG_OK) {
 		cli_error("compact", &err);

@@ -66,35 +66,14 @@ int cmd_stats(int argc, char **argv)
 	sg_index *idx;
 	sg_stats s;
 	int i, json = 0, rc;
+	const struct cli_flag flags[] = { { "--json", &json } };
 
 	static const char usage[] = "usage: sagasu stats -d DIR [--json] "
 		"[--keep-all] [--dicdir DIR]\n";
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return 0;
-		}
-		rc = cli_index_option(argc, argv, &i, &dir, &io);
-		if (rc < 0)
-			return 2;
-		if (rc > 0)
-			continue;
-		if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else {
-			if (cli_is_option(argv[i]))
-				cli_unknown_option("stats", argv[i]);
-			else
-				fprintf(stderr, "sagasu: stats: takes no "
-					"argument '%s'\n", argv[i]);
-			return 2;
-		}
-	}
-	if (!dir) {
-		fprintf(stderr, "sagasu: stats: -d DIR is required\n%s", usage);
-		return 2;
-	}
+	rc = cli_dir_command(argc, argv, usage, flags, 1, &dir, &io);
+	if (rc >= 0)
+		return rc;
 	io.readonly = 1;
 	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc == SG_OK)

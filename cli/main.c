@@ -65,6 +65,44 @@ int cli_index_option(int argc, char **argv, int *i, const char **dir,
 	return 1;
 }
 
+int cli_dir_command(int argc, char **argv, const char *usage,
+		    const struct cli_flag *flags, size_t n, const char **dir,
+		    sg_index_options *io)
+{
+	const char *cmd = argv[0];
+	size_t f;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		rc = cli_index_option(argc, argv, &i, dir, io);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		for (f = 0; f < n && strcmp(argv[i], flags[f].name); f++)
+			;
+		if (f < n) {
+			*flags[f].on = 1;
+			continue;
+		}
+		if (cli_is_option(argv[i]))
+			cli_unknown_option(cmd, argv[i]);
+		else
+			fprintf(stderr, "sagasu: %s: takes no argument '%s'\n",
+				cmd, argv[i]);
+		return 2;
+	}
+	if (!*dir) {
+		fprintf(stderr, "sagasu: %s: -d DIR is required\n%s", cmd, usage);
+		return 2;
+	}
+	return -1;
+}
+
 void cli_error(const char *what, const sg_error *err)
 {
 	fprintf(stderr, "sagasu: %s: %s\n", what,

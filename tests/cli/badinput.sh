@@ -254,4 +254,5 @@ check "$MANY_DOCS one-word documents: the rare word finds exactly its 3" \
 # 大阪 is word i % 8 == 1; the rare word took document 17's place.
 check "$MANY_DOCS one-word documents: a common word's total" $(((MANY_DOCS + 6) / 8 - 1)) "$(total "$TMP/many" 大阪)"
 
+check_all_indexes
 finish badinput

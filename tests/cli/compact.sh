@@ -237,6 +237,7 @@ scenario() {
 	"$S" dump -d "$d/fresh" >"$d/dump-fresh"
 	cmp -s "$d/dump" "$d/dump-fresh" ||
 		{ echo "dump differs from a fresh build's: $(diff "$d/dump" "$d/dump-fresh" | head -4 | tr '\n' ' ')"; return; }
+	"$S" check -d "$idx" >"$d/err" 2>&1 || { echo "sagasu check: $(tail -2 "$d/err" | tr '\n' ' ')"; return; }
 	# Compacting again changes nothing.
 	"$S" compact -d "$idx" 2>"$d/err" || { echo "second compact: $(cat "$d/err")"; return; }
 	"$S" dump -d "$idx" | cmp -s - "$d/dump-fresh" ||
@@ -288,18 +289,7 @@ echo "     scenarios: $(( $(ms_now) - t0 )) ms"
 # The embedded corpus of tests/cli/index.sh, then compact: the reproduction
 # of issue 10 (the index it left was refused as truncated).
 R=$FAST/repro
-python3 - "$R.jsonl" <<'EOF'
-import json, sys
-base = ["東京都の天気は晴れ", "大阪で会議がありました", "京都の寺を訪ねる",
-        "猫が窓辺で眠っている", "新しい検索エンジンを作る", "日本語の形態素解析",
-        "花粉症で鼻水が止まらない", "コロナの症状について", "電車が遅れて困った",
-        "今日は寿司を食べた"]
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    for i in range(300):
-        b = base[i % len(base)] + "。" + base[(i * 7 + 3) % len(base)] + "。" * (i % 3)
-        f.write(json.dumps({"id": "g%04d" % i, "title": base[i % len(base)][:4],
-                            "body": b + " 番号%d" % i}, ensure_ascii=False) + "\n")
-EOF
+gen_small300 "$R.jsonl"
 head -n 120 "$R.jsonl" >"$R.1"
 { tail -n +121 "$R.jsonl"; head -n 30 "$R.jsonl"; } >"$R.2"
 tail -n +121 "$R.jsonl" | head -n 30 | sed 's/"body": "/"body": "追記された文章です。/' >"$R.3"

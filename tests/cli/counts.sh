@@ -151,4 +151,5 @@ done
 "$S" delete -d "$d" a0001 a0002 nosuch 2>"$TMP/e"
 check "delete: summary" "sagasu: delete: 2 deleted, 1 not found" "$(cat "$TMP/e")"
 
+check_all_indexes
 finish counts

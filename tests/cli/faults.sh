@@ -37,32 +37,11 @@ consistent() {
 	fi
 }
 
-# gen FILE N [MARK]: N small documents d00000.. in JSONL; with MARK, document
-# i also holds the terms wwall and zq{a,b,c}[i % 3] (for prefix checks).
-gen() {
-	python3 - "$@" <<'EOF'
-import json, sys
-path, n = sys.argv[1], int(sys.argv[2])
-mark = len(sys.argv) > 3
-base = ["東京都の天気は晴れ", "大阪で会議がありました", "京都の寺を訪ねる",
-        "猫が窓辺で眠っている", "新しい検索エンジンを作る", "日本語の形態素解析",
-        "花粉症で鼻水が止まらない", "電車が遅れて困った", "今日は寿司を食べた",
-        "図書館で本を借りる", "北海道には梅雨がない", "山に登って写真を撮った"]
-with open(path, "w", encoding="utf-8") as f:
-    for i in range(n):
-        body = "。".join(base[(i * k + k) % len(base)] for k in (1, 5, 7))
-        body += " 番号%d" % i
-        if mark:
-            body += " wwall zq" + "abc"[i % 3]
-        f.write(json.dumps({"id": "d%05d" % i, "title": base[i % len(base)][:4],
-                            "body": body}, ensure_ascii=False) + "\n")
-EOF
-}
 
 # ============================================================ a. SIGKILL
 K_IN=$TMP/k.jsonl
 K_N=12000
-gen "$K_IN" "$K_N"
+gen_docs "$K_IN" "$K_N"
 KOPTS=(--mem 64k --block-size 4 --threads 2)
 "$S" index -d "$TMP/kref" "${KOPTS[@]}" "$K_IN" 2>"$TMP/kref.err"
 check "sigkill: reference index exit" 0 $?
@@ -152,7 +131,7 @@ check_index "$TMP/int"
 # snapshot), again and again, and its n never decreases.
 W_IN=$TMP/w.jsonl
 W_N=${W_N:-60000}
-gen "$W_IN" "$W_N" mark
+gen_docs "$W_IN" "$W_N" mark
 WOPTS=(--mem 16k --threads 1)
 printf 'all\twwall\na\tzqa\nb\tzqb\nc\tzqc\n' >"$TMP/w.q"
 t0=$(ms_now)
@@ -270,8 +249,8 @@ full_check() {
 	"$S" search -d "$d" -k 1 東京 >/dev/null 2>&1
 	check "$name: a search works after it" 0 $?
 }
-gen "$TMP/full.base" 50
-gen "$TMP/full.big" 40000
+gen_docs "$TMP/full.base" 50
+gen_docs "$TMP/full.big" 40000
 sed -i 's/"d\([0-9]*\)"/"f\1"/' "$TMP/full.big"
 
 MNT=$TMP/mnt

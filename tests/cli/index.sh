@@ -31,18 +31,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 EOF
 else
 	echo "SKIP hatena-cluster.txt is absent: using the embedded corpus"
-	python3 - "$GEN" <<'EOF'
-import json, sys
-base = ["東京都の天気は晴れ", "大阪で会議がありました", "京都の寺を訪ねる",
-        "猫が窓辺で眠っている", "新しい検索エンジンを作る", "日本語の形態素解析",
-        "花粉症で鼻水が止まらない", "コロナの症状について", "電車が遅れて困った",
-        "今日は寿司を食べた"]
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    for i in range(300):
-        b = base[i % len(base)] + "。" + base[(i * 7 + 3) % len(base)] + "。" * (i % 3)
-        f.write(json.dumps({"id": "g%04d" % i, "title": base[i % len(base)][:4],
-                            "body": b + " 番号%d" % i}, ensure_ascii=False) + "\n")
-EOF
+	gen_small300 "$GEN"
 fi
 
 # ------------------------------------------------------------ count

@@ -27,4 +27,58 @@ check_index() {
 		fail "check ${d#"$TMP"/}: $out"
 	fi
 }
+# gen_small300 FILE: 300 small documents g0000.. from ten sentences, the
+# embedded corpus of index.sh's incremental scenario (and of compact.sh's
+# reproduction of the short-file verdict it once met).
+gen_small300() {
+	python3 - "$1" <<'PY'
+import json, sys
+base = ["東京都の天気は晴れ", "大阪で会議がありました", "京都の寺を訪ねる",
+        "猫が窓辺で眠っている", "新しい検索エンジンを作る", "日本語の形態素解析",
+        "花粉症で鼻水が止まらない", "コロナの症状について", "電車が遅れて困った",
+        "今日は寿司を食べた"]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for i in range(300):
+        b = base[i % len(base)] + "。" + base[(i * 7 + 3) % len(base)] + "。" * (i % 3)
+        f.write(json.dumps({"id": "g%04d" % i, "title": base[i % len(base)][:4],
+                            "body": b + " 番号%d" % i}, ensure_ascii=False) + "\n")
+PY
+}
+
+# gen_docs FILE N [MARK]: N small documents d00000.. in JSONL; with MARK, document
+# i also holds the terms wwall and zq{a,b,c}[i % 3] (for prefix checks).
+gen_docs() {
+	python3 - "$@" <<'PY'
+import json, sys
+path, n = sys.argv[1], int(sys.argv[2])
+mark = len(sys.argv) > 3
+base = ["東京都の天気は晴れ", "大阪で会議がありました", "京都の寺を訪ねる",
+        "猫が窓辺で眠っている", "新しい検索エンジンを作る", "日本語の形態素解析",
+        "花粉症で鼻水が止まらない", "電車が遅れて困った", "今日は寿司を食べた",
+        "図書館で本を借りる", "北海道には梅雨がない", "山に登って写真を撮った"]
+with open(path, "w", encoding="utf-8") as f:
+    for i in range(n):
+        body = "。".join(base[(i * k + k) % len(base)] for k in (1, 5, 7))
+        body += " 番号%d" % i
+        if mark:
+            body += " wwall zq" + "abc"[i % 3]
+        f.write(json.dumps({"id": "d%05d" % i, "title": base[i % len(base)][:4],
+                            "body": body}, ensure_ascii=False) + "\n")
+PY
+}
+
+# check_all_indexes: `sagasu check` on every index still under $TMP (a suite
+# that damages indexes on purpose does not call it); --keep-all when the
+# index was built with it.
+check_all_indexes() {
+	local d out n=0 bad=0
+	while IFS= read -r d; do
+		d=${d%/data.mdb}
+		n=$((n + 1))
+		out=$("$SAGASU" check -d "$d" 2>&1) ||
+			out=$("$SAGASU" check -d "$d" --keep-all 2>&1) ||
+			{ bad=$((bad + 1)); fail "check ${d#"$TMP"/}: $out"; }
+	done < <(find "$TMP" -name data.mdb -not -path '*/.sagasu-new/*' 2>/dev/null)
+	[ $bad -eq 0 ] && ok "sagasu check: every index this suite built is whole ($n)"
+}
 finish() { echo "$1: $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; }

@@ -224,4 +224,5 @@ for c in search bench index delete compact stats dump tokenize; do
 	check "$c --help: exit 0" 0 $?
 done
 
+check_all_indexes
 finish options

@@ -454,4 +454,5 @@ if have_shared corpus/jsquad/docs.jsonl && have_shared corpus/hatena-cluster.jso
 	run_recall "$TMP/real.jsonl" "$TMP/real" "jsquad600+cluster" 80 50 30 100 "$SEED"
 fi
 
+check_all_indexes
 finish recall

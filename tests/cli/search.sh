@@ -248,4 +248,5 @@ if have_shared corpus/jsquad/docs.jsonl; then
 	ranking_cases jsquad "$JSQUAD"
 fi
 
+check_all_indexes
 finish search

@@ -35,18 +35,7 @@ reports() {
 touch "$REPORTS/.mark"
 
 # A corpus of 3,000 short documents, made here (no ../shared needed).
-python3 - "$TMP/c.jsonl" <<'PY'
-import json, sys
-base = ["東京都の天気は晴れ", "大阪で会議がありました", "京都の寺を訪ねる",
-        "猫が窓辺で眠っている", "新しい検索エンジンを作る", "日本語の形態素解析",
-        "花粉症で鼻水が止まらない", "電車が遅れて困った", "今日は寿司を食べた",
-        "図書館で本を借りる", "北海道には梅雨がない", "山に登って写真を撮った"]
-with open(sys.argv[1], "w", encoding="utf-8") as f:
-    for i in range(3000):
-        body = "。".join(base[(i * k + k) % len(base)] for k in (1, 5, 7, 11))
-        f.write(json.dumps({"id": "d%05d" % i, "title": base[i % len(base)][:4],
-                            "body": body + " 番号%d" % i}, ensure_ascii=False) + "\n")
-PY
+gen_docs "$TMP/c.jsonl" 3000
 printf '1\t東京 天気\n2\t寿司 食べる\n3\t会議\n4\t写真 山 登る\n5\t形態素 解析\n6\t猫 眠る\n7\t電車\n8\t北海道 梅雨\n' >"$TMP/q.tsv"
 
 "$S" index -d "$TMP/sub" --threads 2 --mem 64k "$TMP/c.jsonl" 2>"$TMP/i1.err"
