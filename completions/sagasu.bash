@@ -53,12 +53,13 @@ _sagasu()
 	tokenize) opts="--json --lines --keep-all --dicdir --help" ;;
 	index)    opts="$index --format --fields --threads --mem --block-size
 		  --no-substring" ;;
-	delete|compact|dump|check) opts=$index ;;
+	delete|compact|check) opts=$index ;;
+	dump)     opts="$index --blocks" ;;
 	stats)    opts="$index --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
 		  --k1 --b --snippet --prefix-cap --queries" ;;
-	bench)    opts="$index --queries -k --or --exhaustive --k1 --b
-		  --prefix-cap --repeat --warmup --threads --verify --json" ;;
+	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
+		  --snippet --prefix-cap --repeat --warmup --threads --verify --json" ;;
 	*)        return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then

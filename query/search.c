@@ -1167,6 +1167,7 @@ static int plan(struct run *r, const sg_qnode *q, int scores,
  * as a kid (positive, and under a NOT). */
 struct marks {
 	size_t *pos, *neg, stamp;
+	int nomem; /* an allocation failed: the plan is not to be trusted */
 };
 
 /* An AND's AND kids and an OR's OR kids are taken into it (in --or mode a
@@ -1185,8 +1186,10 @@ static void flatten(struct node *n, struct marks *mk)
 	for (i = 0; i < n->n_kids; i++)
 		m += n->kids[i]->kind == n->kind ? n->kids[i]->n_kids : 1;
 	kids = sg_malloc((m ? m : 1) * sizeof(*kids));
-	if (!kids)
-		return; /* left as is: only slower */
+	if (!kids) {
+		mk->nomem = 1; /* left whole, so that the caller can free it */
+		return;
+	}
 	for (i = m = 0; i < n->n_kids; i++) {
 		struct node *k = n->kids[i];
 
@@ -1250,7 +1253,7 @@ static struct node *normalize_node(struct node *n, struct marks *mk)
 		if (n->kids[i])
 			n->kids[j++] = n->kids[i];
 	n->n_kids = j;
-	if (mk && (n->kind == N_AND || n->kind == N_OR))
+	if (n->kind == N_AND || n->kind == N_OR)
 		flatten(n, mk);
 	if (n->kind == N_OR) {
 		size_t n_not = 0;
@@ -1260,20 +1263,28 @@ static struct node *normalize_node(struct node *n, struct marks *mk)
 		if (n_not && n_not < n->n_kids) {
 			struct node *and = new_node(N_AND), *or = new_node(N_OR);
 
-			if (!and || !or) {
+			for (i = 0; and && or && i < n->n_kids; i++)
+				if (add_kid(n->kids[i]->kind == N_NOT ? and : or,
+					    n->kids[i]) != SG_OK)
+					break;
+			if (!and || !or || i < n->n_kids) {
+				/* n still owns every kid: only the shells go */
+				if (and)
+					sg_free(and->kids);
+				if (or)
+					sg_free(or->kids);
 				sg_free(and);
 				sg_free(or);
-				return n; /* leave as is; evaluation copes */
+				mk->nomem = 1;
+				return n;
 			}
-			for (i = 0; i < n->n_kids; i++)
-				if (add_kid(n->kids[i]->kind == N_NOT ? and : or,
-					    n->kids[i]))
-					return n;
 			sg_free(n->kids);
 			sg_free(n);
 			or = normalize_node(or, mk);
-			if (or && add_kid(and, or))
+			if (or && add_kid(and, or) != SG_OK) {
 				free_node(or);
+				mk->nomem = 1;
+			}
 			return and;
 		}
 	}
@@ -1295,17 +1306,21 @@ static struct node *normalize_node(struct node *n, struct marks *mk)
 	return n;
 }
 
-static struct node *normalize(struct run *r, struct node *n)
+/* Normalizes the plan *root in place; 0, or SG_ENOMEM with *root still a
+ * whole tree for the caller to free. */
+static int normalize(struct run *r, struct node **root)
 {
-	struct marks mk = { NULL, NULL, 0 };
+	struct marks mk = { NULL, NULL, 0, 0 };
 
 	mk.pos = sg_calloc(r->n_leaves + 1, sizeof(*mk.pos));
 	mk.neg = sg_calloc(r->n_leaves + 1, sizeof(*mk.neg));
-	/* Without the scratch, nothing is flattened: only slower. */
-	n = normalize_node(n, mk.pos && mk.neg ? &mk : NULL);
+	if (mk.pos && mk.neg)
+		*root = normalize_node(*root, &mk);
+	else
+		mk.nomem = 1;
 	sg_free(mk.pos);
 	sg_free(mk.neg);
-	return n;
+	return mk.nomem ? SG_ENOMEM : SG_OK;
 }
 
 /* The positivity rule (docs/QUERY.md, "Exclusions"). A query must name
@@ -2737,7 +2752,10 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		rc = plan(r, qroot, 1, &r->root);
 		if (rc != SG_OK)
 			goto out;
-		r->root = normalize(r, r->root);
+		if (normalize(r, &r->root) != SG_OK) {
+			rc = sg_err(err, SG_ENOMEM, "out of memory");
+			goto out;
+		}
 		if (r->root && !positive(r->root)) {
 			rc = sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
 			goto out;

@@ -11,14 +11,15 @@
 #   python3        the suites' checkers and tests/bm25_ref.py
 #   lmdb-utils     mdb_dump, mdb_load, mdb_stat (faults.sh edits an index with them)
 #   valgrind       `make check-valgrind` (tests/run.sh with VALGRIND=1)
-#   mandoc         man.sh lints man/sagasu.1 with mandoc -Tlint
+#   mandoc man-db bsdextrautils zsh   man.sh: mandoc -Tlint, man -l and col
+#                  render the page, zsh -n parses the zsh completion
 # ci adds what .ci/run and tests/fuzz/run.sh call: clang with its sanitizer
 # and libFuzzer runtimes, cppcheck.
 set -euo pipefail
 
 build=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
        libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
-       python3 lmdb-utils valgrind mandoc)
+       python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh)
 ci=(clang libclang-rt-14-dev cppcheck)
 demo=(manpages-ja groff-base man-db python3)
 bench=("${demo[@]}" libreoffice-help-ja debian-reference-ja gimp-help-ja

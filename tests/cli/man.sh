@@ -29,7 +29,7 @@ if command -v man >/dev/null; then
 else
 	echo "SKIP man is not installed: man -l is not tried"
 fi
-check "the page lists the exit statuses" "0 1 2 3 130" \
+check "the page lists the exit statuses" "0 1 2 3 130 70" \
 	"$(sed -n '/^EXIT STATUS/,/^EXAMPLES/p' "$TMP/page.txt" |
 	   grep -oE '^ +[0-9]+ ' | tr -d ' ' | tr '\n' ' ' | sed 's/ $//')"
 
