@@ -23,6 +23,20 @@ int cmd_search(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
+/* --version, which every subcommand takes where it takes --help (among
+ * its options, before any operand): prints "sagasu VERSION" on stdout and
+ * returns 0, the exit status. */
+int cli_print_version(void);
+
+/* Is a -q or --quiet? The commands that take it (index, delete, compact,
+ * search, bench) then print no progress, notices or summaries on stderr;
+ * errors and rejections are still printed. */
+int cli_is_quiet(const char *a);
+
+/* --color WHEN: is v auto, always or never? Returns 0 and sets *out (-1
+ * auto, 1 always, 0 never), or prints the usage error and returns -1. */
+int cli_parse_color(const char *cmd, const char *v, int *out);
+
 /* The exit status of a crash that the integrity check does not explain:
  * sagasu's own bug (EX_SOFTWARE of sysexits.h). */
 #define CLI_EXIT_BUG 70
@@ -40,16 +54,21 @@ void cli_test_crash(void);
 int cli_index_option(int argc, char **argv, int *i, const char **dir,
 		     sg_index_options *io);
 
-/* A flag of a subcommand that takes no operand: its name and what it sets. */
+/* An option of a subcommand that takes no operand: its name and what it
+ * sets. Without values, a flag: *on = 1. With values (a NULL-terminated
+ * list, e.g. "text", "json"), it takes one of them as its value, and *on is
+ * the value's index in the list. */
 struct cli_flag {
 	const char *name;
 	int *on;
+	const char *const *values;
 };
 
 /* The whole command line of a subcommand that takes the index options, the
  * flags of `flags` (n of them) and no operand (compact, stats, dump,
  * check). Returns -1 when it is done and the caller goes on; otherwise the
- * exit status to return at once: 0 after --help (usage on stdout), 2 after
+ * exit status to return at once: 0 after --help (usage on stdout) or
+ * --version (the version on stdout), 2 after
  * a usage error (the message and usage on stderr), -d DIR missing
  * included. */
 int cli_dir_command(int argc, char **argv, const char *usage,

@@ -33,7 +33,7 @@ int cmd_check(int argc, char **argv)
 	const char *dir = NULL;
 	sg_index *idx;
 	int rc, after_crash = 0;
-	const struct cli_flag flags[] = { { "--after-crash", &after_crash } };
+	const struct cli_flag flags[] = { { "--after-crash", &after_crash, NULL } };
 
 	rc = cli_dir_command(argc, argv, usage, flags, 1, &dir, &io);
 	if (rc >= 0)

@@ -444,7 +444,7 @@ int cmd_dump(int argc, char **argv)
 	const char *dir = NULL;
 	sg_index *idx;
 	int rc, blocks = 0;
-	const struct cli_flag flags[] = { { "--blocks", &blocks } };
+	const struct cli_flag flags[] = { { "--blocks", &blocks, NULL } };
 
 	static const char usage[] = "usage: sagasu dump -d DIR [--blocks] "
 		"[--keep-all] [--dicdir DIR]\n"

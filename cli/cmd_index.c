@@ -74,6 +74,10 @@ static void index_usage(FILE *f)
 "  --no-substring   a new index without substring grams: smaller, but a\n"
 "                   keyword then matches whole morphemes only (docs/RECALL.md)\n"
 "  --keep-all, --dicdir DIR  analyzer options (fixed when the index is made)\n"
+"  -q, --quiet      no progress line and no summary (the summary is still\n"
+"                   printed after a failure or an interruption); errors,\n"
+"                   rejections and invalid UTF-8 warnings are printed\n"
+"  -h, --help       this text;  --version  print the version\n"
 "Exit status: 0 done, 1 failed, 2 bad usage, 3 done but some input was\n"
 "rejected (each rejection is reported as FILE:LINE: reason).\n",
 		THREADS_MAX, BLOCK_SIZE_MAX);
@@ -152,7 +156,7 @@ int cmd_index(int argc, char **argv)
 	uint64_t rejected = 0;
 	sg_writer_counts c;
 	double t0, last = 0;
-	int i, rc, status = 0, tty = isatty(2), first_input = 0;
+	int i, rc, status = 0, tty = isatty(2), first_input = 0, quiet = 0;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val;
@@ -169,6 +173,12 @@ int cmd_index(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			index_usage(stdout);
 			return 0;
+		}
+		if (!strcmp(a, "--version"))
+			return cli_print_version();
+		if (cli_is_quiet(a)) {
+			quiet = 1;
+			continue;
 		}
 		rc = cli_index_option(argc, argv, &i, &dir, &io);
 		if (rc < 0)
@@ -222,6 +232,8 @@ int cmd_index(int argc, char **argv)
 		index_usage(stderr);
 		return 2;
 	}
+	if (quiet)
+		tty = 0; /* no progress line */
 	io.create = 1;
 	rc = sg_index_open(dir, &io, &idx, &err);
 	if (rc != SG_OK) {
@@ -315,7 +327,9 @@ int cmd_index(int argc, char **argv)
 	if (tty && last > 0)
 		fputc('\n', stderr);
 	sg_writer_get_counts(w, &c);
-	print_summary(&c, rejected, now_s() - t0, interrupted, status == 1);
+	if (!quiet || interrupted || status == 1)
+		print_summary(&c, rejected, now_s() - t0, interrupted,
+			      status == 1);
 	sg_writer_free(w);
 	sg_index_close(idx);
 	if (interrupted)
@@ -333,11 +347,13 @@ int cmd_delete(int argc, char **argv)
 	sg_index *idx;
 	sg_writer *w;
 	sg_writer_counts c;
-	int i, rc, first = 0;
+	int i, rc, first = 0, quiet = 0;
 	static const char usage[] = "usage: sagasu delete -d DIR [--keep-all] "
-		"[--dicdir DIR] [--] ID...\n"
+		"[--dicdir DIR] [-q] [--] ID...\n"
 		"  Options come before the ids; '--' ends them (an id may then "
-		"start with '-').\n";
+		"start with '-').\n"
+		"  -q, --quiet  no summary line unless the deletion failed\n"
+		"  -h, --help   this text;  --version  print the version\n";
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
@@ -351,6 +367,12 @@ int cmd_delete(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
+		}
+		if (!strcmp(argv[i], "--version"))
+			return cli_print_version();
+		if (cli_is_quiet(argv[i])) {
+			quiet = 1;
+			continue;
 		}
 		rc = cli_index_option(argc, argv, &i, &dir, &io);
 		if (rc < 0)
@@ -377,7 +399,7 @@ int cmd_delete(int argc, char **argv)
 		rc = sg_writer_commit(w, &err);
 	if (rc != SG_OK)
 		cli_error("delete", &err);
-	if (w) {
+	if (w && (!quiet || rc != SG_OK)) {
 		/* deleted counts committed deletions only (one batch). */
 		sg_writer_get_counts(w, &c);
 		fprintf(stderr, "sagasu: delete: %s%llu deleted, %llu not found"
@@ -399,12 +421,20 @@ int cmd_compact(int argc, char **argv)
 	const char *dir = NULL;
 	sg_index *idx;
 	sg_writer *w;
-	int rc;
-
+	int rc, quiet = 0;
+	/* compact prints nothing on success; -q is taken for uniformity with
+	 * the other writing commands. */
+	const struct cli_flag flags[] = { { "-q", &quiet, NULL },
+					  { "--quiet", &quiet, NULL } };
 	static const char usage[] = "usage: sagasu compact -d DIR [--keep-all] "
-		"[--dicdir DIR]\n";
+		"[--dicdir DIR] [-q]\n"
+		"  Drops the postings of deleted documents. Prints nothing on "
+		"success.\n"
+		"  -q, --quiet  accepted (there is nothing to silence)\n"
+		"  -h, --help   this text;  --version  print the version\n";
 
-	rc = cli_dir_command(argc, argv, usage, NULL, 0, &dir, &io);
+	rc = cli_dir_command(argc, argv, usage, flags,
+			     sizeof(flags) / sizeof(flags[0]), &dir, &io);
 	if (rc >= 0)
 		return rc;
 	rc = sg_index_open(dir, &io, &idx, &err);

@@ -34,7 +34,9 @@ struct opts {
 	const char *dir, *queries;
 	sg_search_options so;
 	enum fmt fmt;
-	int color, json, verify;
+	int color;            /* -1 auto (until decided), 0 never, 1 always */
+	int json, verify;
+	int quiet;            /* -q: no notices (search), no progress (bench) */
 	int snippet_set;      /* --snippet given (0 then means none) */
 	unsigned repeat, warmup, threads;
 	sg_index_options io;
@@ -71,6 +73,12 @@ static void search_usage(FILE *f)
 "  --queries FILE   one query a line, 'QUERY' (id = line number) or\n"
 "                   'QID<TAB>QUERY'; all are answered in one process\n"
 "  --keep-all, --dicdir DIR  the analyzer options the index was built with\n"
+"  --color WHEN     highlight in colour: auto (default: when stdout is a\n"
+"                   terminal and NO_COLOR is not set), always or never;\n"
+"                   also --color=WHEN. Text format only\n"
+"  -q, --quiet      no notices on stderr (such as a word dropped from the\n"
+"                   query); errors are still printed\n"
+"  -h, --help       this text;  --version  print the version\n"
 "The query: the first argument that is not an option starts it, and every\n"
 "argument after it is part of the query, even one that starts with '-':\n"
 "  sagasu search -d IDX ファイル -dpkg      ファイル, without dpkg\n"
@@ -114,7 +122,8 @@ static const struct {
 } value_opts[] = {
 	{ "-k", IN_BOTH }, { "--k1", IN_BOTH }, { "--b", IN_BOTH },
 	{ "--snippet", IN_BOTH }, { "--prefix-cap", IN_BOTH },
-	{ "--queries", IN_BOTH }, { "--format", IN_SEARCH },
+	{ "--queries", IN_BOTH }, { "--format", IN_BOTH },
+	{ "--color", IN_SEARCH },
 	{ "--repeat", IN_BENCH }, { "--warmup", IN_BENCH },
 	{ "--threads", IN_BENCH },
 };
@@ -144,6 +153,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
+		}
+		if (!strcmp(a, "--version"))
+			return cli_print_version();
+		if (cli_is_quiet(a)) {
+			o->quiet = 1;
+			continue;
+		}
+		if (!strncmp(a, "--color=", 8) && here == IN_SEARCH) {
+			if (cli_parse_color(cmd, a + 8, &o->color) != 0)
+				return 2;
+			continue;
 		}
 		rc = cli_index_option(argc, argv, &i, &o->dir, &o->io);
 		if (rc < 0)
@@ -200,6 +220,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 			rc = opt_unsigned(cmd, a, v, 0, PASSES_MAX, &o->warmup);
 		} else if (!strcmp(a, "--threads")) {
 			rc = opt_unsigned(cmd, a, v, 1, THREADS_MAX, &o->threads);
+		} else if (!strcmp(a, "--color")) {
+			rc = cli_parse_color(cmd, v, &o->color);
+		} else if (here == IN_BENCH && strcmp(v, "text") &&
+			   strcmp(v, "json")) { /* --format */
+			fprintf(stderr, "sagasu: bench: --format: '%s' is not "
+				"text or json\n", v);
+			rc = -1;
 		} else if (!strcmp(v, "text")) { /* --format */
 			o->fmt = F_TEXT;
 		} else if (!strcmp(v, "json")) {
@@ -222,6 +249,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		return 2;
 	}
 	if (here == IN_BENCH) {
+		o->json = o->fmt == F_JSON; /* --json or --format json */
 		if (i < argc || !o->queries) {
 			fprintf(stderr, "sagasu: bench: %s\n", i < argc ?
 				"takes its queries from --queries FILE, not "
@@ -460,7 +488,7 @@ static void print_results(const struct opts *o, const char *qid,
 {
 	size_t i;
 
-	if (res->notices[0])
+	if (res->notices[0] && !o->quiet)
 		fprintf(stderr, "sagasu: search: %s\n", res->notices);
 	switch (o->fmt) {
 	case F_TEXT:
@@ -518,11 +546,17 @@ int cmd_search(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.so = (sg_search_options)SG_SEARCH_OPTIONS_INIT;
 	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
+	o.color = -1;
 	rc = parse_opts(argc, argv, &o, &first, search_usage);
 	if (rc >= 0)
 		return rc;
-	if (o.fmt == F_TEXT) {
+	/* --color auto honours NO_COLOR (set: no colour) and colours a
+	 * terminal only; always and never override both. */
+	if (o.color < 0)
 		o.color = isatty(1) && !getenv("NO_COLOR");
+	if (o.fmt != F_TEXT)
+		o.color = 0;
+	if (o.fmt == F_TEXT) {
 		if (!o.snippet_set)
 			o.so.snippet_chars = 100;
 	} else if (o.fmt == F_JSON && !o.snippet_set) {
@@ -609,7 +643,10 @@ static void bench_usage(FILE *f)
 "                   --repeat passes) from a shared counter; queries/s is\n"
 "                   for all threads together, latencies are per query\n"
 "  --verify         run every query exhaustively too; fail on any difference\n"
-"  --json           the figures as one JSON object\n"
+"  --format F       text (default) or json: the figures as one JSON\n"
+"                   object; --json is --format json\n"
+"  -q, --quiet      no progress line on stderr\n"
+"  -h, --help       this text;  --version  print the version\n"
 "Exit status: 0 done, 1 failed (or a mismatch), 2 bad usage.\n",
 		SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX, PREFIX_CAP_MAX, PASSES_MAX,
 		PASSES_MAX, THREADS_MAX);
@@ -785,6 +822,8 @@ int cmd_bench(int argc, char **argv)
 	rc = parse_opts(argc, argv, &o, &first, bench_usage);
 	if (rc >= 0) /* it also refused query words and a missing --queries */
 		return rc;
+	if (o.quiet)
+		tty = 0; /* no progress line */
 	if (o.repeat == 0)
 		o.repeat = 1;
 	if (o.threads == 0)

@@ -1,11 +1,21 @@
 /*
- * cmd_stats.c — `sagasu stats -d DIR [--json]`.
+ * cmd_stats.c — `sagasu stats -d DIR [--format text|json]`.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+
+/* The postings database's bytes (its LMDB pages: docids and tfs) over
+ * the postings it holds: the term postings and, in a substring index, the
+ * gram postings, which share it. The same figure in text and JSON. */
+static double bytes_per_posting(const sg_stats *s)
+{
+	uint64_t n = s->postings + s->gram_postings;
+
+	return n ? (double)s->dbs[2].bytes / (double)n : 0.0;
+}
 
 static int print_json(const sg_stats *s)
 {
@@ -27,8 +37,8 @@ static int print_json(const sg_stats *s)
 	json_object_set_new(o, "deleted_pending", json_integer((json_int_t)s->dead));
 	json_object_set_new(o, "file_bytes", json_integer((json_int_t)s->file_bytes));
 	json_object_set_new(o, "block_size", json_integer(s->block_size));
-	json_object_set_new(o, "bytes_per_posting", json_real(s->postings ?
-		(double)s->dbs[2].bytes / (double)s->postings : 0.0));
+	json_object_set_new(o, "bytes_per_posting",
+			    json_real(bytes_per_posting(s)));
 	json_object_set_new(o, "position_bytes_per_occurrence", json_real(s->total_len ?
 		(double)s->dbs[3].bytes / (double)s->total_len : 0.0));
 	json_object_set_new(o, "analyzer", json_string(s->analyzer));
@@ -66,12 +76,19 @@ int cmd_stats(int argc, char **argv)
 	sg_index *idx;
 	sg_stats s;
 	int i, json = 0, rc;
-	const struct cli_flag flags[] = { { "--json", &json } };
+	static const char *const formats[] = { "text", "json", NULL };
+	const struct cli_flag flags[] = { { "--format", &json, formats },
+					  { "--json", &json, NULL } };
+	double per_posting;
 
-	static const char usage[] = "usage: sagasu stats -d DIR [--json] "
-		"[--keep-all] [--dicdir DIR]\n";
+	static const char usage[] = "usage: sagasu stats -d DIR [--format "
+		"text|json] [--keep-all] [--dicdir DIR]\n"
+		"  --format F   text (default) or json (one object); --json is "
+		"--format json\n"
+		"  -h, --help   this text;  --version  print the version\n";
 
-	rc = cli_dir_command(argc, argv, usage, flags, 1, &dir, &io);
+	rc = cli_dir_command(argc, argv, usage, flags,
+			     sizeof(flags) / sizeof(flags[0]), &dir, &io);
 	if (rc >= 0)
 		return rc;
 	io.readonly = 1;
@@ -97,9 +114,13 @@ int cmd_stats(int argc, char **argv)
 		printf(" + %llu of %llu substring grams",
 		       (unsigned long long)s.gram_postings,
 		       (unsigned long long)s.grams);
-	printf(" (%.2f bytes each, docids + tfs)\n",
-	       s.postings + s.gram_postings ? (double)s.dbs[2].bytes /
-	       (double)(s.postings + s.gram_postings) : 0.0);
+	printf("\n");
+	/* The figure of JSON's bytes_per_posting (bytes_per_posting()). */
+	per_posting = bytes_per_posting(&s);
+	printf("bytes/posting  %.2f (the postings database's bytes, docids + "
+	       "tfs in LMDB pages,\n               over its %llu term and gram "
+	       "postings)\n", per_posting,
+	       (unsigned long long)(s.postings + s.gram_postings));
 	if (s.substring)
 		printf("positions      %llu of terms, and of grams (%.1f MB in all)\n",
 		       (unsigned long long)s.total_len,

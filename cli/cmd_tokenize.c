@@ -25,17 +25,19 @@ struct input {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sagasu tokenize [--json | --lines] [--keep-all] [--dicdir DIR]"
-		" < text\n\n"
+		"usage: sagasu tokenize [--format text|json | --lines] [--keep-all]"
+		" [--dicdir DIR] < text\n\n"
 		"Analyzes UTF-8 text on stdin as the index would and prints one\n"
 		"indexed token a line: term, position, byte start, byte end (in the\n"
 		"input) and part of speech, separated by tabs.\n\n"
-		"  --json        one JSON object a token: term, pos, start, end, tag\n"
+		"  --format F    text (default) or json: one JSON object a token:\n"
+		"                term, pos, start, end, tag; --json is --format json\n"
 		"  --lines       analyze each line on its own; print its indexed terms\n"
 		"                on one line, separated by spaces\n"
 		"  --keep-all    keep particles, auxiliary verbs and symbols\n"
 		"  --dicdir DIR  MeCab dictionary (default: ipadic-utf8)\n"
-		"  --help        this text\n");
+		"  -h, --help    this text\n"
+		"  --version     print the version\n");
 }
 
 static int read_all(FILE *f, struct input *b)
@@ -117,6 +119,18 @@ int cmd_tokenize(int argc, char **argv)
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[k], "--format")) {
+			const char *v = cli_value(argc, argv, &k);
+
+			if (!v)
+				return 2;
+			if (!strcmp(v, "json") || !strcmp(v, "text")) {
+				json = !strcmp(v, "json");
+			} else {
+				fprintf(stderr, "sagasu: tokenize: --format: "
+					"'%s' is not text or json\n", v);
+				return 2;
+			}
 		} else if (!strcmp(argv[k], "--lines")) {
 			lines = 1;
 		} else if (!strcmp(argv[k], "--keep-all")) {
@@ -130,6 +144,8 @@ int cmd_tokenize(int argc, char **argv)
 		} else if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[k], "--version")) {
+			return cli_print_version();
 		} else {
 			if (cli_is_option(argv[k]))
 				cli_unknown_option("tokenize", argv[k]);
@@ -142,7 +158,7 @@ int cmd_tokenize(int argc, char **argv)
 		}
 	}
 	if (json && lines) {
-		fprintf(stderr, "sagasu: tokenize: --json and --lines exclude "
+		fprintf(stderr, "sagasu: tokenize: --format json and --lines exclude "
 			"each other\n");
 		return 2;
 	}

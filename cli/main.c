@@ -14,29 +14,46 @@ struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	int debugging;  /* listed apart, under "debugging:" */
 };
 
 static const struct subcommand subcommands[] = {
-	{ "tokenize", cmd_tokenize, "analyze UTF-8 text on stdin, one token a line" },
-	{ "index", cmd_index, "add documents to an index (-d DIR)" },
-	{ "delete", cmd_delete, "remove documents by id" },
-	{ "compact", cmd_compact, "drop deleted documents' postings" },
-	{ "stats", cmd_stats, "figures of an index" },
-	{ "dump", cmd_dump, "print the index as text (for tests)" },
-	{ "search", cmd_search, "query an index" },
-	{ "bench", cmd_bench, "measure query speed over a query set" },
-	{ "check", cmd_check, "verify that the index is whole" },
+	{ "tokenize", cmd_tokenize, "analyze UTF-8 text on stdin, one token a line", 0 },
+	{ "index", cmd_index, "add documents to an index (-d DIR)", 0 },
+	{ "delete", cmd_delete, "remove documents by id", 0 },
+	{ "compact", cmd_compact, "drop deleted documents' postings", 0 },
+	{ "stats", cmd_stats, "figures of an index", 0 },
+	{ "dump", cmd_dump, "print the index as text (for tests)", 1 },
+	{ "search", cmd_search, "query an index", 0 },
+	{ "bench", cmd_bench, "measure query speed over a query set", 0 },
+	{ "check", cmd_check, "verify that the index is whole", 0 },
 };
 
 static void usage(FILE *f)
 {
 	size_t i;
+	int group;
 
-	fprintf(f, "usage: sagasu SUBCOMMAND [OPTIONS] ...\n\n");
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
-	fprintf(f, "\n'sagasu SUBCOMMAND --help' describes one. sagasu %s\n",
+	fprintf(f, "usage: sagasu SUBCOMMAND [OPTIONS] ...\n"
+		"       sagasu --help | --version\n");
+	for (group = 0; group < 2; group++) {
+		fprintf(f, "\n%s\n", group ? "debugging:" : "commands:");
+		for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+			if (subcommands[i].debugging == group)
+				fprintf(f, "  %-9s %s\n", subcommands[i].name,
+					subcommands[i].summary);
+	}
+	fprintf(f, "\nEvery subcommand takes -h/--help and --version. Exit "
+		"status: 0 done, 1 failed,\n2 bad usage, 3 done but some input "
+		"rejected.\n"
+		"'sagasu SUBCOMMAND --help' describes one. sagasu %s\n",
 		SAGASU_VERSION);
+}
+
+int cli_print_version(void)
+{
+	printf("sagasu %s\n", SAGASU_VERSION);
+	return 0;
 }
 
 int cli_index_option(int argc, char **argv, int *i, const char **dir,
@@ -78,6 +95,8 @@ int cli_dir_command(int argc, char **argv, const char *usage,
 			fputs(usage, stdout);
 			return 0;
 		}
+		if (!strcmp(argv[i], "--version"))
+			return cli_print_version();
 		rc = cli_index_option(argc, argv, &i, dir, io);
 		if (rc < 0)
 			return 2;
@@ -85,8 +104,30 @@ int cli_dir_command(int argc, char **argv, const char *usage,
 			continue;
 		for (f = 0; f < n && strcmp(argv[i], flags[f].name); f++)
 			;
-		if (f < n) {
+		if (f < n && !flags[f].values) {
 			*flags[f].on = 1;
+			continue;
+		}
+		if (f < n) {
+			const char *v = cli_value(argc, argv, &i);
+			int k;
+
+			if (!v)
+				return 2;
+			for (k = 0; flags[f].values[k] &&
+			     strcmp(v, flags[f].values[k]); k++)
+				;
+			if (!flags[f].values[k]) {
+				fprintf(stderr, "sagasu: %s: %s: '%s' is not",
+					cmd, flags[f].name, v);
+				for (k = 0; flags[f].values[k]; k++)
+					fprintf(stderr, "%s %s", !k ? "" :
+						flags[f].values[k + 1] ? "," :
+						" or", flags[f].values[k]);
+				fputc('\n', stderr);
+				return 2;
+			}
+			*flags[f].on = k;
 			continue;
 		}
 		if (cli_is_option(argv[i]))
@@ -282,10 +323,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("sagasu %s\n", SAGASU_VERSION);
-		return 0;
-	}
+	if (!strcmp(argv[1], "--version"))
+		return cli_print_version();
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name)) {
 			arm_crash_check(argc, argv);

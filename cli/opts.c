@@ -49,6 +49,27 @@ const char *cli_value(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
+int cli_is_quiet(const char *a)
+{
+	return !strcmp(a, "-q") || !strcmp(a, "--quiet");
+}
+
+int cli_parse_color(const char *cmd, const char *v, int *out)
+{
+	if (!strcmp(v, "auto"))
+		*out = -1;
+	else if (!strcmp(v, "always"))
+		*out = 1;
+	else if (!strcmp(v, "never"))
+		*out = 0;
+	else {
+		fprintf(stderr, "sagasu: %s: --color: '%s' is not auto, always "
+			"or never\n", cmd, v);
+		return -1;
+	}
+	return 0;
+}
+
 void cli_unknown_option(const char *cmd, const char *opt)
 {
 	fprintf(stderr, "sagasu: %s: unknown option '%s' ('sagasu %s --help' "

@@ -41,25 +41,33 @@ _sagasu()
 		case $sub in
 		index)  COMPREPLY=($(compgen -W "jsonl files lines" -- "$cur")) ;;
 		search) COMPREPLY=($(compgen -W "text json tsv trec" -- "$cur")) ;;
+		stats|tokenize|bench)
+			COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
+		return 0 ;;
+	--color)
+		COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
 		return 0 ;;
 	--fields|--threads|--mem|--block-size|-k|--k1|--b|--snippet|\
 	--prefix-cap|--repeat|--warmup)
 		return 0 ;;
 	esac
 
-	local index="-d --dir --keep-all --dicdir --help"
+	local index="-d --dir --keep-all --dicdir -h --help --version"
 	case $sub in
-	tokenize) opts="--json --lines --keep-all --dicdir --help" ;;
+	tokenize) opts="--format --json --lines --keep-all --dicdir -h --help
+		  --version" ;;
 	index)    opts="$index --format --fields --threads --mem --block-size
-		  --no-substring" ;;
-	delete|compact|check) opts=$index ;;
+		  --no-substring -q --quiet" ;;
+	delete|compact) opts="$index -q --quiet" ;;
+	check)    opts=$index ;;
 	dump)     opts="$index --blocks" ;;
-	stats)    opts="$index --json" ;;
+	stats)    opts="$index --format --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
-		  --k1 --b --snippet --prefix-cap --queries" ;;
+		  --k1 --b --snippet --prefix-cap --queries --color -q --quiet" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
-		  --snippet --prefix-cap --repeat --warmup --threads --verify --json" ;;
+		  --snippet --prefix-cap --repeat --warmup --threads --verify
+		  --format --json -q --quiet" ;;
 	*)        return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
