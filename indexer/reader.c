@@ -7,6 +7,9 @@
  * parsers reject it), and counted, so that no document is lost to a bad
  * byte. A UTF-8 byte order mark at the start of a file is dropped and a
  * CR before the line feed is removed.
+ *
+ * A file of --format files is one document: its title is its first
+ * non-blank line, its body the rest of the file after that line.
  */
 #define _GNU_SOURCE /* getline, nftw's FTW_ACTIONRETVAL is not used */
 #include <errno.h>
@@ -441,7 +444,10 @@ static int next_file(sg_reader *r, sg_doc *doc, size_t *fixed, sg_error *err)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	body.ptr = r->clean.data;
 	body.len = r->clean.len;
-	/* Title: the first non-blank line, trimmed. */
+	/* Title: the first non-blank line, trimmed. The body is the rest of
+	 * the file after that line, so that the title line is indexed once
+	 * (as the title field), not a second time in the body. A file of
+	 * blank lines only has no title, and its body is all of it. */
 	for (p = body.ptr, end = p + body.len; p < end;) {
 		const char *e = memchr(p, '\n', (size_t)(end - p));
 		const char *s = p, *t;
@@ -456,6 +462,8 @@ static int next_file(sg_reader *r, sg_doc *doc, size_t *fixed, sg_error *err)
 		if (t > s) {
 			title.ptr = s;
 			title.len = (size_t)(t - s);
+			body.ptr = e < end ? e + 1 : end;
+			body.len = (size_t)(end - body.ptr);
 			break;
 		}
 		p = e + 1;
