@@ -168,7 +168,8 @@ bad "bench --threads 2x" "--threads: '2x' is not an integer" bench -d "$IDX" --q
 bad "bench -k 5x" "bench: -k: '5x' is not an integer from 1 to 1000000" bench -d "$IDX" --queries "$TMP/q.tsv" -k 5x
 bad "bench -k 2^61" "bench: -k: '2305843009213693952' is not an integer" bench -d "$IDX" --queries "$TMP/q.tsv" -k 2305843009213693952
 bad "bench --b 2" "bench: --b: '2' is not a number from 0 to 1" bench -d "$IDX" --queries "$TMP/q.tsv" --b 2
-bad "bench --format (a search option)" "bench: unknown option '--format'" bench -d "$IDX" --queries "$TMP/q.tsv" --format json
+bad "bench --format tsv (text or json only)" "bench: --format: 'tsv' is not text or json" bench -d "$IDX" --queries "$TMP/q.tsv" --format tsv
+bad "bench --color (a search option)" "bench: unknown option '--color'" bench -d "$IDX" --queries "$TMP/q.tsv" --color always
 bad "bench with query words" "bench: takes its queries from --queries FILE" bench -d "$IDX" 東京
 bad "bench with no --queries" "bench: --queries FILE is required" bench -d "$IDX"
 bad "bench --repeat with no value" "bench: --repeat needs a value" bench -d "$IDX" --queries "$TMP/q.tsv" --repeat
