@@ -23,7 +23,8 @@ static const char usage[] =
 	"verifies\n  the postings, the term records, the positions, "
 	"the lengths, the ids and\n  the documents against each other "
 	"(docs/RELIABILITY.md). Exit 0 when the\n  index is whole, "
-	"1 naming the first bad record when it is not.\n";
+	"1 naming the first bad record when it is not.\n"
+	"  -h, --help  this text;  --version  print the version\n";
 
 int cmd_check(int argc, char **argv)
 {

@@ -448,8 +448,9 @@ int cmd_dump(int argc, char **argv)
 
 	static const char usage[] = "usage: sagasu dump -d DIR [--blocks] "
 		"[--keep-all] [--dicdir DIR]\n"
-		"  --blocks  also print the physical layout (blocks, chains, "
-		"bounds)\n";
+		"  --blocks    also print the physical layout (blocks, chains, "
+		"bounds)\n"
+		"  -h, --help  this text;  --version  print the version\n";
 
 	rc = cli_dir_command(argc, argv, usage, flags, 1, &dir, &io);
 	if (rc >= 0)
