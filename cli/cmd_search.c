@@ -977,6 +977,7 @@ static void bench_usage(FILE *f)
 "  --b X            BM25 b, a number from 0 to 1 (default 0.75)\n"
 "  --snippet N      snippet characters, 0 to %d (default 0: none)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --count C        as in search (default 10000)\n"
 "  --repeat N       timed passes over the set, 1 to %d (default 1)\n"
 "  --warmup N       untimed passes before them, 0 to %d (default 0)\n"
 "  --threads N      1 to %d (default 1): N threads, each with its own\n"

@@ -43,6 +43,12 @@ _sagasu()
 		search) COMPREPLY=($(compgen -W "text json tsv trec" -- "$cur")) ;;
 		esac
 		return 0 ;;
+	--count)
+		COMPREPLY=($(compgen -W "exact 10000" -- "$cur"))
+		return 0 ;;
+	--highlight)
+		COMPREPLY=($(compgen -W "html" -- "$cur"))
+		return 0 ;;
 	--fields|--threads|--mem|--block-size|-k|--k1|--b|--snippet|\
 	--prefix-cap|--repeat|--warmup)
 		return 0 ;;
@@ -57,9 +63,9 @@ _sagasu()
 	dump)     opts="$index --blocks" ;;
 	stats)    opts="$index --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
-		  --k1 --b --snippet --prefix-cap --queries" ;;
+		  --k1 --b --snippet --prefix-cap --count --highlight --queries" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
-		  --snippet --prefix-cap --repeat --warmup --threads --verify --json" ;;
+		  --snippet --prefix-cap --count --repeat --warmup --threads --verify --json" ;;
 	*)        return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
