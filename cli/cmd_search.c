@@ -740,17 +740,17 @@ static void print_json_error(const char *qid, const char *query, int code,
 
 /* A TSV field: backslash, tab, newline and carriage return as \\ \t \n
  * \r, so that a field never splits a line or a row. */
-static void put_tsv(const char *s, size_t n)
+static void put_tsv(FILE *f, const char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		switch (s[i]) {
-		case '\\': fputs("\\\\", stdout); break;
-		case '\t': fputs("\\t", stdout); break;
-		case '\n': fputs("\\n", stdout); break;
-		case '\r': fputs("\\r", stdout); break;
-		default: putchar(s[i]);
+		case '\\': fputs("\\\\", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		default: putc(s[i], f);
 		}
 }
 
@@ -789,9 +789,9 @@ static int print_results(const struct opts *o, const char *qid,
 		break;
 	case F_TSV:
 		for (i = 0; i < res->n_hits; i++) {
-			put_tsv(qid, strlen(qid));
+			put_tsv(stdout, qid, strlen(qid));
 			printf("\t%zu\t", i + 1);
-			put_tsv(res->hits[i].id.ptr, res->hits[i].id.len);
+			put_tsv(stdout, res->hits[i].id.ptr, res->hits[i].id.len);
 			printf("\t%.6f\n", res->hits[i].score);
 		}
 		break;
@@ -808,8 +808,7 @@ static int print_results(const struct opts *o, const char *qid,
 			if ((why = trec_bad(h->id.ptr, h->id.len)) != NULL) {
 				fprintf(stderr, "sagasu: search: query %s: "
 					"document id '", qid);
-				put_tsv(h->id.ptr, h->id.len);
-				fflush(stdout);
+				put_tsv(stderr, h->id.ptr, h->id.len);
 				fprintf(stderr, "' holds %s, which TREC's "
 					"space-separated columns cannot carry: "
 					"use --format tsv or json\n", why);
@@ -843,9 +842,9 @@ static void print_query_error(const struct opts *o, const char *qid,
 	if (o->fmt == F_JSON) {
 		print_json_error(qid, query, code, msg);
 	} else if (o->fmt == F_TSV) {
-		put_tsv(qid, strlen(qid));
+		put_tsv(stdout, qid, strlen(qid));
 		printf("\terror\t%s\t", error_name(code));
-		put_tsv(msg, strlen(msg));
+		put_tsv(stdout, msg, strlen(msg));
 		putchar('\n');
 	}
 }
