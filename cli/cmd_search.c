@@ -312,8 +312,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 	return -1;
 }
 
-/* Reads a query file: "QUERY" or "QID<TAB>QUERY" a line. */
-static int read_queries(const char *path, struct query_line **out, size_t *n)
+/* Reads a query file: "QUERY" or "QID<TAB>QUERY" a line. -1 after the
+ * message on stderr, which is also in err (code and text). */
+static int read_queries(const char *path, struct query_line **out, size_t *n,
+			sg_error *err)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *line = NULL;
@@ -322,8 +324,10 @@ static int read_queries(const char *path, struct query_line **out, size_t *n)
 	struct query_line *q = NULL;
 
 	if (!f) {
-		fprintf(stderr, "sagasu: %s: cannot open: %s\n", path,
-			strerror(errno));
+		err->code = SG_EIO;
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s",
+			 path, strerror(errno));
+		fprintf(stderr, "sagasu: %s\n", err->msg);
 		return -1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -362,6 +366,8 @@ static int read_queries(const char *path, struct query_line **out, size_t *n)
 	*n = m;
 	return 0;
 nomem:
+	err->code = SG_ENOMEM;
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
 	fprintf(stderr, "sagasu: out of memory\n");
 	free(line);
 	if (f != stdin)
@@ -897,7 +903,9 @@ int cmd_search(int argc, char **argv)
 		o.so.snippet_chars = 100;
 	}
 	if (o.queries) { /* parse_opts: then no query words */
-		if (read_queries(o.queries, &q, &n_q) != 0) {
+		if (read_queries(o.queries, &q, &n_q, &err) != 0) {
+			if (o.fmt == F_JSON)
+				print_json_error(NULL, NULL, err.code, err.msg);
 			status = 1;
 			goto out;
 		}
@@ -1164,7 +1172,7 @@ int cmd_bench(int argc, char **argv)
 		o.repeat = 1;
 	if (o.threads == 0)
 		o.threads = 1;
-	if (read_queries(o.queries, &q, &n_q) != 0)
+	if (read_queries(o.queries, &q, &n_q, &err) != 0)
 		return 1;
 	if (open_searcher(&o, &idx, &s, "bench", &err) != 0) {
 		free_queries(q, n_q);

@@ -49,6 +49,10 @@ JSONS+=("$TMP/e1.json")
 check "json: no index: exit 1, code NOTINDEX" "1 NOTINDEX" "$rc $(python3 -c '
 import json, sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$TMP/e2.json" 2>&1)"
 JSONS+=("$TMP/e2.json")
+"$S" search -d "$IX" --format json --queries "$TMP/none.tsv" >"$TMP/e3.json" 2>/dev/null; rc=$?
+check "json: no --queries file: exit 1, code IO" "1 IO" "$rc $(python3 -c '
+import json, sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$TMP/e3.json" 2>&1)"
+JSONS+=("$TMP/e3.json")
 
 # --- 2. --queries: one record per line, in input order, the bad one an error
 printf 'q1\t東京\nq2\t(東京\nq3\tzebra\n' >"$TMP/q.tsv"
