@@ -636,13 +636,18 @@ static json_t *json_hit(const struct opts *o, const sg_hit *h, size_t rank,
 			      jpair(hc, cs, cs + n_chars(h->snippet.ptr +
 					sp->start, sp->end - sp->start));
 		}
+		/* jset takes its value even when it fails: each array is
+		 * either set or freed here, never both. */
+		if (!bad)
+			bad = jset(hit, "snippet", json_slice(h->snippet));
 		if (bad) {
 			json_decref(hl);
 			json_decref(hc);
+		} else if (jset(hit, "highlights", hl)) {
+			json_decref(hc);
+			bad = 1;
 		} else {
-			bad = jset(hit, "snippet", json_slice(h->snippet)) ||
-			      jset(hit, "highlights", hl) ||
-			      jset(hit, "highlights_chars", hc);
+			bad = jset(hit, "highlights_chars", hc);
 		}
 		if (!bad && o->hl_open)
 			bad = snippet_html(b, h, o->hl_open, o->hl_close) ||
