@@ -29,6 +29,9 @@ enum fmt { F_TEXT, F_JSON, F_TSV, F_TREC };
 #define PREFIX_CAP_MAX 10000
 #define PASSES_MAX 10000
 #define THREADS_MAX 64
+/* --count N: any count a uint64_t holds is possible, but a limit beyond
+ * 10^12 documents is 'exact' in all but name. */
+#define COUNT_MAX 1000000000000ULL
 
 struct opts {
 	const char *dir, *queries;
@@ -38,6 +41,8 @@ struct opts {
 	int json, verify;
 	int quiet;            /* -q: no notices (search), no progress (bench) */
 	int snippet_set;      /* --snippet given (0 then means none) */
+	const char *hl_open, *hl_close; /* --highlight tags, or NULL */
+	char *hl_spec;        /* the copy hl_open and hl_close point into */
 	unsigned repeat, warmup, threads;
 	sg_index_options io;
 	const char **words;   /* the query's words, in order */
@@ -70,8 +75,16 @@ static void search_usage(FILE *f)
 "  --snippet N      snippet length in characters, 0 (none) to %d\n"
 "                   (default 100 in text and json, none in tsv and trec)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --count C        count matches exactly up to C, 0 to %llu, or 'exact'\n"
+"                   (default 10000); beyond it the total is a lower bound,\n"
+"                   shown as 'C+' (0: only what pruning counted)\n"
+"  --highlight T    tag the snippet's matches with T = 'OPEN,CLOSE' or\n"
+"                   'html' (= '<mark>,</mark>'); the text is HTML-escaped\n"
+"                   (json: the field snippet_html)\n"
 "  --queries FILE   one query a line, 'QUERY' (id = line number) or\n"
-"                   'QID<TAB>QUERY'; all are answered in one process\n"
+"                   'QID<TAB>QUERY'; all are answered in one process, one\n"
+"                   record a line (json, tsv: an error record for a line\n"
+"                   that failed)\n"
 "  --keep-all, --dicdir DIR  the analyzer options the index was built with\n"
 "  --color WHEN     highlight in colour: auto (default: when stdout is a\n"
 "                   terminal and NO_COLOR is not set), always or never;\n"
@@ -79,6 +92,7 @@ static void search_usage(FILE *f)
 "  -q, --quiet      no notices on stderr (such as a word dropped from the\n"
 "                   query); errors are still printed\n"
 "  -h, --help       this text;  --version  print the version\n"
+"Output formats, field by field: docs/OUTPUT.md.\n"
 "The query: the first argument that is not an option starts it, and every\n"
 "argument after it is part of the query, even one that starts with '-':\n"
 "  sagasu search -d IDX ファイル -dpkg      ファイル, without dpkg\n"
@@ -86,7 +100,8 @@ static void search_usage(FILE *f)
 "'--') is an option; '--' ends the options, so a query may start with one:\n"
 "  sagasu search -d IDX -- -kernel linux   linux, without kernel\n"
 "Exit status: 0 done, 1 failed, 2 bad usage (a bad option or value).\n",
-		SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX, PREFIX_CAP_MAX);
+		SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX, PREFIX_CAP_MAX,
+		(unsigned long long)COUNT_MAX);
 }
 
 /* The value of a numeric option, parsed strictly into *out (a size_t or
@@ -113,6 +128,36 @@ static int opt_unsigned(const char *cmd, const char *opt, const char *v,
 	return 0;
 }
 
+/* --highlight: 'html' or 'OPEN,CLOSE' (split at the first comma; both
+ * non-empty). A later --highlight replaces an earlier one. */
+static int parse_highlight(const char *cmd, const char *v, struct opts *o)
+{
+	char *comma;
+
+	if (!strcmp(v, "html"))
+		v = "<mark>,</mark>";
+	free(o->hl_spec);
+	o->hl_spec = strdup(v);
+	o->hl_open = o->hl_close = NULL;
+	if (!o->hl_spec) {
+		fprintf(stderr, "sagasu: %s: out of memory\n", cmd);
+		return -1;
+	}
+	comma = strchr(o->hl_spec, ',');
+	if (!comma || comma == o->hl_spec || !comma[1]) {
+		fprintf(stderr, "sagasu: %s: --highlight: '%s' is not 'html' or "
+			"'OPEN,CLOSE' (two non-empty tags, e.g. '<b>,</b>')\n",
+			cmd, v);
+		free(o->hl_spec);
+		o->hl_spec = NULL;
+		return -1;
+	}
+	*comma = '\0';
+	o->hl_open = o->hl_spec;
+	o->hl_close = comma + 1;
+	return 0;
+}
+
 /* The options that take a value, and the subcommands that have them. */
 enum { IN_SEARCH = 1, IN_BENCH = 2, IN_BOTH = IN_SEARCH | IN_BENCH };
 
@@ -124,6 +169,7 @@ static const struct {
 	{ "--snippet", IN_BOTH }, { "--prefix-cap", IN_BOTH },
 	{ "--queries", IN_BOTH }, { "--format", IN_BOTH },
 	{ "--color", IN_SEARCH },
+	{ "--count", IN_BOTH }, { "--highlight", IN_SEARCH },
 	{ "--repeat", IN_BENCH }, { "--warmup", IN_BENCH },
 	{ "--threads", IN_BENCH },
 };
@@ -214,6 +260,16 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 				      &o->so.prefix_cap);
 		} else if (!strcmp(a, "--queries")) {
 			o->queries = v;
+		} else if (!strcmp(a, "--count")) {
+			uint64_t n;
+
+			if (!strcmp(v, "exact"))
+				o->so.count_limit = SG_SEARCH_COUNT_EXACT;
+			else if ((rc = cli_parse_uint(cmd, a, v, 0, COUNT_MAX,
+						      &n)) == 0)
+				o->so.count_limit = n;
+		} else if (!strcmp(a, "--highlight")) {
+			rc = parse_highlight(cmd, v, o);
 		} else if (!strcmp(a, "--repeat")) {
 			rc = opt_unsigned(cmd, a, v, 1, PASSES_MAX, &o->repeat);
 		} else if (!strcmp(a, "--warmup")) {
@@ -284,8 +340,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 	return -1;
 }
 
-/* Reads a query file: "QUERY" or "QID<TAB>QUERY" a line. */
-static int read_queries(const char *path, struct query_line **out, size_t *n)
+/* Reads a query file: "QUERY" or "QID<TAB>QUERY" a line. -1 after the
+ * message on stderr, which is also in err (code and text). */
+static int read_queries(const char *path, struct query_line **out, size_t *n,
+			sg_error *err)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *line = NULL;
@@ -294,8 +352,10 @@ static int read_queries(const char *path, struct query_line **out, size_t *n)
 	struct query_line *q = NULL;
 
 	if (!f) {
-		fprintf(stderr, "sagasu: %s: cannot open: %s\n", path,
-			strerror(errno));
+		err->code = SG_EIO;
+		snprintf(err->msg, sizeof(err->msg), "%s: cannot open: %s",
+			 path, strerror(errno));
+		fprintf(stderr, "sagasu: %s\n", err->msg);
 		return -1;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -334,6 +394,8 @@ static int read_queries(const char *path, struct query_line **out, size_t *n)
 	*n = m;
 	return 0;
 nomem:
+	err->code = SG_ENOMEM;
+	snprintf(err->msg, sizeof(err->msg), "out of memory");
 	fprintf(stderr, "sagasu: out of memory\n");
 	free(line);
 	if (f != stdin)
@@ -352,6 +414,60 @@ static void free_queries(struct query_line *q, size_t n)
 	free(q);
 }
 
+/* The stable name of an error code, the "code" of a JSON error record
+ * (docs/OUTPUT.md lists them; a name never changes meaning). */
+static const char *error_name(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+		{ SG_ENOMEM, "NOMEM" }, { SG_EIO, "IO" }, { SG_EINVAL, "INVAL" },
+		{ SG_ECORRUPT, "CORRUPT" }, { SG_ENOTINDEX, "NOTINDEX" },
+		{ SG_EVERSION, "VERSION" }, { SG_EANALYZER, "ANALYZER" },
+		{ SG_EMECAB, "MECAB" }, { SG_ESTORE, "STORE" },
+		{ SG_EFULL, "FULL" }, { SG_ESYNTAX, "SYNTAX" },
+		{ SG_ENOTFOUND, "NOTFOUND" }, { SG_EBUSY, "BUSY" },
+		{ SG_EINTR, "INTR" }, { SG_ETOOBIG, "TOOBIG" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return "ERROR";
+}
+
+/* A growing output buffer of the CLI's (the snippet_html text): data
+ * holds len bytes, not NUL-terminated; free(data) releases it. */
+struct obuf {
+	char *data;
+	size_t len, cap;
+};
+
+/* Appends n bytes; -1 out of memory (b unchanged). */
+static int ob_append(struct obuf *b, const char *p, size_t n)
+{
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *d;
+
+		while (cap - b->len < n) {
+			if (cap > SIZE_MAX / 2)
+				return -1;
+			cap *= 2;
+		}
+		d = realloc(b->data, cap);
+		if (!d)
+			return -1;
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
 /* Prints s with control characters as spaces. */
 static void put_clean(const char *s, size_t n)
 {
@@ -361,41 +477,121 @@ static void put_clean(const char *s, size_t n)
 		putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
 }
 
-static void print_text(const char *query, const sg_results *res, int color,
-		       int explain)
+/* Appends s[0..n) to b HTML-escaped (& < > " '), control characters as
+ * spaces; -1 out of memory. */
+static int buf_html(struct obuf *b, const char *s, size_t n)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '&')
+			rc = ob_append(b, "&amp;", 5);
+		else if (c == '<')
+			rc = ob_append(b, "&lt;", 4);
+		else if (c == '>')
+			rc = ob_append(b, "&gt;", 4);
+		else if (c == '"')
+			rc = ob_append(b, "&quot;", 6);
+		else if (c == '\'')
+			rc = ob_append(b, "&#39;", 5);
+		else
+			rc = ob_append(b, c < 0x20 ? " " : s + i, 1);
+	}
+	return rc ? -1 : 0;
+}
+
+/* The snippet of h with its highlights between open and close, the text
+ * between them HTML-escaped (the tags as given); into b (reset first).
+ * -1 out of memory. */
+static int snippet_html(struct obuf *b, const sg_hit *h, const char *open,
+			const char *close)
+{
+	size_t j, at = 0;
+
+	b->len = 0;
+	for (j = 0; j < h->n_highlights; j++) {
+		const sg_span *sp = &h->highlights[j];
+
+		if (buf_html(b, h->snippet.ptr + at, sp->start - at) ||
+		    ob_append(b, open, strlen(open)) ||
+		    buf_html(b, h->snippet.ptr + sp->start, sp->end - sp->start) ||
+		    ob_append(b, close, strlen(close)))
+			return -1;
+		at = sp->end;
+	}
+	if (buf_html(b, h->snippet.ptr + at, h->snippet.len - at))
+		return -1;
+	return 0;
+}
+
+/* Code points in s[0..n) (the snippet is valid UTF-8: a code point is a
+ * byte that is not a continuation byte). */
+static size_t n_chars(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+/* "12,345" into out (at least 32 bytes). */
+static const char *thousands(uint64_t v, char *out)
+{
+	char d[24];
+	int n = snprintf(d, sizeof(d), "%llu", (unsigned long long)v), i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int print_text(const struct opts *o, const char *query,
+		      const sg_results *res, struct obuf *b)
 {
 	size_t i, j;
+	char num[32];
 
-	printf("%s%llu hit%s for '%s' (%.3f ms)%s\n",
-	       res->total_is_lower_bound ? "at least " : "",
-	       (unsigned long long)res->total, res->total == 1 ? "" : "s",
-	       query, (double)res->took_us / 1000.0,
-	       res->n_hits ? "" : "");
+	printf("%s%s hit%s for '%s' (%.3f ms)\n", thousands(res->total, num),
+	       res->total_is_lower_bound ? "+" : "",
+	       res->total == 1 && !res->total_is_lower_bound ? "" : "s",
+	       query, (double)res->took_us / 1000.0);
 	for (i = 0; i < res->n_hits; i++) {
 		const sg_hit *h = &res->hits[i];
 		size_t at = 0;
 
-		printf("%s%2zu.%s %8.4f  %.*s  %s", color ? "\033[1m" : "", i + 1,
-		       color ? "\033[0m" : "", h->score, (int)h->id.len,
-		       h->id.ptr, color ? "\033[36m" : "");
+		printf("%s%2zu.%s %8.4f  %.*s  %s", o->color ? "\033[1m" : "",
+		       i + 1, o->color ? "\033[0m" : "", h->score,
+		       (int)h->id.len, h->id.ptr, o->color ? "\033[36m" : "");
 		put_clean(h->title.ptr, h->title.len);
-		printf("%s\n", color ? "\033[0m" : "");
-		if (h->snippet.len) {
+		printf("%s\n", o->color ? "\033[0m" : "");
+		if (h->snippet.len && o->hl_open) {
+			if (snippet_html(b, h, o->hl_open, o->hl_close) != 0)
+				return -1;
+			printf("     %.*s\n", (int)b->len, b->data);
+		} else if (h->snippet.len) {
 			printf("     ");
 			for (j = 0; j < h->n_highlights; j++) {
 				const sg_span *sp = &h->highlights[j];
 
 				put_clean(h->snippet.ptr + at, sp->start - at);
-				printf("%s", color ? "\033[1;31m" : "[");
+				printf("%s", o->color ? "\033[1;31m" : "[");
 				put_clean(h->snippet.ptr + sp->start,
 					  sp->end - sp->start);
-				printf("%s", color ? "\033[0m" : "]");
+				printf("%s", o->color ? "\033[0m" : "]");
 				at = sp->end;
 			}
 			put_clean(h->snippet.ptr + at, h->snippet.len - at);
 			putchar('\n');
 		}
-		for (j = 0; explain && j < h->n_explain; j++) {
+		for (j = 0; o->so.explain && j < h->n_explain; j++) {
 			const sg_explain *e = &h->explain[j];
 
 			printf("       %-20s tf=%u df=%llu idf=%.4f score=%.4f\n",
@@ -403,6 +599,7 @@ static void print_text(const char *query, const sg_results *res, int color,
 			       e->idf, e->score);
 		}
 	}
+	return 0;
 }
 
 static json_t *json_slice(sg_slice s)
@@ -410,71 +607,29 @@ static json_t *json_slice(sg_slice s)
 	return json_stringn(s.ptr ? s.ptr : "", s.len);
 }
 
-static int print_json(const char *qid, const char *query,
-		      const sg_results *res)
+/* Sets key of o to v, taking v; -1 when v is NULL or the set failed. */
+static int jset(json_t *o, const char *key, json_t *v)
 {
-	json_t *o = json_object(), *hits = json_array();
-	size_t i, j;
-	char *text;
+	return v && json_object_set_new(o, key, v) == 0 ? 0 : -1;
+}
 
-	if (!o || !hits)
+/* Appends the pair [a, b] to arr; -1 out of memory. */
+static int jpair(json_t *arr, size_t a, size_t b)
+{
+	json_t *p = json_array();
+
+	if (!p || json_array_append_new(p, json_integer((json_int_t)a)) ||
+	    json_array_append_new(p, json_integer((json_int_t)b)) ||
+	    json_array_append_new(arr, p))
 		return -1;
-	json_object_set_new(o, "qid", json_string(qid));
-	json_object_set_new(o, "query", json_string(query));
-	json_object_set_new(o, "took_us", json_integer((json_int_t)res->took_us));
-	json_object_set_new(o, "total", json_integer((json_int_t)res->total));
-	json_object_set_new(o, "total_is_lower_bound",
-			    json_boolean(res->total_is_lower_bound));
-	if (res->notices[0])
-		json_object_set_new(o, "notices", json_string(res->notices));
-	for (i = 0; i < res->n_hits; i++) {
-		const sg_hit *h = &res->hits[i];
-		json_t *hit = json_object(), *hl = json_array();
+	return 0;
+}
 
-		json_object_set_new(hit, "rank", json_integer((json_int_t)i + 1));
-		json_object_set_new(hit, "id", json_slice(h->id));
-		json_object_set_new(hit, "score", json_real(h->score));
-		json_object_set_new(hit, "title", json_slice(h->title));
-		if (h->snippet.ptr) {
-			json_object_set_new(hit, "snippet", json_slice(h->snippet));
-			for (j = 0; j < h->n_highlights; j++) {
-				json_t *p = json_array();
+/* Prints o as one line and frees it; -1 out of memory. */
+static int json_put(json_t *o)
+{
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
-				json_array_append_new(p, json_integer((json_int_t)h->highlights[j].start));
-				json_array_append_new(p, json_integer((json_int_t)h->highlights[j].end));
-				json_array_append_new(hl, p);
-			}
-			json_object_set_new(hit, "highlights", hl);
-		} else {
-			json_decref(hl);
-		}
-		if (h->stored.len) {
-			json_error_t je;
-			json_t *st = json_loadb(h->stored.ptr, h->stored.len, 0, &je);
-
-			if (st)
-				json_object_set_new(hit, "fields", st);
-		}
-		if (h->n_explain) {
-			json_t *ex = json_array();
-
-			for (j = 0; j < h->n_explain; j++) {
-				const sg_explain *e = &h->explain[j];
-				json_t *t = json_object();
-
-				json_object_set_new(t, "term", json_string(e->what));
-				json_object_set_new(t, "tf", json_integer(e->tf));
-				json_object_set_new(t, "df", json_integer((json_int_t)e->df));
-				json_object_set_new(t, "idf", json_real(e->idf));
-				json_object_set_new(t, "score", json_real(e->score));
-				json_array_append_new(ex, t);
-			}
-			json_object_set_new(hit, "explain", ex);
-		}
-		json_array_append_new(hits, hit);
-	}
-	json_object_set_new(o, "hits", hits);
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!text)
 		return -1;
@@ -483,49 +638,269 @@ static int print_json(const char *qid, const char *query,
 	return 0;
 }
 
-static void print_results(const struct opts *o, const char *qid,
-			  const char *query, const sg_results *res)
+/* One hit as a JSON object, or NULL out of memory. */
+static json_t *json_hit(const struct opts *o, const sg_hit *h, size_t rank,
+			struct obuf *b)
+{
+	json_t *hit = json_object();
+	size_t j;
+	int bad;
+
+	if (!hit)
+		return NULL;
+	bad = jset(hit, "rank", json_integer((json_int_t)rank)) ||
+	      jset(hit, "id", json_slice(h->id)) ||
+	      jset(hit, "score", json_real(h->score)) ||
+	      jset(hit, "title", json_slice(h->title));
+	if (!bad && h->snippet.ptr) {
+		json_t *hl = json_array(), *hc = json_array();
+
+		bad = !hl || !hc;
+		for (j = 0; !bad && j < h->n_highlights; j++) {
+			const sg_span *sp = &h->highlights[j];
+			size_t cs = n_chars(h->snippet.ptr, sp->start);
+
+			bad = jpair(hl, sp->start, sp->end) ||
+			      jpair(hc, cs, cs + n_chars(h->snippet.ptr +
+					sp->start, sp->end - sp->start));
+		}
+		/* jset takes its value even when it fails: each array is
+		 * either set or freed here, never both. */
+		if (!bad)
+			bad = jset(hit, "snippet", json_slice(h->snippet));
+		if (bad) {
+			json_decref(hl);
+			json_decref(hc);
+		} else if (jset(hit, "highlights", hl)) {
+			json_decref(hc);
+			bad = 1;
+		} else {
+			bad = jset(hit, "highlights_chars", hc);
+		}
+		if (!bad && o->hl_open)
+			bad = snippet_html(b, h, o->hl_open, o->hl_close) ||
+			      jset(hit, "snippet_html",
+				   json_stringn(b->data ? b->data : "", b->len));
+	}
+	if (!bad && h->stored.len) {
+		json_error_t je;
+		json_t *st = json_loadb(h->stored.ptr, h->stored.len, 0, &je);
+
+		if (st)
+			bad = jset(hit, "fields", st);
+	}
+	if (!bad && h->n_explain) {
+		json_t *ex = json_array();
+
+		bad = !ex;
+		for (j = 0; !bad && j < h->n_explain; j++) {
+			const sg_explain *e = &h->explain[j];
+			json_t *t = json_object();
+
+			bad = !t || jset(t, "term", json_string(e->what)) ||
+			      jset(t, "tf", json_integer(e->tf)) ||
+			      jset(t, "df", json_integer((json_int_t)e->df)) ||
+			      jset(t, "idf", json_real(e->idf)) ||
+			      jset(t, "score", json_real(e->score)) ||
+			      json_array_append_new(ex, t);
+		}
+		if (bad)
+			json_decref(ex);
+		else
+			bad = jset(hit, "explain", ex);
+	}
+	if (bad) {
+		json_decref(hit);
+		return NULL;
+	}
+	return hit;
+}
+
+static int print_json(const struct opts *o, const char *qid,
+		      const char *query, const sg_results *res, struct obuf *b)
+{
+	json_t *j = json_object(), *hits = json_array();
+	size_t i;
+	int bad = !j || !hits;
+
+	if (!bad)
+		bad = jset(j, "qid", json_string(qid)) ||
+		      jset(j, "query", json_string(query)) ||
+		      jset(j, "took_us", json_integer((json_int_t)res->took_us)) ||
+		      jset(j, "total", json_integer((json_int_t)res->total)) ||
+		      jset(j, "total_relation", json_string(
+				   res->total_is_lower_bound ? "gte" : "eq")) ||
+		      jset(j, "total_is_lower_bound",
+			   json_boolean(res->total_is_lower_bound));
+	if (!bad && res->notices[0])
+		bad = jset(j, "notices", json_string(res->notices));
+	for (i = 0; !bad && i < res->n_hits; i++) {
+		json_t *hit = json_hit(o, &res->hits[i], i + 1, b);
+
+		bad = !hit || json_array_append_new(hits, hit);
+	}
+	if (bad) {
+		json_decref(j);
+		json_decref(hits);
+		return -1;
+	}
+	if (jset(j, "hits", hits)) {
+		json_decref(j);
+		return -1;
+	}
+	return json_put(j);
+}
+
+/* The error record of --format json: {"qid", "query", "error": {"code",
+ * "message"}} (qid and query when the error is a query's). If even that
+ * cannot be built, a fixed NOMEM record. */
+static void print_json_error(const char *qid, const char *query, int code,
+			     const char *msg)
+{
+	json_t *j = json_object(), *e = json_object();
+	int bad = !j || !e;
+
+	if (!bad && qid)
+		bad = jset(j, "qid", json_string(qid)) ||
+		      jset(j, "query", json_string(query));
+	if (!bad)
+		bad = jset(e, "code", json_string(error_name(code))) ||
+		      jset(e, "message", json_string(msg));
+	if (bad) {
+		json_decref(j);
+		json_decref(e);
+	} else if (jset(j, "error", e) == 0 && json_put(j) == 0) {
+		return;
+	} else {
+		json_decref(j);
+	}
+	printf("{\"error\":{\"code\":\"NOMEM\",\"message\":\"out of memory\"}}\n");
+}
+
+/* A TSV field: backslash, tab, newline and carriage return as \\ \t \n
+ * \r, so that a field never splits a line or a row. */
+static void put_tsv(FILE *f, const char *s, size_t n)
 {
 	size_t i;
+
+	for (i = 0; i < n; i++)
+		switch (s[i]) {
+		case '\\': fputs("\\\\", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		default: putc(s[i], f);
+		}
+}
+
+/* A byte TREC's space-separated columns cannot carry. */
+static const char *trec_bad(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
+			return s[i] == ' ' ? "a space" : s[i] == '\t' ? "a tab" :
+			       s[i] == '\n' ? "a newline" : "a carriage return";
+	return NULL;
+}
+
+/* Prints one query's results; 0, or 1 when they could not be printed
+ * (out of memory, or an id TREC cannot carry: message on stderr). */
+static int print_results(const struct opts *o, const char *qid,
+			 const char *query, const sg_results *res, struct obuf *b)
+{
+	size_t i;
+	const char *why;
 
 	if (res->notices[0] && !o->quiet)
 		fprintf(stderr, "sagasu: search: %s\n", res->notices);
 	switch (o->fmt) {
 	case F_TEXT:
-		print_text(query, res, o->color, o->so.explain);
+		if (print_text(o, query, res, b) != 0)
+			goto nomem;
 		break;
 	case F_JSON:
-		if (print_json(qid, query, res) != 0)
-			fprintf(stderr, "sagasu: out of memory\n");
+		if (print_json(o, qid, query, res, b) != 0) {
+			print_json_error(qid, query, SG_ENOMEM, "out of memory");
+			goto nomem;
+		}
 		break;
 	case F_TSV:
-		for (i = 0; i < res->n_hits; i++)
-			printf("%s\t%zu\t%.*s\t%.6f\n", qid, i + 1,
-			       (int)res->hits[i].id.len, res->hits[i].id.ptr,
-			       res->hits[i].score);
+		for (i = 0; i < res->n_hits; i++) {
+			put_tsv(stdout, qid, strlen(qid));
+			printf("\t%zu\t", i + 1);
+			put_tsv(stdout, res->hits[i].id.ptr, res->hits[i].id.len);
+			printf("\t%.6f\n", res->hits[i].score);
+		}
 		break;
 	case F_TREC:
+		if ((why = trec_bad(qid, strlen(qid))) != NULL) {
+			fprintf(stderr, "sagasu: search: query id '%s' holds %s, "
+				"which TREC's space-separated columns cannot "
+				"carry: use --format tsv or json\n", qid, why);
+			return 1;
+		}
+		for (i = 0; i < res->n_hits; i++) {
+			const sg_hit *h = &res->hits[i];
+
+			if ((why = trec_bad(h->id.ptr, h->id.len)) != NULL) {
+				fprintf(stderr, "sagasu: search: query %s: "
+					"document id '", qid);
+				put_tsv(stderr, h->id.ptr, h->id.len);
+				fprintf(stderr, "' holds %s, which TREC's "
+					"space-separated columns cannot carry: "
+					"use --format tsv or json\n", why);
+				return 1;
+			}
+		}
 		for (i = 0; i < res->n_hits; i++)
 			printf("%s Q0 %.*s %zu %.6f sagasu\n", qid,
 			       (int)res->hits[i].id.len, res->hits[i].id.ptr,
 			       i + 1, res->hits[i].score);
 		break;
 	}
+	return 0;
+nomem:
+	fprintf(stderr, "sagasu: search: out of memory\n");
+	return 1;
 }
 
-static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
-			 const char *what)
+/* A failed query's record: stderr always (people and the tests read it);
+ * json: an error record on stdout; tsv: the row QID, "error", CODE,
+ * MESSAGE; text and trec: stderr only. */
+static void print_query_error(const struct opts *o, const char *qid,
+			      const char *query, int code, const sg_error *err)
 {
-	sg_error err = SG_ERROR_INIT;
+	const char *msg = err->msg[0] ? err->msg : sg_strerror(code);
 
+	if (code == SG_ESYNTAX || code == SG_ETOOBIG || code == SG_EINVAL)
+		fprintf(stderr, "sagasu: search: query %s: %s\n", qid, msg);
+	else
+		cli_error("search", err);
+	if (o->fmt == F_JSON) {
+		print_json_error(qid, query, code, msg);
+	} else if (o->fmt == F_TSV) {
+		put_tsv(stdout, qid, strlen(qid));
+		printf("\terror\t%s\t", error_name(code));
+		put_tsv(stdout, msg, strlen(msg));
+		putchar('\n');
+	}
+}
+
+/* Opens the index and a searcher on it; 1 after the message (and *err
+ * holds the error). */
+static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
+			 const char *what, sg_error *err)
+{
 	o->io.readonly = 1;
-	if (sg_index_open(o->dir, &o->io, idx, &err) != SG_OK) {
-		cli_error(what, &err);
+	if (sg_index_open(o->dir, &o->io, idx, err) != SG_OK) {
+		cli_error(what, err);
 		return 1;
 	}
 	cli_test_crash();
-	if (sg_searcher_open(*idx, s, &err) != SG_OK) {
-		cli_error(what, &err);
+	if (sg_searcher_open(*idx, s, err) != SG_OK) {
+		cli_error(what, err);
 		sg_index_close(*idx);
 		return 1;
 	}
@@ -541,6 +916,7 @@ int cmd_search(int argc, char **argv)
 	struct query_line *q = NULL, one;
 	size_t n_q = 0, i;
 	char *joined = NULL;
+	struct obuf hb = { NULL, 0, 0 };
 	int rc, first, status = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -548,8 +924,11 @@ int cmd_search(int argc, char **argv)
 	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
 	o.color = -1;
 	rc = parse_opts(argc, argv, &o, &first, search_usage);
-	if (rc >= 0)
+	if (rc >= 0) {
+		free(o.hl_spec);
+		free(o.words);
 		return rc;
+	}
 	/* --color auto honours NO_COLOR (set: no colour) and colours a
 	 * terminal only; always and never override both. */
 	if (o.color < 0)
@@ -563,7 +942,9 @@ int cmd_search(int argc, char **argv)
 		o.so.snippet_chars = 100;
 	}
 	if (o.queries) { /* parse_opts: then no query words */
-		if (read_queries(o.queries, &q, &n_q) != 0) {
+		if (read_queries(o.queries, &q, &n_q, &err) != 0) {
+			if (o.fmt == F_JSON)
+				print_json_error(NULL, NULL, err.code, err.msg);
 			status = 1;
 			goto out;
 		}
@@ -588,26 +969,30 @@ int cmd_search(int argc, char **argv)
 		q = &one;
 		n_q = 1;
 	}
-	if (open_searcher(&o, &idx, &s, "search") != 0) {
+	if (open_searcher(&o, &idx, &s, "search", &err) != 0) {
+		if (o.fmt == F_JSON)
+			print_json_error(NULL, NULL, err.code, err.msg);
 		status = 1;
 		goto out;
 	}
+	/* One record per query, in input order; a query that fails gets an
+	 * error record (print_query_error). A failure that is not the
+	 * query's own (out of memory, a damaged index) ends the run there:
+	 * the later queries would meet it too. */
 	for (i = 0; i < n_q; i++) {
 		sg_results *res;
 
+		err = (sg_error)SG_ERROR_INIT;
 		rc = sg_search(s, q[i].text, strlen(q[i].text), &o.so, &res, &err);
 		if (rc != SG_OK) {
-			if (rc == SG_ESYNTAX || rc == SG_ETOOBIG)
-				fprintf(stderr, "sagasu: search: query %s: %s\n",
-					q[i].qid, err.msg);
-			else
-				cli_error("search", &err);
+			print_query_error(&o, q[i].qid, q[i].text, rc, &err);
 			status = 1;
-			if (rc != SG_ESYNTAX && rc != SG_ETOOBIG)
+			if (rc != SG_ESYNTAX && rc != SG_ETOOBIG && rc != SG_EINVAL)
 				break;
 			continue;
 		}
-		print_results(&o, q[i].qid, q[i].text, res);
+		if (print_results(&o, q[i].qid, q[i].text, res, &hb) != 0)
+			status = 1;
 		sg_results_free(res);
 	}
 	sg_searcher_free(s);
@@ -617,6 +1002,8 @@ out:
 		free_queries(q, n_q);
 	free(joined);
 	free(o.words);
+	free(o.hl_spec);
+	free(hb.data);
 	return status;
 }
 
@@ -636,6 +1023,8 @@ static void bench_usage(FILE *f)
 "  --b X            BM25 b, a number from 0 to 1 (default 0.75)\n"
 "  --snippet N      snippet characters, 0 to %d (default 0: none)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --count C        as in search, but default 0: bench times the top k,\n"
+"                   as the peers are timed (--count 10000: search's cost)\n"
 "  --repeat N       timed passes over the set, 1 to %d (default 1)\n"
 "  --warmup N       untimed passes before them, 0 to %d (default 0)\n"
 "  --threads N      1 to %d (default 1): N threads, each with its own\n"
@@ -818,6 +1207,7 @@ int cmd_bench(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.so = (sg_search_options)SG_SEARCH_OPTIONS_INIT;
 	o.io = (sg_index_options)SG_INDEX_OPTIONS_INIT;
+	o.so.count_limit = 0; /* the top k alone, unless --count says */
 	o.repeat = 1;
 	rc = parse_opts(argc, argv, &o, &first, bench_usage);
 	if (rc >= 0) /* it also refused query words and a missing --queries */
@@ -828,9 +1218,9 @@ int cmd_bench(int argc, char **argv)
 		o.repeat = 1;
 	if (o.threads == 0)
 		o.threads = 1;
-	if (read_queries(o.queries, &q, &n_q) != 0)
+	if (read_queries(o.queries, &q, &n_q, &err) != 0)
 		return 1;
-	if (open_searcher(&o, &idx, &s, "bench") != 0) {
+	if (open_searcher(&o, &idx, &s, "bench", &err) != 0) {
 		free_queries(q, n_q);
 		return 1;
 	}

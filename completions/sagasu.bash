@@ -48,6 +48,12 @@ _sagasu()
 	--color)
 		COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
 		return 0 ;;
+	--count)
+		COMPREPLY=($(compgen -W "exact 10000" -- "$cur"))
+		return 0 ;;
+	--highlight)
+		COMPREPLY=($(compgen -W "html" -- "$cur"))
+		return 0 ;;
 	--fields|--threads|--mem|--block-size|-k|--k1|--b|--snippet|\
 	--prefix-cap|--repeat|--warmup)
 		return 0 ;;
@@ -64,9 +70,10 @@ _sagasu()
 	dump)     opts="$index --blocks" ;;
 	stats)    opts="$index --format --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
-		  --k1 --b --snippet --prefix-cap --queries --color -q --quiet" ;;
+		  --k1 --b --snippet --prefix-cap --count --highlight --queries --color
+		  -q --quiet" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
-		  --snippet --prefix-cap --repeat --warmup --threads --verify
+		  --snippet --prefix-cap --count --repeat --warmup --threads --verify
 		  --format --json -q --quiet" ;;
 	*)        return 0 ;;
 	esac

@@ -390,9 +390,24 @@ typedef struct sg_search_options {
 	int explain;          /* fill each hit's per-term explanation */
 	size_t snippet_chars; /* 0 = no snippets */
 	size_t prefix_cap;    /* terms a prefix expands to; 0 = 128 */
+	/* How far sg_results.total is counted exactly (--count). Pruned
+	 * evaluation skips documents it need not score, so it knows only a
+	 * lower bound of the matches; then a match-only walk (no scoring,
+	 * the hits unchanged) counts them up to count_limit: a total of at
+	 * most count_limit is exact; a larger one is reported as a lower
+	 * bound (total_is_lower_bound), the larger of count_limit and what
+	 * pruning counted (as Elasticsearch's track_total_hits).
+	 * 0 = no walk (the pruned lower bound as it is); UINT64_MAX (or
+	 * SG_SEARCH_COUNT_EXACT) = always exact. A prefix cut by prefix_cap
+	 * keeps any total a lower bound. */
+	uint64_t count_limit;
 } sg_search_options;
 
-#define SG_SEARCH_OPTIONS_INIT { 10, 0, 0, -1.0, -1.0, 0, 0, 0 }
+#define SG_SEARCH_COUNT_DEFAULT 10000
+#define SG_SEARCH_COUNT_EXACT UINT64_MAX
+
+#define SG_SEARCH_OPTIONS_INIT { 10, 0, 0, -1.0, -1.0, 0, 0, 0, \
+				 SG_SEARCH_COUNT_DEFAULT }
 
 typedef struct sg_explain {
 	const char *what;   /* the term, or the phrase's terms joined by ' ' */
@@ -422,7 +437,9 @@ typedef struct sg_results {
 	const sg_hit *hits;
 	size_t n_hits;
 	uint64_t total;       /* matching documents ... */
-	int total_is_lower_bound; /* ... or at least that many (pruning) */
+	int total_is_lower_bound; /* ... or at least that many: more than
+				     count_limit matched, or a prefix was
+				     cut by prefix_cap */
 	uint64_t took_us;
 	const char *notices;  /* "\n"-separated notes for the user, or "" */
 	/* Work done, for benchmarks: */

@@ -139,6 +139,8 @@ struct run {
 	size_t n_heap, k;
 	uint64_t total;
 	int lower_bound;
+	int capped;                   /* a prefix expanded to fewer terms
+					 than it matches: no count is exact */
 	uint64_t decoded, skipped, scored;
 	uint32_t *pos_a, *pos_b;      /* positions of two phrase terms */
 	size_t pos_cap;
@@ -1081,6 +1083,7 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 			       "cap; only the first ones (in byte order) are "
 			       "searched (--prefix-cap)", q->text, q->len);
 			r->lower_bound = 1;
+			r->capped = 1;
 			break;
 		}
 		memcpy(term, k.mv_data, tl);
@@ -2353,12 +2356,86 @@ out:
 
 static int evaluate_shape(struct run *r);
 
+/* Puts every leaf, and every node's own copy of one, back at the start. */
+static int node_rewind_all(struct run *r, struct node *n)
+{
+	size_t i;
+	int rc;
+
+	n->doc = 0;
+	if (n->own && (rc = leaf_rewind(r, n->own)) != SG_OK)
+		return rc;
+	for (i = 0; i < n->n_kids; i++)
+		if ((rc = node_rewind_all(r, n->kids[i])) != SG_OK)
+			return rc;
+	return SG_OK;
+}
+
+/* The count of a pruned evaluation (sg_search_options.count_limit). Pruning
+ * leaves r->total a lower bound: documents skipped by their block bounds
+ * were never counted. This walk matches without scoring (the generic
+ * evaluation's node_next, phrases confirmed, deleted documents skipped)
+ * and stops after limit + 1 matches: at most limit, the count is exact;
+ * beyond, the total is limit, a lower bound (Elasticsearch's
+ * track_total_hits). The heap is not touched, so the hits stay those of
+ * the pruned evaluation. A walk refused for the cap on posting lists (its
+ * own cursor copies count against it) keeps the pruned lower bound. */
+static int count_matches(struct run *r, uint64_t limit)
+{
+	uint64_t n = 0;
+	uint32_t d = 1;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->n_leaves; i++)
+		if ((rc = leaf_rewind(r, &r->leaves[i])) != SG_OK)
+			return rc;
+	if ((rc = node_rewind_all(r, r->root)) != SG_OK)
+		return rc;
+	rc = own_leaves(r, r->root);
+	if (rc == SG_ETOOBIG)
+		return SG_OK;
+	if (rc != SG_OK)
+		return rc;
+	for (;;) {
+		rc = node_next(r, r->root, d);
+		if (rc != SG_OK)
+			return rc;
+		if (r->root->doc == SG_DOC_END)
+			break;
+		d = r->root->doc;
+		if (doc_len(r, d) != SG_DL_DEAD && ++n > limit)
+			break;
+		if (d == SG_DOC_END - 1)
+			break;
+		d++;
+	}
+	if (r->sticky)
+		return r->sticky;
+	if (n > limit) {
+		/* At least limit (and never less than the pruned count). */
+		if (limit > r->total)
+			r->total = limit;
+		r->lower_bound = 1;
+	} else {
+		r->total = n;
+		r->lower_bound = r->capped;
+	}
+	return SG_OK;
+}
+
 /* Evaluates the plan; a damaged lengths chunk met on the way fails it. */
 static int evaluate(struct run *r)
 {
 	int rc = evaluate_shape(r);
 
-	return rc != SG_OK ? rc : r->sticky;
+	if (rc != SG_OK || r->sticky)
+		return rc != SG_OK ? rc : r->sticky;
+	if (r->lower_bound && r->opt->count_limit &&
+	    r->root->kind != N_NOT && r->root->kind != N_NONE &&
+	    r->total <= r->opt->count_limit)
+		rc = count_matches(r, r->opt->count_limit);
+	return rc;
 }
 
 /* Picks the evaluation for the plan's shape. */

@@ -19,7 +19,8 @@ set -euo pipefail
 
 build=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
        libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
-       python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh)
+       python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh
+       python3-jsonschema)  # tests/cli/output.sh validates docs/search.schema.json
 ci=(clang libclang-rt-14-dev cppcheck)
 demo=(manpages-ja groff-base man-db python3)
 bench=("${demo[@]}" libreoffice-help-ja debian-reference-ja gimp-help-ja

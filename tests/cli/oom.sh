@@ -140,6 +140,12 @@ run_and() { "$S" search -d "$TMP/ref_b" --format json '東京 天気' '"形態�
 walk "search (keyword)" setup_none run_and after_search
 run_or() { "$S" search -d "$TMP/ref_b" --or --format json --explain '東京の天気と会議'; }
 walk "search (--or)" setup_none run_or after_search
+# the counting walk after pruning (k 1: 京都 counts 2+ pruned, 5 exact; the
+# --or query 3+ and 3): its cursor copies and rewinds fail cleanly too
+run_count() { "$S" search -d "$TMP/ref_b" -k 1 --format json 京都; }
+walk "search (count walk)" setup_none run_count after_search
+run_count_or() { "$S" search -d "$TMP/ref_b" -k 1 --or --format tsv '東京 天気'; }
+walk "search (count walk, --or)" setup_none run_count_or after_search
 
 # 5. compaction
 setup_cmp() { rm -rf "$TMP/x"; cp -r "$TMP/ref_b" "$TMP/x"; }
