@@ -13,6 +13,8 @@
 #   valgrind       `make check-valgrind` (tests/run.sh with VALGRIND=1)
 #   mandoc man-db bsdextrautils zsh   man.sh: mandoc -Tlint, man -l and col
 #                  render the page, zsh -n parses the zsh completion
+#   bsdutils       script (conventions.sh drives search on a terminal); Essential
+#                  in Debian, named so that the dependency is written down
 # ci adds what .ci/run and tests/fuzz/run.sh call: clang with its sanitizer
 # and libFuzzer runtimes, cppcheck.
 set -euo pipefail
@@ -20,7 +22,8 @@ set -euo pipefail
 build=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
        libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
        python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh
-       python3-jsonschema)  # tests/cli/output.sh validates docs/search.schema.json
+       python3-jsonschema   # tests/cli/output.sh validates docs/search.schema.json
+       bsdutils)
 ci=(clang libclang-rt-14-dev cppcheck)
 demo=(manpages-ja groff-base man-db python3)
 bench=("${demo[@]}" libreoffice-help-ja debian-reference-ja gimp-help-ja
