@@ -8,7 +8,8 @@ BUILD   ?= build
 PKGS    := lmdb libxxhash libutf8proc jansson libzstd
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-           -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wvla -Wundef
+           -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wvla -Wundef \
+           -Wwrite-strings -fno-common -Wconversion
 CFLAGS  ?=
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) \
            -Iinclude -Icommon -MMD -MP \

@@ -916,6 +916,7 @@ int cmd_search(int argc, char **argv)
 	struct query_line *q = NULL, one;
 	size_t n_q = 0, i;
 	char *joined = NULL;
+	char qid_one[] = "1";
 	struct obuf hb = { NULL, 0, 0 };
 	int rc, first, status = 0;
 
@@ -959,12 +960,16 @@ int cmd_search(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
+		len = 0;	/* join the words with one space: linear, not strcat */
 		for (i = 0; i < o.n_words; i++) {
+			size_t w = strlen(o.words[i]);
+
 			if (i)
-				strcat(joined, " ");
-			strcat(joined, o.words[i]);
+				joined[len++] = ' ';
+			memcpy(joined + len, o.words[i], w);
+			len += w;
 		}
-		one.qid = "1";
+		one.qid = qid_one;
 		one.text = joined;
 		q = &one;
 		n_q = 1;

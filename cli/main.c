@@ -161,7 +161,7 @@ void cli_error(const char *what, const sg_error *err)
  * bug to report (exit CLI_EXIT_BUG). Without an index, or when the check
  * itself crashes, the handler says so itself. Only async-signal-safe calls
  * in on_crash (docs/RELIABILITY.md). */
-static char *crash_argv[8];  /* the check's argv; [0] NULL: no index */
+static const char *crash_argv[8];  /* the check's argv; [0] NULL: no index */
 static char **crash_envp;    /* environ without the SAGASU_TEST_ hooks */
 static int crash_in_check;   /* 1: `sagasu check`; 2: ... after a crash */
 
@@ -185,7 +185,7 @@ static void on_crash(int sig)
 	if (crash_argv[0]) {
 		say("sagasu crashed (a bug in sagasu unless the check below "
 		    "finds damage); checking the index:\n");
-		execve(crash_argv[0], crash_argv, crash_envp);
+		execve(crash_argv[0], (char *const *)crash_argv, crash_envp);
 		say("sagasu: the check could not be started; run 'sagasu "
 		    "check -d DIR' to learn whether the index is damaged\n");
 		_exit(CLI_EXIT_BUG);

@@ -115,7 +115,7 @@ int sg_docrec_decode(sg_docrec *r, const void *val, size_t len)
 	    get_slice(&p, end, &r->stored) || p >= end)
 		return SG_ECORRUPT;
 	r->flags = *p++;
-	if (r->flags & ~SG_DOCREC_ZSTD || get_slice(&p, end, &r->section) ||
+	if (r->flags & ~(unsigned)SG_DOCREC_ZSTD || get_slice(&p, end, &r->section) ||
 	    p != end)
 		return SG_ECORRUPT;
 	return SG_OK;

@@ -33,7 +33,7 @@
 #include "buf.h"
 #include "sagasu.h"
 
-#define SG_DOCREC_ZSTD 1
+#define SG_DOCREC_ZSTD 1u
 
 typedef struct sg_docrec {
 	uint32_t dl;

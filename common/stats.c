@@ -38,7 +38,8 @@ int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err)
 	sg_meta_stats ms;
 	char path[4096];
 	struct stat sb;
-	int rc, i, op;
+	int rc, i;
+	MDB_cursor_op op;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->analyzer, sizeof(out->analyzer), "%s",

@@ -318,8 +318,8 @@ static int add_grams(struct worker *wk, const char *norm, size_t len,
 				return rc;
 			if (p + a < end && !gram_space(p + a)) {
 				b = sg_utf8_lead_len((unsigned char)p[a]);
-				if (b > (size_t)(end - p - a))
-					b = (size_t)(end - p - a);
+				if (b > (size_t)(end - p) - a)
+					b = (size_t)(end - p) - a;
 				memcpy(key + 1 + a, p + a, b);
 				rc = add_occ(wk, key, 1 + a + b, *cpos, n_occ,
 					     err);

@@ -1039,7 +1039,8 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 	char prefix[SG_TERM_MAX + 1];
 	MDB_cursor *c;
 	MDB_val k, v;
-	int rc, op;
+	int rc;
+	MDB_cursor_op op;
 	size_t cap = r->opt->prefix_cap ? r->opt->prefix_cap : 128;
 
 	*out = NULL;

@@ -6,11 +6,14 @@
 # SHARED (default ../shared) holds the larger corpora; the suites also run,
 # on their embedded fixtures (tests/fixtures/), when it is absent or empty.
 # VALGRIND=1 runs the unit suites under valgrind memcheck.
+# SUITES="search test_parse" runs only the suites so named (a quick loop while
+# working; `make test` runs them all).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export SAGASU="$PWD/$BUILD/sagasu" BUILD SHARED="${SHARED:-$PWD/../shared}"
 passed=0 failed=0 log=$(mktemp)
+wanted() { [ -z "${SUITES:-}" ] || [[ " $SUITES " == *" $1 "* ]]; }
 trap 'rm -f "$log"' EXIT
 
 count() { # adds the counts a suite printed to the totals; a crash counts as a failure
@@ -33,6 +36,7 @@ count() { # adds the counts a suite printed to the totals; a crash counts as a f
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac
+	wanted "$(basename "$t")" || continue
 	echo "== $(basename "$t")"
 	if [ "${VALGRIND:-0}" = 1 ]; then
 		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
@@ -49,6 +53,7 @@ if [ "${VALGRIND:-0}" != 1 ]; then
 	for s in tests/cli/*.sh; do
 		[ "$(basename "$s")" = lib.sh ] && continue
 		[ -f "$s" ] || continue
+		wanted "$(basename "$s" .sh)" || continue
 		echo "== $(basename "$s")"
 		bash "$s" >"$log" 2>&1
 		rc=$?

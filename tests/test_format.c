@@ -471,7 +471,7 @@ static void test_meta_golden(void **state)
 	mdb_txn_abort(txn); /* the index stays as created */
 	{
 		sg_buf enc = SG_BUF_INIT;
-		MDB_val k = { 5, "stats" }, val;
+		MDB_val k = { 5, (void *)(uintptr_t)"stats" }, val;
 
 		assert_int_equal(sg_store_begin(&idx->st, 1, &txn, &err),
 				 SG_OK);
@@ -617,7 +617,7 @@ static void set_format(sg_index *idx, uint32_t version)
 	sg_error err = SG_ERROR_INIT;
 	uint8_t b[4];
 	MDB_txn *txn;
-	MDB_val k = { 6, "format" }, v = { 4, b };
+	MDB_val k = { 6, (void *)(uintptr_t)"format" }, v = { 4, b };
 
 	sg_be32_put(b, version);
 	assert_int_equal(sg_store_begin(&idx->st, 1, &txn, &err), SG_OK);
@@ -666,7 +666,7 @@ static void version_case(uint32_t version, int drop_substring,
 		 * version must be what refuses them, not its absence. */
 		sg_error err = SG_ERROR_INIT;
 		MDB_txn *txn;
-		MDB_val k = { 9, "substring" };
+		MDB_val k = { 9, (void *)(uintptr_t)"substring" };
 
 		assert_int_equal(sg_store_begin(&idx->st, 1, &txn, &err),
 				 SG_OK);
