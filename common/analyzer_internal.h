@@ -1,11 +1,14 @@
 /*
  * analyzer_internal.h — hooks of the analyzer for tests; not public API.
+ * (The interface the writer uses is analyzer.h, included here so that
+ * analyzer.c sees every prototype it defines.)
  */
 #ifndef SG_ANALYZER_INTERNAL_H
 #define SG_ANALYZER_INTERNAL_H
 
 #include <stddef.h>
 
+#include "analyzer.h"
 #include "sagasu.h"
 
 /* The largest piece of normalized text handed to MeCab at once, in bytes. */
@@ -23,9 +26,5 @@ size_t sg_analyzer_cut_term(const char *t, size_t len);
 
 /* Sets the piece limit of s (tests use tiny ones to cross pieces). */
 void sg_analysis_set_piece_max(sg_analysis *s, size_t max);
-
-/* Terms and positions only: tokens get no part-of-speech tag (empty) and
- * no byte offsets (0), which the indexer never reads. */
-void sg_analysis_set_terms_only(sg_analysis *s, int on);
 
 #endif

@@ -135,9 +135,4 @@ int sg_length_set(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t dl,
 int sg_lengths_decode(const void *val, size_t len, uint32_t docid,
 		      uint32_t *dl);
 
-/* Rewrites every term's postings and positions without the documents
- * whose length slot is SG_DL_DEAD, drops terms whose df is 0 and sets n_dead
- * to 0, in one write transaction (indexer/compact.c). */
-int sg_compact(sg_index *idx, sg_error *err);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * compact.c — dropping deleted documents' postings (sg_compact, index.h).
+ * compact.c — dropping deleted documents' postings (sg_compact, compact.h).
  *
  * A deletion (writer.c) lowers its terms' df and cf and marks the docid's
  * length slot SG_DL_DEAD, but leaves the postings where they are: rewriting
@@ -25,13 +25,17 @@
  *
  * LMDB cursors and writes: every value read through a cursor is copied
  * before the first put or delete of the term (a put may move the page the
- * value lives on), and the walk over `terms` re-positions its cursor on a
- * copy of the last term's key with MDB_SET_RANGE instead of trusting
- * MDB_NEXT after the record under it was deleted.
+ * value lives on), and the walk over `terms` (sg_term_walk_next) seeks
+ * afresh after a copy of the last term's key instead of trusting the
+ * cursor's next step after the record under it was deleted.
  *
  * A full map: sg_store_fail cannot grow the map while our write transaction
- * is open, so, as flush() in writer.c does, the transaction is aborted, the
+ * is open, so, as flush() in batch.c does, the transaction is aborted, the
  * map grown and the whole compaction done again from the start.
+ *
+ * The blocks are written by the one postings writer (common/postings_write.h)
+ * that the writer's flush uses too; the tables are read and walked through
+ * common/tables.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +43,11 @@
 
 #include "alloc.h"
 #include "block.h"
+#include "compact.h"
 #include "error.h"
 #include "index.h"
+#include "postings_write.h"
+#include "tables.h"
 #include "varint.h"
 
 /* One term's postings, gathered from all its blocks. */
@@ -60,7 +67,6 @@ struct term_posts {
 /* The lengths chunk last read, copied (lengths are not written here). */
 struct len_cache {
 	uint32_t chunk;         /* UINT32_MAX: none */
-	int present;
 	uint8_t dl[SG_LEN_CHUNK * 4];
 };
 
@@ -70,8 +76,8 @@ struct compactor {
 	struct term_posts tp;
 	struct len_cache lc;
 	uint32_t bd[SG_BLOCK_MAX], bt[SG_BLOCK_MAX]; /* one block decoded */
-	sg_buf val;             /* a value being encoded */
-	sg_buf pos;             /* a new block's positions */
+	sg_block_writer bw;     /* the new blocks */
+	sg_buf val;             /* a term record being encoded */
 	int haspos;             /* the term being compacted has positions */
 };
 
@@ -117,29 +123,15 @@ static int length_of(struct compactor *c, uint32_t docid, uint32_t *dl,
 	uint32_t chunk = docid / SG_LEN_CHUNK;
 
 	if (chunk != c->lc.chunk) {
-		uint8_t kb[4];
-		MDB_val k = { 4, kb }, v;
-		int rc;
+		/* An absent chunk reads as all SG_DL_DEAD. */
+		int rc = sg_lengths_chunk_read(idx, c->txn, chunk, c->lc.dl,
+					       err);
 
-		sg_be32_put(kb, chunk);
-		rc = mdb_get(c->txn, idx->st.dbi[SG_DB_LENGTHS], &k, &v);
-		if (rc == MDB_NOTFOUND) {
-			c->lc.present = 0;
-		} else if (rc != MDB_SUCCESS) {
-			return sg_store_fail(&idx->st, rc, "reading lengths",
-					     err);
-		} else if (v.mv_size != sizeof(c->lc.dl)) {
-			return sg_err(err, SG_ECORRUPT,
-				      "%s: a lengths record is corrupt; "
-				      "rebuild the index", idx->st.dir);
-		} else {
-			memcpy(c->lc.dl, v.mv_data, sizeof(c->lc.dl));
-			c->lc.present = 1;
-		}
+		if (rc != SG_OK)
+			return rc;
 		c->lc.chunk = chunk;
 	}
-	*dl = c->lc.present ?
-	      sg_le32_get(c->lc.dl + 4 * (docid % SG_LEN_CHUNK)) : SG_DL_DEAD;
+	*dl = sg_le32_get(c->lc.dl + 4 * (docid % SG_LEN_CHUNK));
 	return SG_OK;
 }
 
@@ -157,7 +149,9 @@ static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 {
 	sg_index *idx = c->idx;
 	struct term_posts *tp = &c->tp;
-	MDB_val k, v, pv;
+	MDB_val k, v;
+	const void *pv;
+	size_t pv_len;
 	sg_chain_walk walk;
 	sg_block b;
 	uint32_t i, termid;
@@ -188,19 +182,17 @@ static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 		    tp->n != (size_t)tp->n_blocks * idx->block_size)
 			tp->canonical = 0; /* an earlier block was not full */
 		if (c->haspos) {
-			rc = mdb_get(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k,
-				     &pv);
+			rc = sg_positions_lookup(idx, c->txn, k.mv_data, &pv,
+						 &pv_len, err);
 		} else { /* a unigram: no positions (index.h) */
-			pv.mv_size = 0;
-			pv.mv_data = (void *)"";
-			rc = MDB_SUCCESS;
+			pv = "";
+			pv_len = 0;
+			rc = SG_OK;
 		}
-		if (rc != MDB_SUCCESS) {
-			rc = rc == MDB_NOTFOUND ?
-			     corrupt(c, term, term_len, "a positions block "
-				     "is missing", err) :
-			     sg_store_fail(&idx->st, rc, "reading positions",
-					   err);
+		if (rc != SG_OK) {
+			if (rc == SG_ENOTFOUND)
+				rc = corrupt(c, term, term_len, "a positions "
+					     "block is missing", err);
 			break;
 		}
 		if (sg_grow_array((void **)&tp->tids, &tp->cap_tids,
@@ -216,8 +208,8 @@ static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 		}
 		tp->tids[tp->n_blocks] = termid;
 		tp->firsts[tp->n_blocks++] = b.first;
-		p = pv.mv_data;
-		end = p + pv.mv_size;
+		p = pv;
+		end = p + pv_len;
 		for (i = 0; i < b.n; i++) {
 			const uint8_t *start = p;
 
@@ -255,77 +247,16 @@ out:
 /* Deletes the blocks (termid, first) listed in c->tp. */
 static int delete_blocks(struct compactor *c, sg_error *err)
 {
-	sg_index *idx = c->idx;
-	uint8_t kb[SG_PKEY_LEN];
-	MDB_val k = { SG_PKEY_LEN, kb };
 	size_t i;
 	int rc;
 
 	for (i = 0; i < c->tp.n_blocks; i++) {
-		sg_pkey_put(kb, c->tp.tids[i], c->tp.firsts[i]);
-		rc = mdb_del(c->txn, idx->st.dbi[SG_DB_POSTINGS], &k, NULL);
-		if (rc == MDB_SUCCESS && c->haspos)
-			rc = mdb_del(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k,
-				     NULL);
-		if (rc != MDB_SUCCESS)
-			return sg_store_fail(&idx->st, rc, "deleting a block",
-					     err);
+		rc = sg_block_delete(c->idx, c->txn, c->tp.tids[i],
+				     c->tp.firsts[i], c->haspos, err);
+		if (rc != SG_OK)
+			return rc;
 	}
 	return SG_OK;
-}
-
-/* Writes the postings [from, to) of c->tp (all live, docids ascending) as
- * one block with its positions; `dls` are their lengths. */
-static int put_block(struct compactor *c, uint32_t termid, size_t from,
-		     size_t to, const uint32_t *dls, sg_error *err)
-{
-	sg_index *idx = c->idx;
-	struct term_posts *tp = &c->tp;
-	uint8_t kb[SG_PKEY_LEN];
-	MDB_val k = { SG_PKEY_LEN, kb }, v;
-	uint32_t max_tf = 0, min_dl = UINT32_MAX;
-	size_t i;
-	int rc;
-
-	sg_buf_reset(&c->val);
-	sg_buf_reset(&c->pos);
-	for (i = from; i < to; i++) {
-		if (tp->tfs[i] > max_tf)
-			max_tf = tp->tfs[i];
-		if (dls[i - from] < min_dl)
-			min_dl = dls[i - from];
-		if (sg_buf_append(&c->pos, tp->pos.data + tp->pos_off[i],
-				  tp->pos_len[i]) != SG_OK)
-			return sg_err(err, SG_ENOMEM, "out of memory");
-	}
-	if (sg_block_encode(&c->val, tp->docids + from, tp->tfs + from,
-			    (uint32_t)(to - from), max_tf, min_dl) != SG_OK)
-		return sg_err(err, SG_ENOMEM, "out of memory");
-	sg_pkey_put(kb, termid, tp->docids[from]);
-	v.mv_size = c->val.len;
-	v.mv_data = c->val.data;
-	rc = mdb_put(c->txn, idx->st.dbi[SG_DB_POSTINGS], &k, &v, 0);
-	if (rc == MDB_SUCCESS && c->haspos) {
-		v.mv_size = c->pos.len;
-		v.mv_data = c->pos.data;
-		rc = mdb_put(c->txn, idx->st.dbi[SG_DB_POSITIONS], &k, &v, 0);
-	}
-	return sg_store_fail(&idx->st, rc, "writing postings", err);
-}
-
-static int put_termrec(struct compactor *c, const char *term, size_t len,
-		       const sg_termrec *tr, sg_error *err)
-{
-	MDB_val k = { len, (void *)term }, v;
-
-	sg_buf_reset(&c->val);
-	if (sg_termrec_encode(&c->val, tr) != SG_OK)
-		return sg_err(err, SG_ENOMEM, "out of memory");
-	v.mv_size = c->val.len;
-	v.mv_data = c->val.data;
-	return sg_store_fail(&c->idx->st,
-			     mdb_put(c->txn, c->idx->st.dbi[SG_DB_TERMS], &k,
-				     &v, 0), "writing a term", err);
 }
 
 /* Compacts one term (its key copied by the caller: `term` stays valid). */
@@ -334,24 +265,19 @@ static int compact_term(struct compactor *c, const char *term, size_t len,
 {
 	sg_index *idx = c->idx;
 	struct term_posts *tp = &c->tp;
-	uint32_t bs = idx->block_size, max_tf = 0, min_dl = UINT32_MAX;
-	uint32_t dls[SG_BLOCK_MAX];
+	uint32_t max_tf = 0, min_dl = UINT32_MAX;
 	uint64_t cf = 0;
-	size_t i, n_live = 0, start;
+	size_t i, n_live = 0;
 	int rc;
 
 	rc = gather(c, tr, term, len, err);
 	if (rc != SG_OK)
 		return rc;
 	if (tr->df == 0) {
-		MDB_val k = { len, (void *)term };
-
 		rc = delete_blocks(c, err);
 		if (rc != SG_OK)
 			return rc;
-		return sg_store_fail(&idx->st,
-				     mdb_del(c->txn, idx->st.dbi[SG_DB_TERMS],
-					     &k, NULL), "deleting a term", err);
+		return sg_termrec_delete(idx, c->txn, term, len, err);
 	}
 	/* Keep the live postings, in place (the arrays only shrink). */
 	for (i = 0; i < tp->n; i++) {
@@ -383,17 +309,23 @@ static int compact_term(struct compactor *c, const char *term, size_t len,
 		return corrupt(c, term, len, what, err);
 	}
 	if (n_live < tp->n || !tp->canonical) {
+		/* Re-cut the live postings into blocks of block_size under
+		 * the chain's first termid. */
 		rc = delete_blocks(c, err);
-		for (start = 0; rc == SG_OK && start < n_live; start += bs) {
-			size_t end = start + bs < n_live ? start + bs : n_live;
+		sg_block_writer_begin(&c->bw, c->txn, tr->termid, c->haspos,
+				      0);
+		for (i = 0; rc == SG_OK && i < n_live; i++) {
+			uint32_t dl;
 
-			for (i = start; rc == SG_OK && i < end; i++)
-				rc = length_of(c, tp->docids[i],
-					       &dls[i - start], err);
+			rc = length_of(c, tp->docids[i], &dl, err);
 			if (rc == SG_OK)
-				rc = put_block(c, tr->termid, start, end, dls,
-					       err);
+				rc = sg_block_writer_add(&c->bw, tp->docids[i],
+					tp->tfs[i], dl,
+					tp->pos.data + tp->pos_off[i],
+					tp->pos_len[i], err);
 		}
+		if (rc == SG_OK)
+			rc = sg_block_writer_finish(&c->bw, err);
 		if (rc != SG_OK)
 			return rc;
 	}
@@ -403,15 +335,16 @@ static int compact_term(struct compactor *c, const char *term, size_t len,
 	tr->min_dl = min_dl;
 	tr->n_more = 0; /* the chain is folded into its first termid */
 	tr->more_len = 0;
-	return put_termrec(c, term, len, tr, err);
+	return sg_termrec_put(idx, c->txn, &c->val, term, len, tr, 0, err);
 }
 
 /* The whole compaction inside txn. */
 static int compact_txn(struct compactor *c, sg_error *err)
 {
 	sg_index *idx = c->idx;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
+	sg_term_walk tw;
+	const void *k, *v;
+	size_t k_len, v_len;
 	sg_buf key = SG_BUF_INIT;
 	sg_meta_stats ms;
 	sg_termrec tr;
@@ -421,37 +354,23 @@ static int compact_txn(struct compactor *c, sg_error *err)
 	rc = sg_meta_read_stats(idx, c->txn, &ms, err);
 	if (rc != SG_OK)
 		return rc;
-	rc = mdb_cursor_open(c->txn, idx->st.dbi[SG_DB_TERMS], &cur);
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
+	rc = sg_term_walk_open(&tw, idx, c->txn, err);
+	if (rc != SG_OK)
+		return rc;
 	for (;;) {
-		if (first) {
-			rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-		} else {
-			/* The first key after the last term's (which may be
-			 * gone). */
-			k.mv_size = key.len;
-			k.mv_data = key.data;
-			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-			if (rc == MDB_SUCCESS && k.mv_size == key.len &&
-			    !memcmp(k.mv_data, key.data, key.len))
-				rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-		}
+		/* The first term after the last one's key (which may be
+		 * gone). */
+		rc = sg_term_walk_next(&tw, first ? NULL : key.data, key.len,
+				       &k, &k_len, &v, &v_len, err);
 		first = 0;
-		if (rc == MDB_NOTFOUND) {
-			rc = SG_OK;
+		if (rc <= 0)
 			break;
-		}
-		if (rc != MDB_SUCCESS) {
-			rc = sg_store_fail(&idx->st, rc, "reading terms", err);
-			break;
-		}
 		sg_buf_reset(&key);
-		if (sg_buf_append(&key, k.mv_data, k.mv_size) != SG_OK) {
+		if (sg_buf_append(&key, k, k_len) != SG_OK) {
 			rc = sg_err(err, SG_ENOMEM, "out of memory");
 			break;
 		}
-		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) != SG_OK) {
+		if (sg_termrec_decode(&tr, v, v_len) != SG_OK) {
 			rc = corrupt(c, key.data, key.len, "its record is "
 				     "corrupt", err);
 			break;
@@ -460,7 +379,7 @@ static int compact_txn(struct compactor *c, sg_error *err)
 		if (rc != SG_OK)
 			break;
 	}
-	mdb_cursor_close(cur);
+	sg_term_walk_close(&tw);
 	sg_buf_release(&key);
 	if (rc != SG_OK)
 		return rc;
@@ -480,6 +399,7 @@ int sg_compact(sg_index *idx, sg_error *err)
 	if (!c)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	c->idx = idx;
+	sg_block_writer_init(&c->bw, idx);
 	for (attempt = 0;; attempt++) {
 		size_t mapsize = idx->st.mapsize;
 
@@ -490,7 +410,7 @@ int sg_compact(sg_index *idx, sg_error *err)
 		if (rc == SG_OK) {
 			rc = sg_store_commit(&idx->st, c->txn, err);
 		} else {
-			mdb_txn_abort(c->txn);
+			sg_store_abort(c->txn);
 			/* sg_store_fail cannot grow the map under an open
 			 * transaction: grow it now that ours is gone. */
 			if (rc == SG_EFULL && idx->st.mapsize == mapsize)
@@ -502,8 +422,8 @@ int sg_compact(sg_index *idx, sg_error *err)
 			break;
 	}
 	posts_release(&c->tp);
+	sg_block_writer_release(&c->bw);
 	sg_buf_release(&c->val);
-	sg_buf_release(&c->pos);
 	sg_free(c);
 	return rc;
 }
