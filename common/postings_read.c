@@ -39,6 +39,20 @@ void sg_read_end(MDB_txn *txn)
 
 /* ------------------------------------------------------------ point reads */
 
+/* One mdb_get: SG_ENOTFOUND (err untouched) when the key is absent, an
+ * LMDB failure named by `what`, else *v points into the map. */
+static int get_value(sg_index *idx, MDB_txn *txn, enum sg_dbi db, MDB_val *k,
+		     MDB_val *v, const char *what, sg_error *err)
+{
+	int rc = mdb_get(txn, idx->st.dbi[db], k, v);
+
+	if (rc == MDB_NOTFOUND)
+		return SG_ENOTFOUND;
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&idx->st, rc, what, err);
+	return SG_OK;
+}
+
 int sg_lengths_chunk_get(sg_index *idx, MDB_txn *txn, uint32_t c,
 			 const uint8_t **chunk, sg_error *err)
 {
@@ -47,11 +61,9 @@ int sg_lengths_chunk_get(sg_index *idx, MDB_txn *txn, uint32_t c,
 	int rc;
 
 	sg_be32_put(kb, c);
-	rc = mdb_get(txn, idx->st.dbi[SG_DB_LENGTHS], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return SG_ENOTFOUND;
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading lengths", err);
+	rc = get_value(idx, txn, SG_DB_LENGTHS, &k, &v, "reading lengths", err);
+	if (rc != SG_OK)
+		return rc;
 	if (v.mv_size != SG_LEN_CHUNK * 4)
 		return sg_err(err, SG_ECORRUPT, "%s: lengths: chunk %zu: %zu "
 			      "bytes (%d expected); rebuild the index",
@@ -69,11 +81,9 @@ int sg_doc_get(sg_index *idx, MDB_txn *txn, uint32_t docid,
 	int rc;
 
 	sg_be32_put(kb, docid);
-	rc = mdb_get(txn, idx->st.dbi[SG_DB_DOCS], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return SG_ENOTFOUND;
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading docs", err);
+	rc = get_value(idx, txn, SG_DB_DOCS, &k, &v, "reading docs", err);
+	if (rc != SG_OK)
+		return rc;
 	*val = v.mv_data;
 	*len = v.mv_size;
 	return SG_OK;
@@ -84,12 +94,10 @@ int sg_positions_get(sg_index *idx, MDB_txn *txn, const void *pkey,
 		     sg_error *err)
 {
 	MDB_val k = { SG_PKEY_LEN, (void *)pkey }, v;
-	int rc = mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &v);
+	int rc = get_value(idx, txn, SG_DB_POSITIONS, &k, &v, what, err);
 
-	if (rc == MDB_NOTFOUND)
-		return SG_ENOTFOUND;
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, what, err);
+	if (rc != SG_OK)
+		return rc;
 	*val = v.mv_data;
 	*len = v.mv_size;
 	return SG_OK;
