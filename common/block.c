@@ -17,14 +17,17 @@ int sg_block_encode(sg_buf *out, const uint32_t *docids, const uint32_t *tfs,
 	if (n == 0 || n > SG_BLOCK_MAX)
 		return SG_EINVAL;
 	rc = sg_buf_put_varint(out, n);
-	rc |= sg_buf_put_varint(out, docids[n - 1] - docids[0]);
-	rc |= sg_buf_put_varint(out, max_tf);
-	rc |= sg_buf_put_varint(out, min_dl);
-	for (i = 1; i < n; i++)
-		rc |= sg_buf_put_varint(out, docids[i] - docids[i - 1]);
-	for (i = 0; i < n; i++)
-		rc |= sg_buf_put_varint(out, tfs[i]);
-	return rc ? SG_ENOMEM : SG_OK;
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, docids[n - 1] - docids[0]);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, max_tf);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, min_dl);
+	for (i = 1; i < n && rc == SG_OK; i++)
+		rc = sg_buf_put_varint(out, docids[i] - docids[i - 1]);
+	for (i = 0; i < n && rc == SG_OK; i++)
+		rc = sg_buf_put_varint(out, tfs[i]);
+	return rc;
 }
 
 int sg_block_open(sg_block *b, uint32_t first, const void *val, size_t len)
@@ -72,9 +75,9 @@ int sg_positions_encode(sg_buf *out, const uint32_t *pos, uint32_t tf)
 	uint32_t i;
 	int rc = 0;
 
-	for (i = 0; i < tf; i++)
-		rc |= sg_buf_put_varint(out, i ? pos[i] - pos[i - 1] : pos[0]);
-	return rc ? SG_ENOMEM : SG_OK;
+	for (i = 0; i < tf && rc == SG_OK; i++)
+		rc = sg_buf_put_varint(out, i ? pos[i] - pos[i - 1] : pos[0]);
+	return rc;
 }
 
 int sg_positions_decode(const void *val, size_t len, const uint32_t *tfs,

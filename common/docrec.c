@@ -14,9 +14,9 @@ static int encode_texts(sg_buf *out, const sg_doc *doc)
 	size_t i;
 	int rc = sg_buf_put_varint(out, doc->n_texts);
 
-	for (i = 0; i < doc->n_texts; i++)
-		rc |= sg_buf_put_bytes(out, doc->texts[i].ptr, doc->texts[i].len);
-	return rc ? SG_ENOMEM : SG_OK;
+	for (i = 0; i < doc->n_texts && rc == SG_OK; i++)
+		rc = sg_buf_put_bytes(out, doc->texts[i].ptr, doc->texts[i].len);
+	return rc;
 }
 
 int sg_docrec_hash(const sg_doc *doc, sg_buf *scratch, uint64_t *hash)
@@ -66,13 +66,19 @@ int sg_docrec_encode_packed(sg_buf *out, const sg_doc *doc, uint32_t dl,
 
 	sg_be64_put(h, hash);
 	rc = sg_buf_put_varint(out, dl);
-	rc |= sg_buf_append(out, h, 8);
-	rc |= sg_buf_put_bytes(out, doc->id.ptr, doc->id.len);
-	rc |= sg_buf_put_bytes(out, doc->title.ptr, doc->title.len);
-	rc |= sg_buf_put_bytes(out, doc->stored.ptr, doc->stored.len);
-	rc |= sg_buf_putc(out, (char)flags);
-	rc |= sg_buf_put_bytes(out, section, section_len);
-	return rc ? SG_ENOMEM : SG_OK;
+	if (rc == SG_OK)
+		rc = sg_buf_append(out, h, 8);
+	if (rc == SG_OK)
+		rc = sg_buf_put_bytes(out, doc->id.ptr, doc->id.len);
+	if (rc == SG_OK)
+		rc = sg_buf_put_bytes(out, doc->title.ptr, doc->title.len);
+	if (rc == SG_OK)
+		rc = sg_buf_put_bytes(out, doc->stored.ptr, doc->stored.len);
+	if (rc == SG_OK)
+		rc = sg_buf_putc(out, (char)flags);
+	if (rc == SG_OK)
+		rc = sg_buf_put_bytes(out, section, section_len);
+	return rc;
 }
 
 int sg_docrec_encode(sg_buf *out, const sg_doc *doc, uint32_t dl,

@@ -103,14 +103,19 @@ int sg_termrec_encode(sg_buf *out, const sg_termrec *t)
 {
 	int rc = sg_buf_put_varint(out, t->termid);
 
-	rc |= sg_buf_put_varint(out, t->df);
-	rc |= sg_buf_put_varint(out, t->cf);
-	rc |= sg_buf_put_varint(out, t->max_tf);
-	rc |= sg_buf_put_varint(out, t->min_dl);
-	rc |= sg_buf_put_varint(out, t->n_more);
-	if (t->n_more)
-		rc |= sg_buf_append(out, t->more, t->more_len);
-	return rc ? SG_ENOMEM : SG_OK;
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, t->df);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, t->cf);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, t->max_tf);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, t->min_dl);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(out, t->n_more);
+	if (rc == SG_OK && t->n_more)
+		rc = sg_buf_append(out, t->more, t->more_len);
+	return rc;
 }
 
 int sg_termrec_decode(sg_termrec *t, const void *val, size_t len)

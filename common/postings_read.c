@@ -15,20 +15,35 @@ int sg_read_begin(sg_index *idx, MDB_txn **txn, sg_error *err)
 	return sg_store_begin(&idx->st, 0, txn, err);
 }
 
+void sg_read_reset(MDB_txn *txn)
+{
+	if (txn)
+		mdb_txn_reset(txn);
+}
+
 int sg_read_renew(sg_index *idx, MDB_txn **txn, sg_error *err)
 {
-	int rc;
-
-	mdb_txn_reset(*txn);
-	rc = mdb_txn_renew(*txn);
-	if (rc == MDB_MAP_RESIZED) {
+	if (*txn) {
+		/* A second reset is harmless (LMDB marks the txn finished). */
+		mdb_txn_reset(*txn);
+		if (mdb_txn_renew(*txn) == MDB_SUCCESS)
+			return SG_OK;
+		/* MDB_MAP_RESIZED (another process grew the map) or a lost
+		 * reader slot: a new transaction sees the new map. */
 		mdb_txn_abort(*txn);
 		*txn = NULL;
-		return sg_store_begin(&idx->st, 0, txn, err);
 	}
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "refreshing", err);
-	return SG_OK;
+	return sg_store_begin(&idx->st, 0, txn, err);
+}
+
+int sg_read_current(sg_index *idx, MDB_txn *txn)
+{
+	MDB_envinfo info;
+
+	/* me_last_txnid is read from the lock file's shared page: a writer
+	 * of another process is seen as soon as it commits. */
+	return txn && mdb_env_info(idx->st.env, &info) == MDB_SUCCESS &&
+	       (size_t)info.me_last_txnid == mdb_txn_id(txn);
 }
 
 void sg_read_end(MDB_txn *txn)
@@ -70,6 +85,22 @@ int sg_lengths_chunk_get(sg_index *idx, MDB_txn *txn, uint32_t c,
 			      idx->st.dir, (size_t)c, v.mv_size,
 			      SG_LEN_CHUNK * 4);
 	*chunk = v.mv_data;
+	return SG_OK;
+}
+
+int sg_id_get(sg_index *idx, MDB_txn *txn, const char *id, size_t len,
+	      uint32_t *docid, sg_error *err)
+{
+	MDB_val k = { len, (void *)(uintptr_t)id }, v;
+	int rc = get_value(idx, txn, SG_DB_IDS, &k, &v, "reading ids", err);
+
+	if (rc != SG_OK)
+		return rc;
+	if (v.mv_size != 4)
+		return sg_err(err, SG_ECORRUPT, "%s: ids: a value of %zu bytes, "
+			      "not 4; rebuild the index", idx->st.dir,
+			      v.mv_size);
+	*docid = sg_be32_get(v.mv_data);
 	return SG_OK;
 }
 

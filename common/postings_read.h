@@ -28,10 +28,18 @@
 
 /* Begins a read snapshot of idx. */
 int sg_read_begin(sg_index *idx, MDB_txn **txn, sg_error *err);
-/* Moves the snapshot *txn to the latest commit; when another process grew
- * the map, *txn is replaced by a new one. Pointers from the old snapshot
- * are invalid after it. */
+/* Releases snapshot txn but keeps its handle (NULL: nothing), so that a
+ * write transaction of the same process may begin; sg_read_renew takes it
+ * up again. */
+void sg_read_reset(MDB_txn *txn);
+/* Moves the snapshot *txn (reset or not) to the latest commit; when that
+ * fails (another process grew the map) or *txn is NULL, a new snapshot is
+ * begun. On failure *txn is NULL. Pointers from the old snapshot are
+ * invalid after it. */
 int sg_read_renew(sg_index *idx, MDB_txn **txn, sg_error *err);
+/* 1 when nothing was committed since snapshot txn began (the cheap check
+ * before a renewal), else 0. */
+int sg_read_current(sg_index *idx, MDB_txn *txn);
 /* Ends a snapshot (NULL: nothing). */
 void sg_read_end(MDB_txn *txn);
 
@@ -43,6 +51,11 @@ void sg_read_end(MDB_txn *txn);
  * not SG_LEN_CHUNK * 4 bytes; the message names "reading lengths". */
 int sg_lengths_chunk_get(sg_index *idx, MDB_txn *txn, uint32_t c,
 			 const uint8_t **chunk, sg_error *err);
+
+/* The docid of external id (len bytes). SG_ENOTFOUND (err untouched)
+ * when absent; SG_ECORRUPT when the value is not 4 bytes. */
+int sg_id_get(sg_index *idx, MDB_txn *txn, const char *id, size_t len,
+	      uint32_t *docid, sg_error *err);
 
 /* The `docs` value of docid, in place (decode it with docrec.h).
  * SG_ENOTFOUND (err untouched) when absent. */

@@ -566,6 +566,12 @@ int sg_store_begin(sg_store *st, int write, MDB_txn **txn, sg_error *err)
 	return SG_OK;
 }
 
+void sg_store_abort(MDB_txn *txn)
+{
+	if (txn)
+		mdb_txn_abort(txn);
+}
+
 int sg_store_commit(sg_store *st, MDB_txn *txn, sg_error *err)
 {
 	int rc = mdb_txn_commit(txn);

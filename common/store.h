@@ -70,6 +70,10 @@ int sg_store_begin(sg_store *st, int write, MDB_txn **txn, sg_error *err);
  * returns SG_EFULL after growing the map, so the caller may redo the batch. */
 int sg_store_commit(sg_store *st, MDB_txn *txn, sg_error *err);
 
+/* Ends a transaction of either kind without committing it (NULL:
+ * nothing). */
+void sg_store_abort(MDB_txn *txn);
+
 /* Doubles the map (call with no transaction of this process open). */
 int sg_store_grow(sg_store *st, sg_error *err);
 

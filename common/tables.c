@@ -12,66 +12,9 @@
 #include <string.h>
 
 #include "error.h"
-
-/* ------------------------------------------------------------ transactions */
-
-void sg_store_abort(MDB_txn *txn)
-{
-	if (txn)
-		mdb_txn_abort(txn);
-}
-
-void sg_store_reset(MDB_txn *txn)
-{
-	if (txn)
-		mdb_txn_reset(txn);
-}
-
-int sg_store_renew(sg_store *st, MDB_txn **txn, sg_error *err)
-{
-	if (*txn) {
-		if (mdb_txn_renew(*txn) == MDB_SUCCESS)
-			return SG_OK;
-		mdb_txn_abort(*txn);
-		*txn = NULL;
-	}
-	return sg_store_begin(st, 0, txn, err);
-}
+#include "postings_read.h"
 
 /* ------------------------------------------------------------ docs and ids */
-
-int sg_id_lookup(sg_index *idx, MDB_txn *txn, const char *id, size_t len,
-		 uint32_t *docid, sg_error *err)
-{
-	MDB_val k = { len, (void *)id }, v;
-	int rc = mdb_get(txn, idx->st.dbi[SG_DB_IDS], &k, &v);
-
-	if (rc == MDB_NOTFOUND)
-		return SG_ENOTFOUND;
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading ids", err);
-	if (v.mv_size != 4)
-		return sg_err(err, SG_ECORRUPT, "%s: bad ids record",
-			      idx->st.dir);
-	*docid = sg_be32_get(v.mv_data);
-	return SG_OK;
-}
-
-int sg_doc_lookup(sg_index *idx, MDB_txn *txn, uint32_t docid,
-		  const void **val, size_t *len, sg_error *err)
-{
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
-	int rc;
-
-	sg_be32_put(kb, docid);
-	rc = mdb_get(txn, idx->st.dbi[SG_DB_DOCS], &k, &v);
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading a document", err);
-	*val = v.mv_data;
-	*len = v.mv_size;
-	return SG_OK;
-}
 
 int sg_doc_append(sg_index *idx, MDB_txn *txn, uint32_t docid,
 		  const char *id, size_t id_len, const void *rec,
@@ -117,24 +60,19 @@ int sg_doc_remove(sg_index *idx, MDB_txn *txn, uint32_t docid,
 int sg_lengths_chunk_read(sg_index *idx, MDB_txn *txn, uint32_t c,
 			  uint8_t *chunk, sg_error *err)
 {
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
+	const uint8_t *v;
 	size_t j;
-	int rc;
+	int rc = sg_lengths_chunk_get(idx, txn, c, &v, err);
 
-	sg_be32_put(kb, c);
-	rc = mdb_get(txn, idx->st.dbi[SG_DB_LENGTHS], &k, &v);
-	if (rc == MDB_NOTFOUND) {
+	if (rc == SG_ENOTFOUND) {
 		for (j = 0; j < SG_LEN_CHUNK; j++)
 			sg_le32_put(chunk + 4 * j, SG_DL_DEAD);
 		return SG_OK;
 	}
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading lengths", err);
-	if (v.mv_size != (size_t)SG_LEN_CHUNK * 4)
-		return sg_err(err, SG_ECORRUPT, "%s: a lengths record is "
-			      "corrupt; rebuild the index", idx->st.dir);
-	memcpy(chunk, v.mv_data, v.mv_size);
+	if (rc != SG_OK)
+		return rc;
+	/* A copy: the writer's puts may move the page it lies on. */
+	memcpy(chunk, v, (size_t)SG_LEN_CHUNK * 4);
 	return SG_OK;
 }
 
@@ -212,21 +150,4 @@ void sg_term_walk_close(sg_term_walk *tw)
 	if (tw->cur)
 		mdb_cursor_close(tw->cur);
 	tw->cur = NULL;
-}
-
-/* ------------------------------------------------------------ positions */
-
-int sg_positions_lookup(sg_index *idx, MDB_txn *txn, const uint8_t *pkey,
-			const void **val, size_t *len, sg_error *err)
-{
-	MDB_val k = { SG_PKEY_LEN, (void *)pkey }, v;
-	int rc = mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &v);
-
-	if (rc == MDB_NOTFOUND)
-		return SG_ENOTFOUND;
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading positions", err);
-	*val = v.mv_data;
-	*len = v.mv_size;
-	return SG_OK;
 }

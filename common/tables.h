@@ -7,8 +7,12 @@
  * common/postings_write.h; the meta records by index.h (sg_meta_...).
  * Byte layouts: docs/FORMAT.md.
  *
- * Lifetimes: a pointer into the map (sg_doc_lookup, sg_positions_lookup,
- * sg_term_walk_next) stays valid until the next write of the transaction
+ * Point reads and the read snapshot the writer keeps (its ids and old
+ * records) are postings_read.h's, shared with the query side; this file
+ * adds only what writes, and the walk that survives writes.
+ *
+ * Lifetimes: a pointer into the map (sg_term_walk_next, and the reads of
+ * postings_read.h) stays valid until the next write of the transaction
  * or its end, whichever comes first (the LMDB rule); copy it before a put.
  *
  * Codes: every function returns 0 or a negative SG_E... code and fills err
@@ -23,33 +27,9 @@
 #include <stdint.h>
 
 #include "index.h"
-
-/* ------------------------------------------------------------ transactions */
-
-/* Ends a transaction without committing it (NULL: nothing). */
-void sg_store_abort(MDB_txn *txn);
-
-/* Releases a read transaction's snapshot but keeps its handle, so that a
- * write transaction of the same process may begin (sg_store_renew takes
- * it up again). */
-void sg_store_reset(MDB_txn *txn);
-
-/* Takes up the reset read transaction *txn at the latest commit; when that
- * fails (or *txn is NULL) it is aborted and a new one begun. On failure
- * *txn is NULL. */
-int sg_store_renew(sg_store *st, MDB_txn **txn, sg_error *err);
+#include "postings_read.h"
 
 /* ------------------------------------------------------------ docs and ids */
-
-/* The docid the external id names: 0, SG_ENOTFOUND (err untouched), or
- * SG_ECORRUPT when its value is not a 4-byte docid. */
-int sg_id_lookup(sg_index *idx, MDB_txn *txn, const char *id, size_t len,
-		 uint32_t *docid, sg_error *err);
-
-/* The record of docid, in the map (decode it with docrec.h). An absent one
- * is SG_ENOTFOUND with the message "reading a document: not found". */
-int sg_doc_lookup(sg_index *idx, MDB_txn *txn, uint32_t docid,
-		  const void **val, size_t *len, sg_error *err);
 
 /* Stores the record `rec` of a new docid, larger than every stored one
  * (appended), and makes the id name it. */
@@ -95,13 +75,5 @@ int sg_term_walk_next(sg_term_walk *tw, const void *after, size_t after_len,
 		      const void **key, size_t *key_len, const void **val,
 		      size_t *val_len, sg_error *err);
 void sg_term_walk_close(sg_term_walk *tw);
-
-/* ------------------------------------------------------------ positions */
-
-/* The positions value under the postings key pkey (SG_PKEY_LEN bytes), in
- * the map: 0, SG_ENOTFOUND (err untouched), or a failure naming "reading
- * positions". */
-int sg_positions_lookup(sg_index *idx, MDB_txn *txn, const uint8_t *pkey,
-			const void **val, size_t *len, sg_error *err);
 
 #endif

@@ -50,15 +50,11 @@ static sg_accum_term *find_or_add(sg_accum *a, const char *term, size_t len,
 		    !memcmp(a->arena.data + t->term_off, term, len))
 			return t;
 	}
-	if (a->n_terms == a->cap_terms) {
-		size_t cap = a->cap_terms ? a->cap_terms * 2 : 1024;
-		sg_accum_term *nt = sg_realloc(a->terms, cap * sizeof(*nt));
-
-		if (!nt)
-			return NULL;
-		a->terms = nt;
-		a->cap_terms = cap;
-	}
+	/* From 1024: the capacity counts in the batch's bytes, and a batch
+	 * holds thousands of terms. */
+	if (sg_grow_array_from((void **)&a->terms, &a->cap_terms,
+			       a->n_terms + 1, sizeof(*a->terms), 1024) != SG_OK)
+		return NULL;
 	if (a->arena.len > UINT32_MAX - len)
 		return NULL;
 	t = &a->terms[a->n_terms];
@@ -84,8 +80,10 @@ int sg_accum_add_hashed(sg_accum *a, const char *term, size_t len,
 		return SG_ENOMEM;
 	cap = t->post.cap;
 	rc = sg_buf_put_varint(&t->post, docid - t->last_docid);
-	rc |= sg_buf_put_varint(&t->post, tf);
-	rc |= sg_buf_append(&t->post, pos, pos_len);
+	if (rc == SG_OK)
+		rc = sg_buf_put_varint(&t->post, tf);
+	if (rc == SG_OK)
+		rc = sg_buf_append(&t->post, pos, pos_len);
 	if (rc)
 		return SG_ENOMEM;
 	a->post_bytes += t->post.cap - cap;

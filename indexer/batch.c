@@ -419,7 +419,7 @@ static int flush(sg_writer *w, sg_error *err)
 	if (w->n_docs == 0 && w->n_deletes == 0 && !w->idx->fresh)
 		return SG_OK;
 	sg_accum_sort(&w->accum);
-	sg_store_reset(w->rtxn);
+	sg_read_reset(w->rtxn);
 	for (attempt = 0;; attempt++) {
 		size_t mapsize = w->idx->st.mapsize;
 
@@ -448,7 +448,7 @@ static int flush(sg_writer *w, sg_error *err)
 		reset_batch(w);
 		rc = remember_queued_ids(w, err);
 	}
-	if (sg_store_renew(&w->idx->st, &w->rtxn,
+	if (sg_read_renew(w->idx, &w->rtxn,
 			   rc == SG_OK ? err : NULL) != SG_OK && rc == SG_OK)
 		rc = err ? err->code : SG_ESTORE;
 	return rc;

@@ -182,8 +182,9 @@ static int gather(struct compactor *c, const sg_termrec *tr, const char *term,
 		    tp->n != (size_t)tp->n_blocks * idx->block_size)
 			tp->canonical = 0; /* an earlier block was not full */
 		if (c->haspos) {
-			rc = sg_positions_lookup(idx, c->txn, k.mv_data, &pv,
-						 &pv_len, err);
+			rc = sg_positions_get(idx, c->txn, k.mv_data, &pv,
+					      &pv_len, "reading positions",
+					      err);
 		} else { /* a unigram: no positions (index.h) */
 			pv = "";
 			pv_len = 0;

@@ -59,7 +59,10 @@ int sg_delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 	sg_buf rec = SG_BUF_INIT, terms = SG_BUF_INIT, tv = SG_BUF_INIT;
 	int rc;
 
-	rc = sg_doc_lookup(idx, txn, docid, &val, &val_len, err);
+	rc = sg_doc_get(idx, txn, docid, &val, &val_len, err);
+	if (rc == SG_ENOTFOUND)
+		return sg_err(err, SG_ECORRUPT, "%s: the record of docid %u is "
+			      "missing; rebuild the index", idx->st.dir, docid);
 	if (rc != SG_OK)
 		return rc;
 	/* Copy: the puts below may move the page the record lives on. */

@@ -92,15 +92,9 @@ static int collect(const char *path, const struct stat *sb, int type,
 	(void)ftw;
 	if (type != FTW_F || !S_ISREG(sb->st_mode))
 		return 0;
-	if (r->n_files == r->cap_files) {
-		size_t cap = r->cap_files ? r->cap_files * 2 : 256;
-		char **nf = sg_realloc(r->files, cap * sizeof(*nf));
-
-		if (!nf)
-			return -1;
-		r->files = nf;
-		r->cap_files = cap;
-	}
+	if (sg_grow_array((void **)&r->files, &r->cap_files, r->n_files + 1,
+			  sizeof(*r->files)) != SG_OK)
+		return -1;
 	copy = sg_strdup(path);
 	if (!copy)
 		return -1;

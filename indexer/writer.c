@@ -93,12 +93,12 @@ static int find_id(sg_writer *w, const char *id, size_t len, uint64_t h,
 	*in_batch = sg_idset_find(&w->ids, id, len, h);
 	if (*in_batch)
 		return SG_OK;
-	rc = sg_id_lookup(w->idx, w->rtxn, id, len, old, err);
+	rc = sg_id_get(w->idx, w->rtxn, id, len, old, err);
 	if (rc != SG_OK) {
 		*old = 0;
 		return rc == SG_ENOTFOUND ? SG_OK : rc;
 	}
-	if (sg_doc_lookup(w->idx, w->rtxn, *old, &val, &val_len,
+	if (sg_doc_get(w->idx, w->rtxn, *old, &val, &val_len,
 			  err) != SG_OK ||
 	    sg_docrec_decode(&r, val, val_len))
 		return sg_err(err, SG_ECORRUPT,
@@ -251,7 +251,7 @@ void sg_writer_free(sg_writer *w)
 	/* The worker threads first: they use the workers' state freed below
 	 * (and the chunk's documents). */
 	sg_chunk_analyze_stop(w);
-	sg_store_abort(w->rtxn);
+	sg_read_end(w->rtxn);
 	for (t = 0; t < MAX_THREADS; t++)
 		sg_worker_release(&w->workers[t]);
 	sg_worker_release(&w->mainwk);
@@ -267,9 +267,9 @@ int sg_writer_compact(sg_writer *w, sg_error *err)
 	int rc = sg_batch_commit(w, err);
 
 	if (rc == SG_OK) {
-		sg_store_reset(w->rtxn);
+		sg_read_reset(w->rtxn);
 		rc = sg_compact(w->idx, err);
-		if (sg_store_renew(&w->idx->st, &w->rtxn,
+		if (sg_read_renew(w->idx, &w->rtxn,
 				   rc == SG_OK ? err : NULL) != SG_OK &&
 		    rc == SG_OK)
 			rc = err ? err->code : SG_ESTORE;
