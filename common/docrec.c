@@ -3,7 +3,7 @@
 #include <xxhash.h>
 #include <zstd.h>
 
-#include "store.h"
+#include "byteorder.h"
 #include "varint.h"
 
 #define ZSTD_LEVEL 3

@@ -1,11 +1,13 @@
 /*
  * store.h — the storage layer's core: the environment and its transactions.
  *
- * LMDB is called from common/ only: here (store.c), and by the readers beside
- * it (postings_read.c: snapshots, point reads and scans; cursor.c: postings
- * cursors; index.c, check.c, stats.c). query/ and cli/ call those functions.
- * The indexer (indexer/writer.c, compact.c) still calls mdb_* directly until
- * its write side moves into common/ as well (issue 11).
+ * LMDB is called from common/ only: here (store.c: the environment and
+ * transactions), the readers (postings_read.c: snapshots, point reads and
+ * scans; cursor.c: postings cursors), the writers (postings_write.c: blocks
+ * and term records; tables.c: documents, ids, lengths, the term walk), and
+ * index.c, check.c, stats.c. indexer/, query/ and cli/ call those functions
+ * (grep for mdb_ in indexer, query and cli finds nothing). The tables
+ * and their key layouts are schema.h's; byte order helpers byteorder.h's.
  *
  * An index is one LMDB environment in a directory (data.mdb, lock.mdb) with
  * the named databases below; docs/FORMAT.md specifies every key and value.
@@ -25,17 +27,7 @@
 #include <string.h>
 
 #include "sagasu.h"
-
-enum sg_dbi {
-	SG_DB_META,      /* string key -> value: magic, format, analyzer, stats */
-	SG_DB_TERMS,     /* term bytes -> termid, df, cf, max_tf, min_dl */
-	SG_DB_POSTINGS,  /* (termid, first docid) -> block of docid gaps + tfs */
-	SG_DB_POSITIONS, /* (termid, first docid) -> positions of that block */
-	SG_DB_DOCS,      /* docid -> document record */
-	SG_DB_IDS,       /* external id -> docid */
-	SG_DB_LENGTHS,   /* docid / 1024 -> 1024 document lengths */
-	SG_DB_COUNT
-};
+#include "schema.h"
 
 typedef struct sg_store {
 	MDB_env *env;
@@ -81,54 +73,5 @@ int sg_store_grow(sg_store *st, sg_error *err);
  * grows the map and returns SG_EFULL (retry); a full disk returns SG_EFULL
  * with the fix; MDB_NOTFOUND returns SG_ENOTFOUND. */
 int sg_store_fail(sg_store *st, int rc, const char *what, sg_error *err);
-
-/* Big-endian integers, so that LMDB's memcmp order is numeric order. */
-static inline void sg_be32_put(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint32_t sg_be32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static inline void sg_be64_put(uint8_t *p, uint64_t v)
-{
-	sg_be32_put(p, (uint32_t)(v >> 32));
-	sg_be32_put(p + 4, (uint32_t)v);
-}
-
-static inline uint64_t sg_be64_get(const uint8_t *p)
-{
-	return (uint64_t)sg_be32_get(p) << 32 | sg_be32_get(p + 4);
-}
-
-/* Little-endian u32, the order of the arrays inside values (lengths). */
-static inline uint32_t sg_le32_get(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static inline void sg_le32_put(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-/* A postings or positions key: termid then first docid, both big-endian. */
-#define SG_PKEY_LEN 8
-static inline void sg_pkey_put(uint8_t *k, uint32_t termid, uint32_t docid)
-{
-	sg_be32_put(k, termid);
-	sg_be32_put(k + 4, docid);
-}
 
 #endif
