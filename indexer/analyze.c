@@ -15,8 +15,9 @@
  * on the calling thread (w->mainwk), so that a deletion finds exactly the
  * terms its indexing wrote.
  *
- * The substring grams (docs/RECALL.md) are cut here too, from the
- * normalized text of each field.
+ * The substring grams (docs/RECALL.md) of each field's normalized text go
+ * into the same table, cut by common/gram.c (which the query planner's
+ * grams agree with).
  */
 #include "writer_internal.h"
 
@@ -27,6 +28,7 @@
 #include "analyzer.h"
 #include "docrec.h"
 #include "error.h"
+#include "gram.h"
 #include "varint.h"
 
 #define FIELD_POS_GAP 1 /* positions skipped between two fields */
@@ -105,51 +107,18 @@ static int add_occ(struct worker *wk, const char *term, size_t len,
 	return SG_OK;
 }
 
-/* White space of the normalized text: no gram holds it, since no query
- * word does (the query language splits words there). */
-static int gram_space(const char *p)
+/* sg_gram_cut's callback: a gram is one more occurrence in the table. */
+struct gram_ctx {
+	struct worker *wk;
+	uint32_t *n_occ;
+	sg_error *err;
+};
+
+static int gram_occ(void *ctx, const char *key, size_t len, uint32_t cpos)
 {
-	return *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
-	       *p == '\v' || *p == '\f';
-}
+	struct gram_ctx *g = ctx;
 
-/* The substring grams of one field's normalized text: a unigram for every
- * character and a bigram for every two adjacent characters outside white
- * space, at character positions from *cpos (docs/RECALL.md). */
-static int add_grams(struct worker *wk, const char *norm, size_t len,
-		     uint32_t *cpos, uint32_t *n_occ, sg_error *err)
-{
-	const char *p = norm, *end = norm + len;
-	char key[1 + 8];
-	int rc;
-
-	key[0] = '\0';
-	while (p < end) {
-		size_t a = sg_utf8_lead_len((unsigned char)*p), b;
-
-		if (a > (size_t)(end - p))
-			a = (size_t)(end - p);
-		if (!gram_space(p)) {
-			memcpy(key + 1, p, a);
-			rc = add_occ(wk, key, 1 + a, *cpos, n_occ, err);
-			if (rc != SG_OK)
-				return rc;
-			if (p + a < end && !gram_space(p + a)) {
-				b = sg_utf8_lead_len((unsigned char)p[a]);
-				if (b > (size_t)(end - p) - a)
-					b = (size_t)(end - p) - a;
-				memcpy(key + 1 + a, p + a, b);
-				rc = add_occ(wk, key, 1 + a + b, *cpos, n_occ,
-					     err);
-				if (rc != SG_OK)
-					return rc;
-			}
-		}
-		(*cpos)++;
-		p += a;
-	}
-	(*cpos)++; /* a gap: no gram spans two fields */
-	return SG_OK;
+	return add_occ(g->wk, key, len, cpos, g->n_occ, g->err);
 }
 
 /* The output, for each distinct term (in no particular order):
@@ -204,8 +173,9 @@ int sg_worker_analyze(struct worker *wk, const sg_slice *texts,
 			size_t norm_len;
 			const char *norm = sg_analysis_normalized(wk->an,
 								  &norm_len);
+			struct gram_ctx g = { wk, &n_occ, err };
 
-			rc = add_grams(wk, norm, norm_len, &cpos, &n_occ, err);
+			rc = sg_gram_cut(norm, norm_len, &cpos, gram_occ, &g);
 			if (rc != SG_OK)
 				return rc;
 		}
