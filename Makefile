@@ -98,8 +98,12 @@ $(SO): $(PIC_OBJ)
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)
+# Every unit suite links the shared index fixture (tests/fixture.h); naming
+# the object here keeps make from deleting it as an intermediate.
+$(TEST_BIN): $(BUILD)/tests/fixture.o
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/fixture.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/tests/fixture.o $(LIB) $(LDFLAGS) \
+	  $(LDLIBS) $(TEST_LDLIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)

@@ -11,13 +11,33 @@
 
 #include "cli.h"
 
+/* Ctrl-C (or SIGTERM) counts here. `index` stops reading at the first and
+ * commits what it queued (nothing read is lost); a second one during that
+ * commit cancels it (the writer's cancel hook: the batch is abandoned, the
+ * index keeps the batches committed before); a third ends the process at
+ * once (LMDB keeps the index whole even then). `compact` cancels at the
+ * first. */
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
 {
 	(void)sig;
-	interrupted = 1;
-	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends at once */
+	if (interrupted < 2)
+		interrupted++;
+	if (interrupted == 2)
+		signal(sig, SIG_DFL);
+}
+
+static int cancel_index(void *ctx)
+{
+	(void)ctx;
+	return interrupted >= 2;
+}
+
+static int cancel_compact(void *ctx)
+{
+	(void)ctx;
+	return interrupted >= 1;
 }
 
 static double now_s(void)
@@ -257,6 +277,7 @@ int cmd_index(int argc, char **argv)
 			fields[n_fields++] = p;
 	}
 	wo.warn = warn_utf8;
+	wo.cancel = cancel_index;
 	rc = sg_writer_open(idx, &wo, &w, &err);
 	if (rc != SG_OK) {
 		cli_error("index", &err);
@@ -418,6 +439,7 @@ int cmd_delete(int argc, char **argv)
 int cmd_compact(int argc, char **argv)
 {
 	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
 	sg_error err = SG_ERROR_INIT;
 	const char *dir = NULL;
 	sg_index *idx;
@@ -443,12 +465,18 @@ int cmd_compact(int argc, char **argv)
 		cli_error("compact", &err);
 		return 1;
 	}
-	rc = sg_writer_open(idx, NULL, &w, &err);
-	if (rc == SG_OK)
+	wo.cancel = cancel_compact;
+	rc = sg_writer_open(idx, &wo, &w, &err);
+	if (rc == SG_OK) {
+		signal(SIGINT, on_sigint);
+		signal(SIGTERM, on_sigint);
 		rc = sg_writer_compact(w, &err);
+	}
 	if (rc != SG_OK)
 		cli_error("compact", &err);
 	sg_writer_free(w);
 	sg_index_close(idx);
+	if (rc == SG_EINTR)
+		return 130;
 	return rc == SG_OK ? 0 : 1;
 }

@@ -63,3 +63,10 @@ void sg_err_clear(sg_error *err)
 	err->code = SG_OK;
 	err->msg[0] = '\0';
 }
+
+int sg_cancel_check(const sg_cancel *c, const char *what, sg_error *err)
+{
+	if (c && c->fn && c->fn(c->ctx))
+		return sg_err(err, SG_EINTR, "interrupted: %s", what);
+	return SG_OK;
+}

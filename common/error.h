@@ -26,4 +26,15 @@ void sg_err_prefix(sg_error *err, const char *fmt, ...) SG_PRINTF(2, 3);
 /* Clears err to SG_OK with an empty message. */
 void sg_err_clear(sg_error *err);
 
+/* A caller's request to stop (sg_writer_options.cancel): polled by long
+ * writes, which then return SG_EINTR. */
+typedef struct sg_cancel {
+	int (*fn)(void *ctx);
+	void *ctx;
+} sg_cancel;
+
+/* SG_EINTR (err filled, naming `what` was stopped) when the caller asked
+ * to stop, else SG_OK. */
+int sg_cancel_check(const sg_cancel *c, const char *what, sg_error *err);
+
 #endif

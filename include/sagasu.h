@@ -324,9 +324,18 @@ typedef struct sg_writer_options {
 	void (*warn)(void *ctx, const char *id, size_t id_len,
 		     size_t n_invalid);
 	void *warn_ctx;
+	/* Polled (from the calling thread) by sg_writer_add, while a batch is
+	 * written and once a term during compaction: a nonzero return stops
+	 * the work, the call returns SG_EINTR and the transaction in progress
+	 * is abandoned, so the index holds exactly what was committed before
+	 * (a signal handler sets a flag; cancel reads it). NULL: never. */
+	int (*cancel)(void *ctx);
+	void *cancel_ctx;
 } sg_writer_options;
 
-#define SG_WRITER_OPTIONS_INIT { 0, 0, NULL, NULL }
+#define SG_WRITER_OPTIONS_INIT { .threads = 0, .mem_budget = 0, \
+				 .warn = NULL, .warn_ctx = NULL, \
+				 .cancel = NULL, .cancel_ctx = NULL }
 
 /* What a writer did so far. indexed, replaced and deleted count committed
  * work only: a document counts once the batch holding it has committed, so
@@ -348,18 +357,25 @@ SG_API int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 
 /* Queues a document (copied; the caller's memory is free after the call).
  * SG_EINVAL: the document is refused (err says why) and nothing else is
- * affected. Other errors are fatal to the uncommitted batch. */
+ * affected. SG_EINTR: cancel said stop; nothing was queued, and what is
+ * queued stays (sg_writer_commit may still commit it). Other errors
+ * (SG_ENOMEM, SG_EFULL, a store error) are fatal to the uncommitted
+ * batch. */
 SG_API int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err);
 
 /* Deletes a document by external id (committed with the next batch). */
 SG_API int sg_writer_delete(sg_writer *w, const char *id, size_t len,
 			    sg_error *err);
 
-/* Commits everything queued. */
+/* Commits everything queued. SG_EFULL: the disk is full (a full LMDB map
+ * grows and the batch is rewritten, unseen); SG_EINTR: cancelled, the
+ * batch is abandoned. After any failure the index holds the batches
+ * committed before, and the writer should be freed. */
 SG_API int sg_writer_commit(sg_writer *w, sg_error *err);
 
 /* Rewrites the postings without deleted documents' entries, in one
- * transaction. Commits what is queued first. */
+ * transaction. Commits what is queued first. SG_EINTR: cancelled, and the
+ * index is as it was before the compaction. */
 SG_API int sg_writer_compact(sg_writer *w, sg_error *err);
 
 SG_API void sg_writer_get_counts(const sg_writer *w, sg_writer_counts *out);

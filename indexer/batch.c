@@ -294,6 +294,11 @@ static int write_terms(sg_writer *w, MDB_txn *txn, sg_meta_stats *ms,
 		sg_termrec tr;
 		int is_new;
 
+		rc = sg_cancel_check(&w->cancel, "the batch was abandoned; "
+				     "the index holds the batches committed "
+				     "before it", err);
+		if (rc != SG_OK)
+			return rc;
 		if (ms->next_termid == UINT32_MAX)
 			return sg_err(err, SG_ETOOBIG, "termids exhausted");
 		ms->next_termid++;

@@ -73,6 +73,7 @@ struct len_cache {
 struct compactor {
 	sg_index *idx;
 	MDB_txn *txn;
+	const sg_cancel *cancel; /* the caller's stop request, or NULL */
 	struct term_posts tp;
 	struct len_cache lc;
 	uint32_t bd[SG_BLOCK_MAX], bt[SG_BLOCK_MAX]; /* one block decoded */
@@ -376,7 +377,10 @@ static int compact_txn(struct compactor *c, sg_error *err)
 				     "corrupt", err);
 			break;
 		}
-		rc = compact_term(c, key.data, key.len, &tr, err);
+		rc = sg_cancel_check(c->cancel, "the compaction was abandoned; "
+				     "the index is unchanged", err);
+		if (rc == SG_OK)
+			rc = compact_term(c, key.data, key.len, &tr, err);
 		if (rc != SG_OK)
 			break;
 	}
@@ -388,7 +392,7 @@ static int compact_txn(struct compactor *c, sg_error *err)
 	return sg_meta_write_stats(idx, c->txn, &ms, err);
 }
 
-int sg_compact(sg_index *idx, sg_error *err)
+int sg_compact(sg_index *idx, const sg_cancel *cancel, sg_error *err)
 {
 	struct compactor *c;
 	int rc, attempt;
@@ -400,6 +404,7 @@ int sg_compact(sg_index *idx, sg_error *err)
 	if (!c)
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	c->idx = idx;
+	c->cancel = cancel;
 	sg_block_writer_init(&c->bw, idx);
 	for (attempt = 0;; attempt++) {
 		size_t mapsize = idx->st.mapsize;

@@ -47,6 +47,8 @@ int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 		return sg_err(err, SG_ENOMEM, "out of memory");
 	w->idx = idx;
 	w->opt = opt ? *opt : defaults;
+	w->cancel.fn = w->opt.cancel;
+	w->cancel.ctx = w->opt.cancel_ctx;
 	if (!w->opt.mem_budget)
 		w->opt.mem_budget = (size_t)256 << 20;
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -119,6 +121,9 @@ int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err)
 	size_t f, bytes = 0;
 	int rc;
 
+	rc = sg_cancel_check(&w->cancel, "nothing more was queued", err);
+	if (rc != SG_OK)
+		return rc;
 	if (doc->id.len == 0)
 		return sg_err(err, SG_EINVAL, "empty id");
 	if (doc->id.len > SG_ID_MAX)
@@ -268,7 +273,7 @@ int sg_writer_compact(sg_writer *w, sg_error *err)
 
 	if (rc == SG_OK) {
 		sg_read_reset(w->rtxn);
-		rc = sg_compact(w->idx, err);
+		rc = sg_compact(w->idx, &w->cancel, err);
 		if (sg_read_renew(w->idx, &w->rtxn,
 				   rc == SG_OK ? err : NULL) != SG_OK &&
 		    rc == SG_OK)

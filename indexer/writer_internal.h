@@ -48,6 +48,7 @@
 
 #include "accum.h"
 #include "buf.h"
+#include "error.h"
 #include "index.h"
 #include "postings_write.h"
 #include "sagasu.h"
@@ -126,6 +127,7 @@ typedef struct sg_idset {
 struct sg_writer {
 	sg_index *idx;
 	sg_writer_options opt;
+	sg_cancel cancel;       /* opt.cancel, for the polls of long writes */
 	unsigned n_threads;
 	struct worker workers[MAX_THREADS];
 

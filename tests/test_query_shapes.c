@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "sagasu.h"
 
 static const char *const bodies[] = {
@@ -31,89 +32,49 @@ static const char *const bodies[] = {
 #define N_BODIES (sizeof(bodies) / sizeof(bodies[0]))
 
 struct fixture {
-	char base[64], dir[2][96];
+	char dir[2][SG_FIXTURE_PATH_MAX];
 	sg_index *idx[2];
 	sg_searcher *s[2];
 };
 
+/* The same bodies in both index kinds: [0] with substring grams, [1]
+ * without; two postings a block, so every query crosses blocks. */
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	sg_error err = SG_ERROR_INIT;
 	int kind;
-	size_t i;
 
 	if (!f)
 		return -1;
-	strcpy(f->base, "/tmp/sagasu-test-shapes-XXXXXX");
-	if (!mkdtemp(f->base))
-		return -1;
+	*state = f;
 	for (kind = 0; kind < 2; kind++) {
 		sg_index_options io = SG_INDEX_OPTIONS_INIT;
-		sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
-		sg_writer *w;
 
-		snprintf(f->dir[kind], sizeof(f->dir[kind]), "%s/%d", f->base,
-			 kind);
-		io.create = 1;
 		io.block_size = 2;
 		io.no_substring = kind;
-		wo.threads = 1;
-		if (sg_index_open(f->dir[kind], &io, &f->idx[kind], &err) ||
-		    sg_writer_open(f->idx[kind], &wo, &w, &err))
-			goto fail;
-		for (i = 0; i < N_BODIES; i++) {
-			char id[8];
-			sg_slice texts[2] = { { "", 0 },
-					      { bodies[i], strlen(bodies[i]) } };
-			sg_doc d;
-
-			memset(&d, 0, sizeof(d));
-			snprintf(id, sizeof(id), "d%zu", i);
-			d.id.ptr = id;
-			d.id.len = strlen(id);
-			d.texts = texts;
-			d.n_texts = 2;
-			if (sg_writer_add(w, &d, &err)) {
-				sg_writer_free(w);
-				goto fail;
-			}
+		if (sg_fixture_mkdir("shapes", f->dir[kind]) != 0 ||
+		    sg_fixture_index(f->dir[kind], io, bodies, NULL, N_BODIES,
+				     &f->idx[kind], &err) != SG_OK ||
+		    sg_searcher_open(f->idx[kind], &f->s[kind], &err)) {
+			fprintf(stderr, "setup: %s\n", err.msg);
+			return -1;
 		}
-		if (sg_writer_commit(w, &err)) {
-			sg_writer_free(w);
-			goto fail;
-		}
-		sg_writer_free(w);
-		if (sg_searcher_open(f->idx[kind], &f->s[kind], &err))
-			goto fail;
 	}
-	*state = f;
 	return 0;
-fail:
-	fprintf(stderr, "setup: %s\n", err.msg);
-	return -1;
 }
 
 static int teardown(void **state)
 {
-	static const char *const files[] = { "data.mdb", "lock.mdb",
-					     "writer.lock" };
 	struct fixture *f = *state;
-	char path[160];
 	int kind;
-	size_t i;
 
 	for (kind = 0; kind < 2; kind++) {
 		sg_searcher_free(f->s[kind]);
 		sg_index_close(f->idx[kind]);
-		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", f->dir[kind],
-				 files[i]);
-			(void)unlink(path);
-		}
-		(void)rmdir(f->dir[kind]);
+		if (f->dir[kind][0])
+			sg_fixture_remove(f->dir[kind]);
 	}
-	(void)rmdir(f->base);
 	free(f);
 	return 0;
 }

@@ -21,87 +21,42 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "sagasu.h"
 
 struct fixture {
-	char dir[64];
+	char dir[SG_FIXTURE_PATH_MAX];
 	sg_index *idx;
 	sg_searcher *s;
 };
 
-static void remove_dir(const char *dir)
-{
-	char path[512];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d) {
-		while ((e = readdir(d)) != NULL) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
-static int add(sg_writer *w, const char *id, const char *body,
-	       sg_error *err)
-{
-	sg_slice texts[2] = { { "", 0 }, { body, strlen(body) } };
-	sg_doc doc;
-
-	memset(&doc, 0, sizeof(doc));
-	doc.id.ptr = id;
-	doc.id.len = strlen(id);
-	doc.texts = texts;   /* title (empty), body */
-	doc.n_texts = 2;
-	return sg_writer_add(w, &doc, err);
-}
-
 static int setup(void **state)
 {
+	static const char *const bodies[] = { "東京の天気は晴れ",
+					      "東京から京都へ行く",
+					      "京都の寺" };
+	static const char *const ids[] = { "a", "b", "c" };
 	sg_index_options io = SG_INDEX_OPTIONS_INIT;
-	sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
 	sg_error err = SG_ERROR_INIT;
 	struct fixture *f = calloc(1, sizeof(*f));
-	sg_writer *w = NULL;
-	const char *tmp = getenv("TMPDIR");
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/sg-opts-XXXXXX",
-		 tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-	if (!mkdtemp(f->dir))
-		goto fail;
-	io.create = 1;
-	wo.threads = 1;
-	if (sg_index_open(f->dir, &io, &f->idx, &err) != SG_OK ||
-	    sg_writer_open(f->idx, &wo, &w, &err) != SG_OK ||
-	    add(w, "a", "東京の天気は晴れ", &err) != SG_OK ||
-	    add(w, "b", "東京から京都へ行く", &err) != SG_OK ||
-	    add(w, "c", "京都の寺", &err) != SG_OK ||
-	    sg_writer_commit(w, &err) != SG_OK) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		goto fail;
+	if (sg_fixture_mkdir("opts", f->dir) != 0) {
+		free(f);
+		return -1;
 	}
-	sg_writer_free(w);
-	w = NULL;
-	if (sg_searcher_open(f->idx, &f->s, &err) != SG_OK) {
+	if (sg_fixture_index(f->dir, io, bodies, ids, 3, &f->idx,
+			     &err) != SG_OK ||
+	    sg_searcher_open(f->idx, &f->s, &err) != SG_OK) {
 		fprintf(stderr, "setup: %s\n", err.msg);
-		goto fail;
+		sg_index_close(f->idx);
+		sg_fixture_remove(f->dir);
+		free(f);
+		return -1;
 	}
 	*state = f;
 	return 0;
-fail:
-	sg_writer_free(w);
-	if (f->idx)
-		sg_index_close(f->idx);
-	remove_dir(f->dir);
-	free(f);
-	return -1;
 }
 
 static int teardown(void **state)
@@ -112,7 +67,7 @@ static int teardown(void **state)
 		return 0;
 	sg_searcher_free(f->s);
 	sg_index_close(f->idx);
-	remove_dir(f->dir);
+	sg_fixture_remove(f->dir);
 	free(f);
 	return 0;
 }
