@@ -52,7 +52,7 @@ static void usage(FILE *f)
 
 int cli_print_version(void)
 {
-	printf("sagasu %s\n", SAGASU_VERSION);
+	printf("sagasu %s\n", sg_version());
 	return 0;
 }
 

@@ -21,10 +21,34 @@
  *  - Strings are UTF-8 byte slices (pointer + length in bytes) and need not
  *    be NUL-terminated unless stated.
  *
+ *  - Options structs are filled from their _INIT macro (designated
+ *    initializers), then changed field by field, so that a field added in a
+ *    later version gets its default in code written before it.
+ *  - Each function says which codes it returns besides SG_OK; SG_ENOMEM
+ *    (any function that allocates) and SG_ESTORE (any that reads the index:
+ *    LMDB's own words in the message) are always possible where not listed.
+ *
  * Threads: an sg_analyzer (the MeCab model) and an sg_index may be shared by
  * threads. An sg_analysis, an sg_writer and an sg_searcher belong to one
  * thread at a time. One writer per index at once (LMDB's rule); any number of
  * searchers, in this and other processes, read while it commits.
+ *
+ * Caveats (LMDB's rules, which sagasu inherits; docs/ARCHITECTURE.md):
+ *  - Map growth: the memory map grows by itself when a write fills it (the
+ *    batch is written again, unseen by the caller). A searcher of another
+ *    process follows at its next sg_searcher_refresh.
+ *  - Writer lock: a writable sg_index_open holds DIR/writer.lock until
+ *    sg_index_close; a second one, in any process, fails with SG_EBUSY.
+ *  - Stale readers: a searcher that is never refreshed pins the snapshot it
+ *    reads, and the pages a writer frees after it cannot be reused, so the
+ *    file grows. Refresh searchers (sagasu serve does before each request)
+ *    and free the ones not in use.
+ *  - fork(): an sg_index, sg_searcher or sg_writer must not be used in a
+ *    child of the process that opened it (LMDB's environment and locks do
+ *    not survive fork). Open the index in the child.
+ *  - Pointers handed out (hits, stored documents, tokens) live as long as
+ *    their function says, at most until the next refresh or free of the
+ *    object they came from.
  */
 #ifndef SAGASU_H
 #define SAGASU_H
@@ -48,6 +72,10 @@ extern "C" {
 #else
 #define SG_API
 #endif
+
+/* The version of the library actually linked, a static string
+ * (SAGASU_VERSION is the one a program was compiled against). */
+SG_API const char *sg_version(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -78,7 +106,7 @@ typedef struct sg_error {
 	char msg[SG_ERROR_MSG_MAX];  /* NUL-terminated English message */
 } sg_error;
 
-#define SG_ERROR_INIT { SG_OK, { 0 } }
+#define SG_ERROR_INIT { .code = SG_OK, .msg = { 0 } }
 
 /* A static English name of an error code ("out of memory", ...). */
 SG_API const char *sg_strerror(int code);
@@ -99,7 +127,7 @@ typedef struct sg_analyzer_options {
 	int keep_all;        /* 1: index particles, auxiliaries and symbols too */
 } sg_analyzer_options;
 
-#define SG_ANALYZER_OPTIONS_INIT { NULL, 0 }
+#define SG_ANALYZER_OPTIONS_INIT { .dicdir = NULL, .keep_all = 0 }
 
 typedef struct sg_analyzer sg_analyzer; /* the MeCab model: shared, read-only */
 typedef struct sg_analysis sg_analysis; /* per-thread state: tagger + buffers */
@@ -116,6 +144,9 @@ typedef struct sg_token {
 	int indexed;         /* 0: dropped by the filter (particle, symbol, ...) */
 } sg_token;
 
+/* Loads the MeCab model. SG_EMECAB: the dictionary is missing, unreadable
+ * or not UTF-8 (the message names the directory and the package to
+ * install). */
 SG_API int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 			   sg_error *err);
 SG_API void sg_analyzer_free(sg_analyzer *a);
@@ -126,6 +157,7 @@ SG_API void sg_analyzer_free(sg_analyzer *a);
  * analyze every input identically. */
 SG_API const char *sg_analyzer_config(const sg_analyzer *a);
 
+/* A thread's analysis state (a MeCab lattice and buffers). SG_EMECAB. */
 SG_API int sg_analysis_new(sg_analyzer *a, sg_analysis **out, sg_error *err);
 SG_API void sg_analysis_free(sg_analysis *s);
 
@@ -133,7 +165,9 @@ SG_API void sg_analysis_free(sg_analysis *s);
  * Invalid UTF-8 becomes U+FFFD and is counted, never an error. The tokens
  * (dropped ones included, indexed == 0) are returned through *tokens and *n and
  * stay valid until the next call on `s`. *n_positions receives the number of
- * positions consumed (the next free position is pos_base + *n_positions). */
+ * positions consumed (the next free position is pos_base + *n_positions).
+ * SG_EMECAB (MeCab failed on the text), SG_ETOOBIG (the text is beyond the
+ * analyzer's limits: the message says which). */
 SG_API int sg_analyze(sg_analysis *s, const char *text, size_t len,
 		      uint32_t pos_base, const sg_token **tokens, size_t *n,
 		      uint32_t *n_positions, sg_error *err);
@@ -186,12 +220,19 @@ typedef struct sg_index_options {
 				morphemes only). docs/RECALL.md */
 } sg_index_options;
 
-#define SG_INDEX_OPTIONS_INIT { SG_ANALYZER_OPTIONS_INIT, NULL, 0, 0, 0, 0 }
+#define SG_INDEX_OPTIONS_INIT { .analyzer = SG_ANALYZER_OPTIONS_INIT, \
+				.fields = NULL, .create = 0, .readonly = 0, \
+				.block_size = 0, .no_substring = 0 }
 
 /* Opens (or creates) the index in `dir`. Refuses, without writing, a
  * directory that is not a sagasu index, another format version, or an index
  * built with another analyzer configuration. A writable open holds the
- * writer lock until sg_index_close. */
+ * writer lock until sg_index_close.
+ * SG_ENOTINDEX (dir is missing, empty without create, or holds something
+ * else), SG_EVERSION, SG_EANALYZER, SG_EBUSY (another writer holds the
+ * lock), SG_EINVAL (bad options: fields, block_size), SG_EIO (the
+ * directory cannot be made or read), SG_EMECAB, SG_EFULL (no room to
+ * create), SG_ECORRUPT (the meta records do not decode). */
 SG_API int sg_index_open(const char *dir, const sg_index_options *opt,
 			 sg_index **out, sg_error *err);
 SG_API void sg_index_close(sg_index *idx);
@@ -226,7 +267,7 @@ typedef struct sg_stats {
 	size_t n_top;
 } sg_stats;
 
-/* Reads the figures of the index in one read transaction. */
+/* Reads the figures of the index in one read transaction. SG_ECORRUPT. */
 SG_API int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err);
 
 /* What sg_index_check read. */
@@ -283,7 +324,9 @@ typedef enum sg_format {
 	SG_FORMAT_LINES, /* a document a non-empty line, id FILE:LINENO */
 } sg_format;
 
-/* `fields`: the index's indexed fields, in order (the texts of each doc). */
+/* `fields`: the index's indexed fields, in order (the texts of each doc).
+ * SG_EIO (path cannot be opened: the message names it and errno's words),
+ * SG_EINVAL (a bad format or field list). */
 SG_API int sg_reader_open(const char *path, sg_format format,
 			  const char *const *fields, size_t n_fields,
 			  sg_reader **out, sg_error *err);
@@ -352,6 +395,9 @@ typedef struct sg_writer_counts {
 	uint64_t pending;    /* additions and deletions not committed (yet) */
 } sg_writer_counts;
 
+/* SG_EINVAL (idx was opened read-only), SG_EMECAB (an analysis state per
+ * thread), SG_ECORRUPT (the meta stats). A thread that cannot start is
+ * not an error: the others, or the calling thread, analyze instead. */
 SG_API int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
 			  sg_writer **out, sg_error *err);
 
@@ -363,7 +409,9 @@ SG_API int sg_writer_open(sg_index *idx, const sg_writer_options *opt,
  * batch. */
 SG_API int sg_writer_add(sg_writer *w, const sg_doc *doc, sg_error *err);
 
-/* Deletes a document by external id (committed with the next batch). */
+/* Deletes a document by external id (committed with the next batch).
+ * An id the index does not hold is counted (not_found), not an error.
+ * SG_EINVAL (an empty or too long id), SG_EINTR. */
 SG_API int sg_writer_delete(sg_writer *w, const char *id, size_t len,
 			    sg_error *err);
 
@@ -422,8 +470,10 @@ typedef struct sg_search_options {
 #define SG_SEARCH_COUNT_DEFAULT 10000
 #define SG_SEARCH_COUNT_EXACT UINT64_MAX
 
-#define SG_SEARCH_OPTIONS_INIT { 10, 0, 0, -1.0, -1.0, 0, 0, 0, \
-				 SG_SEARCH_COUNT_DEFAULT }
+#define SG_SEARCH_OPTIONS_INIT { .k = 10, .or_mode = 0, .exhaustive = 0, \
+				 .k1 = -1.0, .b = -1.0, .explain = 0, \
+				 .snippet_chars = 0, .prefix_cap = 0, \
+				 .count_limit = SG_SEARCH_COUNT_DEFAULT }
 
 typedef struct sg_explain {
 	const char *what;   /* the term, or the phrase's terms joined by ' ' */
@@ -462,6 +512,8 @@ typedef struct sg_results {
 	uint64_t postings_decoded, blocks_skipped, docs_scored;
 } sg_results;
 
+/* SG_ENOTINDEX (the index holds no committed state yet), SG_EMECAB,
+ * SG_ECORRUPT. */
 SG_API int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err);
 /* Moves to the newest committed state. */
 SG_API int sg_searcher_refresh(sg_searcher *s, sg_error *err);
@@ -469,7 +521,10 @@ SG_API void sg_searcher_free(sg_searcher *s);
 
 /* Runs one query. *out belongs to the caller (sg_results_free); its slices
  * stay valid until sg_searcher_refresh or sg_searcher_free. SG_ESYNTAX:
- * err names the column and what was expected. */
+ * err names the column and what was expected. SG_EINVAL (options: k1, b),
+ * SG_ETOOBIG (k above SG_SEARCH_K_MAX, a query past the parser's limits),
+ * SG_EMECAB, SG_ECORRUPT (a block or record of the snapshot does not
+ * decode). */
 SG_API int sg_search(sg_searcher *s, const char *query, size_t len,
 		     const sg_search_options *opt, sg_results **out,
 		     sg_error *err);

@@ -237,5 +237,10 @@ for t in $listed; do
 done
 check "every target make help lists exists" "" "$unknown"
 
+# The storage boundary (docs/ARCHITECTURE.md): LMDB is called from common/
+# only. A call is an identifier mdb_... followed by "(".
+check "no mdb_ call outside common/" "" \
+	"$(grep -lE '\bmdb_[a-z_]+ *\(' "$ROOT"/indexer/*.c "$ROOT"/query/*.c "$ROOT"/cli/*.c 2>/dev/null | sed "s|$ROOT/||" | tr '\n' ' ')"
+
 check_all_indexes
 finish conventions
