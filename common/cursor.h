@@ -37,8 +37,10 @@ typedef struct sg_tcur {
 	uint32_t docs[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
 	const void *pos_val; /* positions value of the block, once read */
 	size_t pos_len;
-	uint32_t pos_known;  /* pos_off holds the offsets of postings
-				0..pos_known-1 (found on demand) */
+	uint32_t pos_known;  /* pos_off[pos_known - 1] is the offset of
+				posting pos_known - 1's positions (found on
+				demand; the cursor only moves forward in a
+				block, so earlier ones are never asked) */
 	uint32_t pos_off[SG_BLOCK_MAX];
 	uint64_t df;         /* the term's df (for leapfrog order) */
 	uint64_t *decoded_count, *skipped_count; /* the search's counters */
