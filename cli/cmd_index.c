@@ -86,6 +86,9 @@ static void index_usage(FILE *f)
 "             non-empty line, body = the rest of the file after it\n"
 "     lines   one document a line: id = FILE:LINENO\n"
 "  --fields a,b     the indexed fields of a new index (jsonl)\n"
+"  --columns a,b    stored fields of a new index kept by docid, so that\n"
+"                   sorting and filtering hits on them read no stored\n"
+"                   document (jsonl; at most 16)\n"
 "  --threads N      analysis threads, 1 to %d (default: the machine's cores)\n"
 "  --mem SIZE       memory budget of indexing, 4k to 1T (default 256M): a\n"
 "                   batch is committed when it and the pages LMDB writes for\n"
@@ -211,6 +214,7 @@ int cmd_index(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--format") && strcmp(a, "--fields") &&
+		    strcmp(a, "--columns") &&
 		    strcmp(a, "--threads") && strcmp(a, "--mem") &&
 		    strcmp(a, "--block-size")) {
 			cli_unknown_option("index", a);
@@ -233,6 +237,8 @@ int cmd_index(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--fields")) {
 			io.fields = val;
+		} else if (!strcmp(a, "--columns")) {
+			io.columns = val;
 		} else if (!strcmp(a, "--threads")) {
 			if (cli_parse_uint("index", a, val, 1, THREADS_MAX, &n))
 				return 2;

@@ -24,6 +24,9 @@
  *              the chain (postings, positions), see check_term
  *   postings,  every key was reached from a term (the counts agree, and on
  *   positions  a mismatch the stray key is named)
+ *   columns    each live document's declared columns hold exactly the
+ *              values of its stored JSON (columns.h), and nothing else is
+ *              in the table (the counts agree)
  *   postings   every live document's tfs over the analyzer's terms (not the
  *              substring grams) sum to its length: BM25's dl counts the
  *              indexed tokens, each an occurrence of one term
@@ -46,9 +49,11 @@
 
 #include "alloc.h"
 #include "block.h"
+#include "columns.h"
 #include "docrec.h"
 #include "error.h"
 #include "index.h"
+#include "postings_read.h"
 #include "store.h"
 
 /* A term or an id escaped for a message: up to 4 bytes per input byte. */
@@ -67,7 +72,8 @@ struct checker {
 	uint64_t live, live_len, n_docs;
 	uint64_t unpos_blocks; /* blocks of unigram grams: no positions */
 	sg_check_report rep;
-	sg_buf texts, hashbuf;
+	sg_buf texts, hashbuf, colstrs, colval;
+	uint64_t col_values;  /* column values the live documents hold */
 	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
 	char show[SHOW_MAX];
 };
@@ -233,6 +239,51 @@ out:
 
 /* docs: each record decodes, matches its hash, its length slot and its id
  * in `ids`. */
+/* The columns of docid (record r, live): each value its stored JSON holds
+ * is in the table with the same bytes; each it lacks is not. */
+static int check_doc_columns(struct checker *c, uint32_t docid,
+			     const sg_docrec *r)
+{
+	sg_index *idx = c->idx;
+	sg_value want[SG_COLUMNS_MAX];
+	const void *val;
+	size_t i, len;
+	int rc;
+
+	rc = sg_values_from_json(r->stored.ptr, r->stored.len, idx->column,
+				 idx->n_columns, want, &c->colstrs);
+	if (rc != SG_OK)
+		return nomem(c);
+	for (i = 0; i < idx->n_columns; i++) {
+		rc = sg_column_get(idx, c->txn, (unsigned)i, docid, &val, &len,
+				   c->err);
+		if (rc != SG_OK && rc != SG_ENOTFOUND)
+			return rc;
+		if (want[i].kind == SG_VALUE_MISSING) {
+			if (rc == SG_OK)
+				return bad(c, "columns: column '%s' of docid "
+					   "%u (id '%s'): a value, but its "
+					   "stored fields have none",
+					   idx->column[i], docid,
+					   show(c, r->id.ptr, r->id.len));
+			continue;
+		}
+		sg_buf_reset(&c->colval);
+		if (sg_value_encode(&c->colval, &want[i]) != SG_OK)
+			return nomem(c);
+		if (rc == SG_ENOTFOUND || len != c->colval.len ||
+		    memcmp(val, c->colval.data, len))
+			return bad(c, "columns: column '%s' of docid %u (id "
+				   "'%s'): %s its stored field's value",
+				   idx->column[i], docid,
+				   show(c, r->id.ptr, r->id.len),
+				   rc == SG_ENOTFOUND ? "missing, not" :
+				   "not");
+		c->col_values++;
+	}
+	return SG_OK;
+}
+
 static int check_docs(struct checker *c)
 {
 	sg_index *idx = c->idx;
@@ -334,6 +385,11 @@ static int check_docs(struct checker *c)
 				 iv.mv_size != 4 ? (uint32_t)iv.mv_size :
 				 sg_be32_get(iv.mv_data), docid);
 			break;
+		}
+		if (idx->n_columns) {
+			rc = check_doc_columns(c, docid, &r);
+			if (rc != SG_OK)
+				break;
 		}
 		c->n_docs++;
 	}
@@ -830,6 +886,16 @@ static int check_txn(struct checker *c)
 		rc = check_stats(c);
 	if (rc == SG_OK)
 		rc = check_terms(c);
+	if (rc == SG_OK && sg_store_has(&c->idx->st, SG_DB_COLUMNS)) {
+		uint64_t n_col = 0;
+
+		rc = entries(c, SG_DB_COLUMNS, &n_col);
+		if (rc == SG_OK && n_col != c->col_values)
+			return bad(c, "columns: %llu entries, but the live "
+				   "documents' stored fields give %llu values",
+				   (unsigned long long)n_col,
+				   (unsigned long long)c->col_values);
+	}
 	if (rc == SG_OK)
 		rc = entries(c, SG_DB_POSTINGS, &n_post);
 	if (rc == SG_OK)
@@ -867,5 +933,7 @@ int sg_index_check(sg_index *idx, sg_check_report *out, sg_error *err)
 	sg_free(c.haspos);
 	sg_buf_release(&c.texts);
 	sg_buf_release(&c.hashbuf);
+	sg_buf_release(&c.colstrs);
+	sg_buf_release(&c.colval);
 	return rc;
 }

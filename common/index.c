@@ -53,6 +53,11 @@ int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err)
 	if (rc == SG_OK)
 		rc = meta_put(idx, txn, "substring", idx->substring ? "1" : "0",
 			      1, err);
+	/* Only an index with columns has the record, so that one without
+	 * has the same bytes as before columns existed. */
+	if (rc == SG_OK && idx->columns[0])
+		rc = meta_put(idx, txn, "columns", idx->columns,
+			      strlen(idx->columns), err);
 	if (rc == SG_OK)
 		idx->fresh = 0;
 	return rc;
@@ -324,26 +329,6 @@ int sg_length_set(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t dl,
 			     "writing lengths", err);
 }
 
-/* Splits idx->fields at the commas into idx->field[]. */
-static int split_fields(sg_index *idx, sg_error *err)
-{
-	char *p, *save = NULL;
-
-	memcpy(idx->field_buf, idx->fields, sizeof(idx->field_buf));
-	idx->n_fields = 0;
-	for (p = strtok_r(idx->field_buf, ",", &save); p;
-	     p = strtok_r(NULL, ",", &save)) {
-		if (idx->n_fields == SG_FIELDS_MAX)
-			return sg_err(err, SG_EINVAL,
-				      "at most %d indexed fields",
-				      SG_FIELDS_MAX);
-		idx->field[idx->n_fields++] = p;
-	}
-	if (idx->n_fields == 0)
-		return sg_err(err, SG_EINVAL, "no indexed field named");
-	return SG_OK;
-}
-
 static int check_meta(sg_index *idx, const sg_index_options *opt,
 		      sg_error *err)
 {
@@ -439,6 +424,27 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 	}
 	memcpy(idx->fields, v.mv_data, v.mv_size);
 	idx->fields[v.mv_size] = '\0';
+	rc = meta_get(idx, txn, "columns", &v, err);
+	if (rc == SG_ENOTFOUND) {
+		v.mv_size = 0; /* no columns (or an index older than them) */
+		rc = SG_OK;
+	}
+	if (rc != SG_OK || v.mv_size >= sizeof(idx->columns)) {
+		rc = sg_err(err, SG_ECORRUPT, "%s: a bad columns record", dir);
+		goto out;
+	}
+	if (opt->columns && (strlen(opt->columns) != v.mv_size ||
+			     memcmp(opt->columns, v.mv_data, v.mv_size))) {
+		rc = sg_err(err, SG_EINVAL,
+			    "%s: the index's columns are '%.*s', not '%s'; "
+			    "columns are declared when an index is made: "
+			    "drop --columns or index into a new directory",
+			    dir, (int)v.mv_size, (const char *)v.mv_data,
+			    opt->columns);
+		goto out;
+	}
+	memcpy(idx->columns, v.mv_data, v.mv_size);
+	idx->columns[v.mv_size] = '\0';
 	rc = meta_get(idx, txn, "substring", &v, err);
 	if (rc != SG_OK || v.mv_size != 1) {
 		rc = sg_err(err, SG_ECORRUPT, "%s: no substring record", dir);
@@ -459,6 +465,63 @@ out:
 	return rc;
 }
 
+/* Splits the comma-separated list src into buf and out[] (at most max
+ * names; empty names are skipped). */
+static int split_list(const char *src, char *buf, size_t buf_size,
+		      const char **out, size_t max, size_t *n,
+		      const char *what, sg_error *err)
+{
+	char *p, *save = NULL;
+
+	snprintf(buf, buf_size, "%s", src);
+	*n = 0;
+	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (*n == max)
+			return sg_err(err, SG_EINVAL, "at most %zu %s", max,
+				      what);
+		out[(*n)++] = p;
+	}
+	return SG_OK;
+}
+
+/* Splits idx->fields and idx->columns into idx->field[] and
+ * idx->column[]; a column may not be an indexed field (its value is read
+ * from the stored JSON), nor _score (the sort key of the score). */
+static int split_fields(sg_index *idx, sg_error *err)
+{
+	size_t i, j;
+	int rc;
+
+	rc = split_list(idx->fields, idx->field_buf, sizeof(idx->field_buf),
+			idx->field, SG_FIELDS_MAX, &idx->n_fields,
+			"indexed fields", err);
+	if (rc == SG_OK && idx->n_fields == 0)
+		rc = sg_err(err, SG_EINVAL, "no indexed field named");
+	if (rc == SG_OK)
+		rc = split_list(idx->columns, idx->column_buf,
+				sizeof(idx->column_buf), idx->column,
+				SG_COLUMNS_MAX, &idx->n_columns, "columns",
+				err);
+	for (i = 0; rc == SG_OK && i < idx->n_columns; i++) {
+		if (!strcmp(idx->column[i], "_score"))
+			return sg_err(err, SG_EINVAL, "--columns: _score is the "
+				      "score's sort key, not a field");
+		for (j = 0; j < idx->n_fields; j++)
+			if (!strcmp(idx->column[i], idx->field[j]))
+				return sg_err(err, SG_EINVAL, "--columns: '%s' "
+					      "is an indexed field; columns "
+					      "hold stored fields (sort and "
+					      "filter read an indexed field "
+					      "from the stored text without "
+					      "one)", idx->column[i]);
+		for (j = 0; j < i; j++)
+			if (!strcmp(idx->column[i], idx->column[j]))
+				return sg_err(err, SG_EINVAL, "--columns: '%s' "
+					      "twice", idx->column[i]);
+	}
+	return rc;
+}
+
 /* The settings of a new index, from the options. */
 static int new_index_settings(sg_index *idx, const sg_index_options *opt,
 			      sg_error *err)
@@ -468,12 +531,18 @@ static int new_index_settings(sg_index *idx, const sg_index_options *opt,
 	if (strlen(fields) >= sizeof(idx->fields))
 		return sg_err(err, SG_EINVAL, "--fields is too long");
 	strcpy(idx->fields, fields);
+	if (opt->columns && strlen(opt->columns) >= sizeof(idx->columns))
+		return sg_err(err, SG_EINVAL, "--columns is too long");
+	snprintf(idx->columns, sizeof(idx->columns), "%s",
+		 opt->columns ? opt->columns : "");
 	idx->block_size = opt->block_size ? opt->block_size : 128;
 	idx->substring = !opt->no_substring;
 	if (idx->block_size > SG_BLOCK_MAX_CFG)
 		return sg_err(err, SG_EINVAL, "block size at most %d",
 			      SG_BLOCK_MAX_CFG);
-	return SG_OK;
+	/* Checked before anything is created: a refused list makes no
+	 * directory. */
+	return split_fields(idx, err);
 }
 
 /* Writes a new index's meta, in the transaction that creates its

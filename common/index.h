@@ -23,6 +23,10 @@ struct sg_index {
 	char field_buf[256];              /* fields split at the commas */
 	const char *field[SG_FIELDS_MAX];
 	size_t n_fields;
+	char columns[256];                /* "date,price", or "" */
+	char column_buf[256];             /* columns split at the commas */
+	const char *column[SG_COLUMNS_MAX];
+	size_t n_columns;
 	uint32_t block_size;
 	int substring;                    /* grams are indexed (meta) */
 	int fresh;                        /* meta not written yet */

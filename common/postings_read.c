@@ -120,6 +120,26 @@ int sg_doc_get(sg_index *idx, MDB_txn *txn, uint32_t docid,
 	return SG_OK;
 }
 
+int sg_column_get(sg_index *idx, MDB_txn *txn, unsigned column,
+		  uint32_t docid, const void **val, size_t *len,
+		  sg_error *err)
+{
+	uint8_t kb[SG_CKEY_LEN];
+	MDB_val k = { SG_CKEY_LEN, kb }, v;
+	int rc;
+
+	if (!sg_store_has(&idx->st, SG_DB_COLUMNS))
+		return SG_ENOTFOUND;
+	sg_ckey_put(kb, column, docid);
+	rc = get_value(idx, txn, SG_DB_COLUMNS, &k, &v, "reading a column",
+		       err);
+	if (rc != SG_OK)
+		return rc;
+	*val = v.mv_data;
+	*len = v.mv_size;
+	return SG_OK;
+}
+
 int sg_positions_get(sg_index *idx, MDB_txn *txn, const void *pkey,
 		     const void **val, size_t *len, const char *what,
 		     sg_error *err)

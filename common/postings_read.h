@@ -57,6 +57,13 @@ int sg_lengths_chunk_get(sg_index *idx, MDB_txn *txn, uint32_t c,
 int sg_id_get(sg_index *idx, MDB_txn *txn, const char *id, size_t len,
 	      uint32_t *docid, sg_error *err);
 
+/* The `columns` value of column `column` of docid, in place (decode it
+ * with columns.h). SG_ENOTFOUND (err untouched) when the document has no
+ * value there, or the index no columns table. */
+int sg_column_get(sg_index *idx, MDB_txn *txn, unsigned column,
+		  uint32_t docid, const void **val, size_t *len,
+		  sg_error *err);
+
 /* The `docs` value of docid, in place (decode it with docrec.h).
  * SG_ENOTFOUND (err untouched) when absent. */
 int sg_doc_get(sg_index *idx, MDB_txn *txn, uint32_t docid,

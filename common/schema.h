@@ -23,8 +23,14 @@ enum sg_dbi {
 	SG_DB_DOCS,      /* docid -> document record */
 	SG_DB_IDS,       /* external id -> docid */
 	SG_DB_LENGTHS,   /* docid / 1024 -> 1024 document lengths */
+	SG_DB_COLUMNS,   /* (column, docid) -> value of a declared column;
+			    absent from indexes made before it (optional) */
 	SG_DB_COUNT
 };
+
+/* The tables an index may lack (made by an older sagasu): opened when
+ * present, and then empty for every purpose. */
+#define SG_DB_OPTIONAL (1u << SG_DB_COLUMNS)
 
 /* A postings or positions key: termid then first docid, both big-endian. */
 #define SG_PKEY_LEN 8
@@ -32,6 +38,15 @@ static inline void sg_pkey_put(uint8_t *k, uint32_t termid, uint32_t docid)
 {
 	sg_be32_put(k, termid);
 	sg_be32_put(k + 4, docid);
+}
+
+/* A `columns` key: the column's number (its place in meta "columns"),
+ * then the docid, big-endian, so one column's values lie in docid order. */
+#define SG_CKEY_LEN 5
+static inline void sg_ckey_put(uint8_t *k, unsigned column, uint32_t docid)
+{
+	k[0] = (uint8_t)column;
+	sg_be32_put(k + 1, docid);
 }
 
 #endif

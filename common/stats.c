@@ -8,10 +8,6 @@
 #include "error.h"
 #include "index.h"
 
-static const char *const db_names[SG_DB_COUNT] = {
-	"meta", "terms", "postings", "positions", "docs", "ids", "lengths",
-};
-
 /* Keeps out->top sorted by df descending, then term ascending. */
 static void top_insert(sg_stats *out, const char *term, size_t len,
 		       uint64_t df)
@@ -61,21 +57,25 @@ int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err)
 	out->documents = ms.n_docs;
 	out->total_len = ms.total_len;
 	out->dead = ms.n_dead;
+	out->n_dbs = 0;
 	for (i = 0; i < SG_DB_COUNT; i++) {
+		sg_db_size *d = &out->dbs[out->n_dbs];
 		MDB_stat st;
 
+		if (!sg_store_has(&idx->st, (enum sg_dbi)i))
+			continue;
 		rc = mdb_stat(txn, idx->st.dbi[i], &st);
 		if (rc != MDB_SUCCESS) {
 			rc = sg_store_fail(&idx->st, rc, "stat", err);
 			goto out;
 		}
-		out->dbs[i].name = db_names[i];
-		out->dbs[i].entries = st.ms_entries;
-		out->dbs[i].bytes = (uint64_t)st.ms_psize *
-				    (st.ms_branch_pages + st.ms_leaf_pages +
-				     st.ms_overflow_pages);
+		d->name = sg_store_db_name((enum sg_dbi)i);
+		d->entries = st.ms_entries;
+		d->bytes = (uint64_t)st.ms_psize *
+			   (st.ms_branch_pages + st.ms_leaf_pages +
+			    st.ms_overflow_pages);
+		out->n_dbs++;
 	}
-	out->n_dbs = SG_DB_COUNT;
 	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_TERMS], &c);
 	if (rc != MDB_SUCCESS) {
 		rc = sg_store_fail(&idx->st, rc, "cursor", err);

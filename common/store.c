@@ -26,7 +26,13 @@
 
 static const char *const db_names[SG_DB_COUNT] = {
 	"meta", "terms", "postings", "positions", "docs", "ids", "lengths",
+	"columns",
 };
+
+const char *sg_store_db_name(enum sg_dbi db)
+{
+	return db_names[db];
+}
 
 #define MIN_MAPSIZE ((size_t)64 << 20)
 
@@ -501,6 +507,10 @@ static int store_open(sg_store *st, const char *dir, int create, int readonly,
 		if (rc == MDB_NOTFOUND && fresh)
 			rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE,
 					  &st->dbi[i]);
+		if (rc == MDB_NOTFOUND && (SG_DB_OPTIONAL & (1u << i))) {
+			st->absent |= 1u << i;
+			continue;
+		}
 		if (rc == MDB_NOTFOUND) {
 			mdb_txn_abort(txn);
 			rc = sg_err(err, SG_ENOTINDEX,

@@ -36,7 +36,18 @@ typedef struct sg_store {
 	int readonly;
 	int lock_fd;     /* writer.lock, held by writers; -1 otherwise */
 	size_t mapsize;
+	unsigned absent; /* bit i: optional table i is not in this index */
 } sg_store;
+
+/* 1 when the index holds table db (every table but an SG_DB_OPTIONAL one
+ * an older index lacks). */
+static inline int sg_store_has(const sg_store *st, enum sg_dbi db)
+{
+	return !(st->absent & (1u << db));
+}
+
+/* The table's name in the environment ("meta", "terms", ...). */
+const char *sg_store_db_name(enum sg_dbi db);
 
 /* Opens DIR. create: make DIR and the databases if absent (a writer).
  * readonly: open read-only (searchers); never writes anything. */

@@ -88,6 +88,38 @@ int sg_lengths_chunk_write(sg_index *idx, MDB_txn *txn, uint32_t c,
 				     0), "writing lengths", err);
 }
 
+/* ------------------------------------------------------------ columns */
+
+int sg_column_put(sg_index *idx, MDB_txn *txn, unsigned column,
+		  uint32_t docid, const void *val, size_t len, sg_error *err)
+{
+	uint8_t kb[SG_CKEY_LEN];
+	MDB_val k = { SG_CKEY_LEN, kb }, v = { len, (void *)val };
+
+	sg_ckey_put(kb, column, docid);
+	return sg_store_fail(&idx->st,
+			     mdb_put(txn, idx->st.dbi[SG_DB_COLUMNS], &k, &v,
+				     0), "writing a column value", err);
+}
+
+int sg_columns_delete(sg_index *idx, MDB_txn *txn, uint32_t docid,
+		      sg_error *err)
+{
+	uint8_t kb[SG_CKEY_LEN];
+	MDB_val k = { SG_CKEY_LEN, kb };
+	size_t c;
+	int rc;
+
+	for (c = 0; c < idx->n_columns; c++) {
+		sg_ckey_put(kb, (unsigned)c, docid);
+		rc = mdb_del(txn, idx->st.dbi[SG_DB_COLUMNS], &k, NULL);
+		if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+			return sg_store_fail(&idx->st, rc,
+					     "deleting a column value", err);
+	}
+	return SG_OK;
+}
+
 /* ------------------------------------------------------------ terms */
 
 int sg_terms_count(sg_index *idx, MDB_txn *txn, size_t *n, sg_error *err)

@@ -54,6 +54,16 @@ int sg_lengths_chunk_read(sg_index *idx, MDB_txn *txn, uint32_t c,
 int sg_lengths_chunk_write(sg_index *idx, MDB_txn *txn, uint32_t c,
 			   const uint8_t *chunk, sg_error *err);
 
+/* ------------------------------------------------------------ columns */
+
+/* Stores value bytes val[len] (columns.h) as column `column` of docid. */
+int sg_column_put(sg_index *idx, MDB_txn *txn, unsigned column,
+		  uint32_t docid, const void *val, size_t len, sg_error *err);
+
+/* Deletes every column value of docid (none is fine). */
+int sg_columns_delete(sg_index *idx, MDB_txn *txn, uint32_t docid,
+		      sg_error *err);
+
 /* ------------------------------------------------------------ terms */
 
 /* The number of terms in the dictionary. */

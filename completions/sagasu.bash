@@ -63,7 +63,7 @@ _sagasu()
 	case $sub in
 	tokenize) opts="--format --json --lines --keep-all --dicdir -h --help
 		  --version" ;;
-	index)    opts="$index --format --fields --threads --mem --block-size
+	index)    opts="$index --format --fields --columns --threads --mem --block-size
 		  --no-substring -q --quiet" ;;
 	delete|compact) opts="$index -q --quiet" ;;
 	check)    opts=$index ;;

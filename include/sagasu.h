@@ -199,6 +199,7 @@ typedef struct sg_doc {
 
 #define SG_ID_MAX 480     /* bytes; LMDB's key limit is 511 */
 #define SG_FIELDS_MAX 16
+#define SG_COLUMNS_MAX 16 /* columns an index may declare */
 #define SG_TERM_MAX 255   /* bytes; longer terms are cut (docs/FORMAT.md) */
 
 /* ---------------------------------------------------------------- index */
@@ -214,6 +215,10 @@ typedef struct sg_index_options {
 	int readonly;        /* 1: search only; nothing is ever written */
 	uint32_t block_size; /* a NEW index's postings per block; 0 = 128.
 				Tiny values let tests cross blocks. */
+	const char *columns; /* a NEW index's columns: stored (not indexed)
+				top-level fields kept by docid for --sort
+				and --filter, comma-separated; NULL = none.
+				An existing index keeps its own. */
 	int no_substring;    /* a NEW index without the substring grams that
 				let a keyword find every document holding it
 				(smaller; keyword mode then matches whole
@@ -222,7 +227,8 @@ typedef struct sg_index_options {
 
 #define SG_INDEX_OPTIONS_INIT { .analyzer = SG_ANALYZER_OPTIONS_INIT, \
 				.fields = NULL, .create = 0, .readonly = 0, \
-				.block_size = 0, .no_substring = 0 }
+				.block_size = 0, .columns = NULL, \
+				.no_substring = 0 }
 
 /* Opens (or creates) the index in `dir`. Refuses, without writing, a
  * directory that is not a sagasu index, another format version, or an index

@@ -26,6 +26,7 @@
 #include <xxhash.h>
 
 #include "alloc.h"
+#include "columns.h"
 #include "docrec.h"
 #include "error.h"
 #include "tables.h"
@@ -343,6 +344,33 @@ static int write_terms(sg_writer *w, MDB_txn *txn, sg_meta_stats *ms,
 }
 
 /* Writes the whole batch in one transaction (see the essay at the top). */
+/* The declared columns of one document, read from its stored JSON: a
+ * record for each value present (columns.h). */
+static int write_columns(sg_writer *w, MDB_txn *txn, uint32_t docid,
+			 const sg_docrec *r, sg_error *err)
+{
+	sg_index *idx = w->idx;
+	sg_value v[SG_COLUMNS_MAX];
+	size_t c;
+	int rc;
+
+	rc = sg_values_from_json(r->stored.ptr, r->stored.len, idx->column,
+				 idx->n_columns, v, &w->col_strs);
+	for (c = 0; rc == SG_OK && c < idx->n_columns; c++) {
+		if (v[c].kind == SG_VALUE_MISSING)
+			continue;
+		sg_buf_reset(&w->col_val);
+		rc = sg_value_encode(&w->col_val, &v[c]);
+		if (rc == SG_OK)
+			rc = sg_column_put(idx, txn, (unsigned)c, docid,
+					   w->col_val.data, w->col_val.len,
+					   err);
+	}
+	if (rc == SG_ENOMEM)
+		return sg_err(err, rc, "out of memory");
+	return rc;
+}
+
 static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 {
 	sg_index *idx = w->idx;
@@ -371,6 +399,8 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 			return sg_err(err, SG_ECORRUPT, "bad batch record");
 		rc = sg_doc_append(idx, txn, bd->docid, r.id.ptr, r.id.len,
 				   rec, bd->rec_len, err);
+		if (rc == SG_OK && idx->n_columns)
+			rc = write_columns(w, txn, bd->docid, &r, err);
 		if (rc != SG_OK)
 			return rc;
 		ms.n_docs++;
@@ -464,6 +494,8 @@ void sg_batch_release(sg_writer *w)
 	sg_accum_release(&w->accum);
 	sg_free(w->docs);
 	sg_buf_release(&w->batch_recs);
+	sg_buf_release(&w->col_strs);
+	sg_buf_release(&w->col_val);
 	sg_free(w->deletes);
 	sg_idset_release(&w->ids);
 	sg_buf_release(&w->chain);

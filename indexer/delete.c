@@ -84,6 +84,8 @@ int sg_delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 		rc = lower_terms(w, txn, docid, &terms, &tv, err);
 	if (rc == SG_OK)
 		rc = sg_doc_remove(idx, txn, docid, r.id.ptr, r.id.len, err);
+	if (rc == SG_OK && idx->n_columns)
+		rc = sg_columns_delete(idx, txn, docid, err);
 	if (rc == SG_OK)
 		rc = sg_length_set(idx, txn, docid, SG_DL_DEAD, err);
 	if (rc == SG_OK) {

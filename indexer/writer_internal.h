@@ -128,6 +128,7 @@ struct sg_writer {
 	sg_index *idx;
 	sg_writer_options opt;
 	sg_cancel cancel;       /* opt.cancel, for the polls of long writes */
+	sg_buf col_strs, col_val; /* a document's column values, written */
 	unsigned n_threads;
 	struct worker workers[MAX_THREADS];
 

@@ -182,6 +182,8 @@ for i, k, v in recs:
     elif op == "meta-stats":     # N one higher
         if k == b"stats" and v[0] < 0x7f:
             put(i, bytes([v[0] + 1]) + v[1:]); done = True
+    elif op == "column-last":    # the last byte of a column value
+        put(i, v[:-1] + bytes([v[-1] ^ 0x01])); done = True
     elif op == "drop-first":     # the first record removed
         del lines[i:i + 2]; done = True
     elif op == "postings-stray": # one block more, under an unused termid
@@ -260,6 +262,37 @@ if rebuilt_without ids-entry ids; then
 else
 	fail "ids-entry: could not rebuild: $(cat "$TMP/ids-entry.load")"
 fi
+
+# Columns (sagasu index --columns): each live document's values equal its
+# stored fields'; a changed value, and a value no document gives, are named.
+cat >"$TMP/cols.jsonl" <<'EOF'
+{"id":"c1","title":"東京","body":"東京の天気","date":"2022-03-01","price":120}
+{"id":"c2","title":"京都","body":"京都の寺","date":"2021-12-24"}
+{"id":"c3","title":"大阪","body":"大阪の城","price":80.5}
+EOF
+"$S" index -q -d "$TMP/idx-cols" --columns date,price "$TMP/cols.jsonl"
+check "columns: index with --columns date,price" 0 $?
+"$S" check -d "$TMP/idx-cols" >/dev/null 2>"$TMP/cols.err"
+check "columns: check passes" "0 " "$? $(cat "$TMP/cols.err")"
+check "columns: 4 values for 3 documents (stats)" "4" \
+	"$("$S" stats -d "$TMP/idx-cols" | awk '$1 == "columns" && $3 == "entries" {print $2}')"
+for c in "column-value column-last" "column-stray restore"; do
+	set -- $c
+	b=$TMP/bad-$1
+	rm -rf "$b"; cp -r "$TMP/idx-cols" "$b"; rm -f "$b/writer.lock"
+	mdb_dump -s columns "$b" >"$TMP/$1.dump"
+	if [ "$2" = restore ]; then
+		# a value of a deleted document: delete c1, then load its
+		# column records back from the dump taken before
+		"$S" delete -q -d "$b" c1 && rm -f "$b/writer.lock" &&
+			mdb_load -s columns -f "$TMP/$1.dump" "$b" 2>"$TMP/$1.load"
+	else
+		python3 "$TMP/mutate.py" "$TMP/$1.dump" columns "$2" &&
+			mdb_load -s columns -f "$TMP/$1.dump" "$b" 2>"$TMP/$1.load"
+	fi
+	check "$1: altered with mdb_dump/mdb_load" 0 $?
+	expect_damage "$1" columns
+done
 
 # The crash handler on a damaged index names the damage.
 SAGASU_TEST_CRASH=1 "$S" stats -d "$TMP/bad-term-df" >/dev/null 2>"$TMP/crash.err"
