@@ -117,8 +117,17 @@ struct gram_ctx {
 static int gram_occ(void *ctx, const char *key, size_t len, uint32_t cpos)
 {
 	struct gram_ctx *g = ctx;
+	struct group *grp;
 
-	return add_occ(g->wk, key, len, cpos, g->n_occ, g->err);
+	if (sg_term_has_positions(key, len))
+		return add_occ(g->wk, key, len, cpos, g->n_occ, g->err);
+	/* A unigram stores no positions (index.h): its tf is all it needs,
+	 * so no occurrence is recorded. */
+	grp = group_of(g->wk, key, len, g->err);
+	if (!grp)
+		return SG_ENOMEM;
+	grp->tf++;
+	return SG_OK;
 }
 
 /* The output, for each distinct term (in no particular order):
