@@ -1,6 +1,7 @@
 /*
  * check.c — the integrity check (sg_index_check, sagasu.h): does the index
- * prove itself whole?
+ * prove itself whole? This file drives it and walks the documents' side;
+ * check_terms.c walks the terms' (check_internal.h is their interface).
  *
  * In the manner of FTS5's integrity-check and mdb_stat, it reads every
  * record of every database in one read transaction and checks each against
@@ -47,6 +48,8 @@
  */
 #include <stdio.h>
 
+#include "check_internal.h"
+
 #include "alloc.h"
 #include "block.h"
 #include "columns.h"
@@ -56,38 +59,8 @@
 #include "postings_read.h"
 #include "store.h"
 
-/* A term or an id escaped for a message: up to 4 bytes per input byte. */
-#define SHOW_MAX (4 * SG_ID_MAX + 1)
-
-struct checker {
-	sg_index *idx;
-	MDB_txn *txn;
-	sg_error *err;
-	sg_meta_stats ms;
-	uint32_t *dls;        /* length slot of docids [0, n_slots) */
-	uint32_t *tf_sum;     /* a live document's tfs over analyzer terms */
-	size_t n_slots;
-	uint8_t *claimed;     /* a bit per termid: some term's chain holds it */
-	uint8_t *haspos;      /* ... and that term has positions */
-	uint64_t live, live_len, n_docs;
-	uint64_t unpos_blocks; /* blocks of unigram grams: no positions */
-	sg_check_report rep;
-	sg_buf texts, hashbuf, colstrs, colval;
-	uint64_t col_values;  /* column values the live documents hold */
-	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
-	char show[SHOW_MAX];
-};
-
-/* A corruption found: err names the record (sg_err, so the one error path). */
-#define bad(c, ...) sg_err((c)->err, SG_ECORRUPT, __VA_ARGS__)
-
-static int nomem(struct checker *c)
-{
-	return sg_err(c->err, SG_ENOMEM, "out of memory");
-}
-
 /* s escaped into c->show (valid until the next call). */
-static const char *show(struct checker *c, const void *s, size_t len)
+const char *sg_check_show(struct checker *c, const void *s, size_t len)
 {
 	const unsigned char *p = s;
 	size_t i, o = 0;
@@ -106,24 +79,9 @@ static const char *show(struct checker *c, const void *s, size_t len)
 	return c->show;
 }
 
-static int bit_get(const uint8_t *bits, uint32_t i)
-{
-	return bits[i / 8] >> (i % 8) & 1;
-}
-
-static void bit_set(uint8_t *bits, uint32_t i)
-{
-	bits[i / 8] |= (uint8_t)(1u << (i % 8));
-}
-
-static uint32_t slot_of(const struct checker *c, uint32_t docid)
-{
-	return docid < c->n_slots ? c->dls[docid] : SG_DL_DEAD;
-}
-
 /* One cursor step: 1 and a record, 0 at the end, or an error. */
-static int step(struct checker *c, MDB_cursor *cur, MDB_val *k, MDB_val *v,
-		int *op, const char *db)
+int sg_check_step(struct checker *c, MDB_cursor *cur, MDB_val *k,
+		  MDB_val *v, int *op, const char *db)
 {
 	int rc = mdb_cursor_get(cur, k, v, (MDB_cursor_op)*op);
 
@@ -139,7 +97,7 @@ static int step(struct checker *c, MDB_cursor *cur, MDB_val *k, MDB_val *v,
 	return 1;
 }
 
-static int open_cursor(struct checker *c, enum sg_dbi db, MDB_cursor **cur)
+int sg_check_cursor(struct checker *c, enum sg_dbi db, MDB_cursor **cur)
 {
 	int rc = mdb_cursor_open(c->txn, c->idx->st.dbi[db], cur);
 
@@ -151,7 +109,7 @@ static int open_cursor(struct checker *c, enum sg_dbi db, MDB_cursor **cur)
 	return SG_OK;
 }
 
-static int entries(struct checker *c, enum sg_dbi db, uint64_t *n)
+int sg_check_entries(struct checker *c, enum sg_dbi db, uint64_t *n)
 {
 	MDB_stat st;
 	int rc = mdb_stat(c->txn, c->idx->st.dbi[db], &st);
@@ -172,10 +130,10 @@ static int check_lengths(struct checker *c)
 	uint32_t chunk, last_chunk, i, docid, dl;
 	int rc, op = MDB_LAST;
 
-	rc = open_cursor(c, SG_DB_LENGTHS, &cur);
+	rc = sg_check_cursor(c, SG_DB_LENGTHS, &cur);
 	if (rc != SG_OK)
 		return rc;
-	rc = step(c, cur, &k, &v, &op, "lengths");
+	rc = sg_check_step(c, cur, &k, &v, &op, "lengths");
 	if (rc <= 0)
 		goto out; /* no chunk: no document */
 	if (k.mv_size != 4) {
@@ -195,13 +153,13 @@ static int check_lengths(struct checker *c)
 	c->dls = sg_malloc(c->n_slots * sizeof(*c->dls));
 	c->tf_sum = sg_calloc(c->n_slots, sizeof(*c->tf_sum));
 	if (!c->dls || !c->tf_sum) {
-		rc = nomem(c);
+		rc = sg_check_nomem(c);
 		goto out;
 	}
 	for (i = 0; i < c->n_slots; i++)
 		c->dls[i] = SG_DL_DEAD;
 	op = MDB_FIRST;
-	while ((rc = step(c, cur, &k, &v, &op, "lengths")) == 1) {
+	while ((rc = sg_check_step(c, cur, &k, &v, &op, "lengths")) == 1) {
 		if (k.mv_size != 4) {
 			rc = bad(c, "lengths: a key of %zu bytes, not 4",
 				 k.mv_size);
@@ -253,7 +211,7 @@ static int check_doc_columns(struct checker *c, uint32_t docid,
 	rc = sg_values_from_json(r->stored.ptr, r->stored.len, idx->column,
 				 idx->n_columns, want, &c->colstrs);
 	if (rc != SG_OK)
-		return nomem(c);
+		return sg_check_nomem(c);
 	for (i = 0; i < idx->n_columns; i++) {
 		rc = sg_column_get(idx, c->txn, (unsigned)i, docid, &val, &len,
 				   c->err);
@@ -265,18 +223,18 @@ static int check_doc_columns(struct checker *c, uint32_t docid,
 					   "%u (id '%s'): a value, but its "
 					   "stored fields have none",
 					   idx->column[i], docid,
-					   show(c, r->id.ptr, r->id.len));
+					   sg_check_show(c, r->id.ptr, r->id.len));
 			continue;
 		}
 		sg_buf_reset(&c->colval);
 		if (sg_value_encode(&c->colval, &want[i]) != SG_OK)
-			return nomem(c);
+			return sg_check_nomem(c);
 		if (rc == SG_ENOTFOUND || len != c->colval.len ||
 		    memcmp(val, c->colval.data, len))
 			return bad(c, "columns: column '%s' of docid %u (id "
 				   "'%s'): %s its stored field's value",
 				   idx->column[i], docid,
-				   show(c, r->id.ptr, r->id.len),
+				   sg_check_show(c, r->id.ptr, r->id.len),
 				   rc == SG_ENOTFOUND ? "missing, not" :
 				   "not");
 		c->col_values++;
@@ -295,10 +253,10 @@ static int check_docs(struct checker *c)
 	uint64_t hash;
 	int rc, op = MDB_FIRST;
 
-	rc = open_cursor(c, SG_DB_DOCS, &cur);
+	rc = sg_check_cursor(c, SG_DB_DOCS, &cur);
 	if (rc != SG_OK)
 		return rc;
-	while ((rc = step(c, cur, &k, &v, &op, "docs")) == 1) {
+	while ((rc = sg_check_step(c, cur, &k, &v, &op, "docs")) == 1) {
 		if (k.mv_size != 4) {
 			rc = bad(c, "docs: a key of %zu bytes, not 4",
 				 k.mv_size);
@@ -312,13 +270,13 @@ static int check_docs(struct checker *c)
 		}
 		rc = sg_docrec_texts(&r, &c->texts);
 		if (rc == SG_ENOMEM) {
-			rc = nomem(c);
+			rc = sg_check_nomem(c);
 			break;
 		}
 		if (rc != SG_OK || r.n_texts != idx->n_fields) {
 			rc = bad(c, "docs: docid %u (id '%s'): its texts do not "
 				 "decode into the index's %zu fields", docid,
-				 show(c, r.id.ptr, r.id.len), idx->n_fields);
+				 sg_check_show(c, r.id.ptr, r.id.len), idx->n_fields);
 			break;
 		}
 		doc.id = r.id;
@@ -327,13 +285,13 @@ static int check_docs(struct checker *c)
 		doc.texts = r.texts;
 		doc.n_texts = r.n_texts;
 		if (sg_docrec_hash(&doc, &c->hashbuf, &hash) != SG_OK) {
-			rc = nomem(c);
+			rc = sg_check_nomem(c);
 			break;
 		}
 		if (hash != r.hash) {
 			rc = bad(c, "docs: docid %u (id '%s'): its content "
 				 "hash is %016llx, but its content hashes to "
-				 "%016llx", docid, show(c, r.id.ptr, r.id.len),
+				 "%016llx", docid, sg_check_show(c, r.id.ptr, r.id.len),
 				 (unsigned long long)r.hash,
 				 (unsigned long long)hash);
 			break;
@@ -341,7 +299,7 @@ static int check_docs(struct checker *c)
 		if (docid == 0 || docid >= c->ms.next_docid) {
 			rc = bad(c, "docs: docid %u (id '%s'): docids run from "
 				 "1 to below next_docid %u (meta stats)", docid,
-				 show(c, r.id.ptr, r.id.len),
+				 sg_check_show(c, r.id.ptr, r.id.len),
 				 c->ms.next_docid);
 			break;
 		}
@@ -357,7 +315,7 @@ static int check_docs(struct checker *c)
 				 "'%s'): %s, but its document record says "
 				 "length %u", docid / SG_LEN_CHUNK,
 				 docid % SG_LEN_CHUNK, docid,
-				 show(c, r.id.ptr, r.id.len), slot, r.dl);
+				 sg_check_show(c, r.id.ptr, r.id.len), slot, r.dl);
 			break;
 		}
 		if (r.id.len == 0 || r.id.len > SG_ID_MAX) {
@@ -370,7 +328,7 @@ static int check_docs(struct checker *c)
 		rc = mdb_get(c->txn, idx->st.dbi[SG_DB_IDS], &ik, &iv);
 		if (rc == MDB_NOTFOUND) {
 			rc = bad(c, "ids: id '%s' (of docid %u in docs) is "
-				 "missing", show(c, r.id.ptr, r.id.len), docid);
+				 "missing", sg_check_show(c, r.id.ptr, r.id.len), docid);
 			break;
 		}
 		if (rc != MDB_SUCCESS) {
@@ -380,7 +338,7 @@ static int check_docs(struct checker *c)
 		if (iv.mv_size != 4 || sg_be32_get(iv.mv_data) != docid) {
 			rc = bad(c, "ids: id '%s' names %s%u, but the document "
 				 "record that holds this id is docid %u",
-				 show(c, r.id.ptr, r.id.len),
+				 sg_check_show(c, r.id.ptr, r.id.len),
 				 iv.mv_size != 4 ? "a value of bytes " : "docid ",
 				 iv.mv_size != 4 ? (uint32_t)iv.mv_size :
 				 sg_be32_get(iv.mv_data), docid);
@@ -410,11 +368,11 @@ static int check_ids(struct checker *c)
 	uint64_t n = 0;
 	int rc, op = MDB_FIRST;
 
-	rc = open_cursor(c, SG_DB_IDS, &cur);
+	rc = sg_check_cursor(c, SG_DB_IDS, &cur);
 	if (rc != SG_OK)
 		return rc;
-	while ((rc = step(c, cur, &k, &v, &op, "ids")) == 1) {
-		const char *id = show(c, k.mv_data, k.mv_size);
+	while ((rc = sg_check_step(c, cur, &k, &v, &op, "ids")) == 1) {
+		const char *id = sg_check_show(c, k.mv_data, k.mv_size);
 
 		if (k.mv_size == 0 || k.mv_size > SG_ID_MAX) {
 			rc = bad(c, "ids: a key of %zu bytes (ids hold 1 to "
@@ -491,7 +449,7 @@ static int stray_slot(struct checker *c)
 static int check_stats(struct checker *c)
 {
 	uint64_t n_recs, dead;
-	int rc = entries(c, SG_DB_DOCS, &n_recs);
+	int rc = sg_check_entries(c, SG_DB_DOCS, &n_recs);
 
 	if (rc != SG_OK)
 		return rc;
@@ -518,356 +476,6 @@ static int check_stats(struct checker *c)
 	return SG_OK;
 }
 
-/* The bounds and counts of one term as its postings hold them. */
-struct term_tally {
-	uint64_t df, cf;      /* live postings, their tfs */
-	uint32_t max_tf;      /* largest live tf */
-	uint32_t min_dl;      /* smallest live length */
-};
-
-/* One block of a term: decodes it and its positions, checks its bounds,
- * and adds its live postings to *t. */
-static int check_block(struct checker *c, const char *term, size_t len,
-		       int haspos, int gram, const MDB_val *k,
-		       const MDB_val *v, sg_block *b, struct term_tally *t)
-{
-	sg_index *idx = c->idx;
-	uint32_t termid = sg_be32_get(k->mv_data);
-	uint32_t first = sg_be32_get((const uint8_t *)k->mv_data + 4);
-	uint32_t i, dl, max_tf = 0, min_dl = UINT32_MAX;
-	uint64_t n_pos;
-	MDB_val pk = *k, pv;
-	int rc;
-
-	if (sg_block_open(b, first, v->mv_data, v->mv_size) != SG_OK ||
-	    sg_block_decode(b, c->docids, c->tfs) != SG_OK)
-		return bad(c, "postings: block (termid %u, docid %u) of term "
-			   "'%s': does not decode (header, gaps, or a tf "
-			   "above its max_tf)", termid, first,
-			   show(c, term, len));
-	if (b->n > idx->block_size)
-		return bad(c, "postings: block (termid %u, docid %u) of term "
-			   "'%s': %u postings, above the block size %u",
-			   termid, first, show(c, term, len), b->n,
-			   idx->block_size);
-	if (first == 0 || b->last >= c->ms.next_docid)
-		return bad(c, "postings: block (termid %u, docid %u) of term "
-			   "'%s': its docids are not between 1 and below "
-			   "next_docid %u (meta stats)", termid, first,
-			   show(c, term, len), c->ms.next_docid);
-	for (i = 0; i < b->n; i++) {
-		uint32_t tf = c->tfs[i], d = c->docids[i];
-
-		if (tf > max_tf)
-			max_tf = tf;
-		dl = slot_of(c, d);
-		if (dl == SG_DL_DEAD) {
-			if (c->ms.n_dead == 0)
-				return bad(c, "postings: block (termid %u, "
-					   "docid %u) of term '%s': docid %u "
-					   "is deleted, but no deleted "
-					   "document's postings remain (meta "
-					   "stats n_dead is 0)", termid, first,
-					   show(c, term, len), d);
-			continue;
-		}
-		if (dl < b->min_dl)
-			return bad(c, "postings: block (termid %u, docid %u) "
-				   "of term '%s': min_dl %u, but docid %u has "
-				   "length %u", termid, first,
-				   show(c, term, len), b->min_dl, d, dl);
-		if (dl < min_dl)
-			min_dl = dl;
-		t->df++;
-		t->cf += tf;
-		if (tf > t->max_tf)
-			t->max_tf = tf;
-		if (dl < t->min_dl)
-			t->min_dl = dl;
-		if (!gram)
-			c->tf_sum[d] = tf > UINT32_MAX - c->tf_sum[d] ?
-				       UINT32_MAX : c->tf_sum[d] + tf;
-	}
-	if (max_tf != b->max_tf)
-		return bad(c, "postings: block (termid %u, docid %u) of term "
-			   "'%s': max_tf %u, but its largest tf is %u", termid,
-			   first, show(c, term, len), b->max_tf, max_tf);
-	if (c->ms.n_dead == 0 && min_dl != b->min_dl)
-		return bad(c, "postings: block (termid %u, docid %u) of term "
-			   "'%s': min_dl %u, but its documents' smallest "
-			   "length is %u", termid, first, show(c, term, len),
-			   b->min_dl, min_dl);
-	c->rep.blocks++;
-	c->rep.postings += b->n;
-	if (!haspos) {
-		c->unpos_blocks++;
-		return SG_OK;
-	}
-	rc = mdb_get(c->txn, idx->st.dbi[SG_DB_POSITIONS], &pk, &pv);
-	if (rc == MDB_NOTFOUND)
-		return bad(c, "positions: block (termid %u, docid %u) of term "
-			   "'%s' is missing", termid, first,
-			   show(c, term, len));
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "reading positions", c->err);
-	if (sg_positions_verify(pv.mv_data, pv.mv_size, c->tfs, b->n,
-				&n_pos) != SG_OK)
-		return bad(c, "positions: block (termid %u, docid %u) of term "
-			   "'%s': does not hold, for each posting, tf rising "
-			   "positions and nothing more", termid, first,
-			   show(c, term, len));
-	c->rep.positions += n_pos;
-	return SG_OK;
-}
-
-/* Every block of one term along its chain, then its record's figures. */
-static int check_term(struct checker *c, const char *term, size_t len,
-		      sg_termrec *tr)
-{
-	sg_index *idx = c->idx;
-	int haspos = sg_term_has_positions(term, len);
-	int gram = sg_term_is_gram(term, len);
-	struct term_tally t = { 0, 0, 0, UINT32_MAX };
-	sg_chain_walk walk;
-	MDB_val k, v;
-	sg_block b;
-	size_t el, n_el = 0, cur_el = 0;
-	uint32_t prev_last = 0, prev_n = 0, termid, first;
-	int rc, any = 0;
-
-	rc = sg_chain_walk_open(&walk, idx, c->txn, tr, c->err);
-	if (rc == SG_ECORRUPT)
-		return bad(c, "terms: term '%s' (termid %u): its chain does "
-			   "not decode (its termids and first docids must "
-			   "rise)", show(c, term, len), tr->termid);
-	if (rc != SG_OK)
-		return rc;
-	for (el = 0; el < walk.n_chain; el++) {
-		termid = walk.chain[el];
-		if (termid == 0 || termid >= c->ms.next_termid) {
-			rc = bad(c, "terms: term '%s' (termid %u): chain "
-				 "termid %u is not between 1 and next_termid "
-				 "%u (meta stats)", show(c, term, len),
-				 tr->termid, termid, c->ms.next_termid);
-			goto out;
-		}
-		if (bit_get(c->claimed, termid)) {
-			rc = bad(c, "terms: term '%s' (termid %u): chain "
-				 "termid %u belongs to another term too",
-				 show(c, term, len), tr->termid, termid);
-			goto out;
-		}
-		bit_set(c->claimed, termid);
-		if (haspos)
-			bit_set(c->haspos, termid);
-	}
-	while ((rc = sg_chain_walk_next(&walk, &k, &v, c->err)) == 1) {
-		termid = sg_be32_get(k.mv_data);
-		first = sg_be32_get((const uint8_t *)k.mv_data + 4);
-		el = walk.el;
-		if (!any || el != cur_el) {
-			/* The first block of a chain element: it starts where
-			 * the record says (the batch's first posting). */
-			if (el != n_el) {
-				rc = bad(c, "postings: term '%s' (termid %u): "
-					 "chain element %zu (termid %u) has "
-					 "no block", show(c, term, len),
-					 tr->termid, n_el, walk.chain[n_el]);
-				goto out;
-			}
-			if (el > 0 && first != walk.firsts[el]) {
-				rc = bad(c, "postings: block (termid %u, docid "
-					 "%u) of term '%s': chain element %zu "
-					 "starts at docid %u in its term "
-					 "record", termid, first,
-					 show(c, term, len), el,
-					 walk.firsts[el]);
-				goto out;
-			}
-			n_el++;
-			cur_el = el;
-		} else if (prev_n != idx->block_size) {
-			/* Every block of a batch but its last is full. */
-			rc = bad(c, "postings: block (termid %u, docid %u) of "
-				 "term '%s' follows a block of %u postings of "
-				 "the same chain element, not the block size "
-				 "%u", termid, first, show(c, term, len),
-				 prev_n, idx->block_size);
-			goto out;
-		}
-		if (any && first <= prev_last) {
-			rc = bad(c, "postings: block (termid %u, docid %u) of "
-				 "term '%s': docids do not rise across "
-				 "blocks (the previous block ends at %u)",
-				 termid, first, show(c, term, len), prev_last);
-			goto out;
-		}
-		rc = check_block(c, term, len, haspos, gram, &k, &v, &b, &t);
-		if (rc != SG_OK)
-			goto out;
-		if (el + 1 < walk.n_chain && b.last >= walk.firsts[el + 1]) {
-			rc = bad(c, "postings: block (termid %u, docid %u) of "
-				 "term '%s': reaches docid %u, where the next "
-				 "chain element starts", termid, first,
-				 show(c, term, len), b.last);
-			goto out;
-		}
-		prev_last = b.last;
-		prev_n = b.n;
-		any = 1;
-	}
-	if (rc == SG_ECORRUPT && k.mv_size != SG_PKEY_LEN) {
-		/* sg_chain_walk_next refused a key (an LMDB failure leaves
-		 * k as it was: 8 bytes, and keeps its own message). */
-		rc = bad(c, "postings: term '%s' (termid %u): a key of %zu "
-			 "bytes, not %d", show(c, term, len), tr->termid,
-			 k.mv_size, SG_PKEY_LEN);
-		goto out;
-	}
-	if (rc < 0)
-		goto out;
-	rc = SG_OK;
-	if (n_el != walk.n_chain) {
-		rc = bad(c, "postings: term '%s' (termid %u): chain element "
-			 "%zu (termid %u) has no block", show(c, term, len),
-			 tr->termid, n_el, walk.chain[n_el]);
-		goto out;
-	}
-	if (tr->df != t.df)
-		rc = bad(c, "terms: term '%s' (termid %u): df %llu, but its "
-			 "postings hold %llu live documents",
-			 show(c, term, len), tr->termid,
-			 (unsigned long long)tr->df, (unsigned long long)t.df);
-	else if (tr->cf != t.cf)
-		rc = bad(c, "terms: term '%s' (termid %u): cf %llu, but its "
-			 "postings hold %llu live occurrences",
-			 show(c, term, len), tr->termid,
-			 (unsigned long long)tr->cf, (unsigned long long)t.cf);
-	else if (t.df && (tr->max_tf < t.max_tf ||
-			  (c->ms.n_dead == 0 && tr->max_tf != t.max_tf)))
-		rc = bad(c, "terms: term '%s' (termid %u): max_tf %u, but its "
-			 "largest live tf is %u", show(c, term, len),
-			 tr->termid, tr->max_tf, t.max_tf);
-	else if (t.df && (tr->min_dl > t.min_dl ||
-			  (c->ms.n_dead == 0 && tr->min_dl != t.min_dl)))
-		rc = bad(c, "terms: term '%s' (termid %u): min_dl %u, but its "
-			 "live documents' smallest length is %u",
-			 show(c, term, len), tr->termid, tr->min_dl, t.min_dl);
-out:
-	sg_chain_walk_close(&walk);
-	return rc;
-}
-
-static int check_terms(struct checker *c)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	sg_termrec tr;
-	size_t n_bytes = (size_t)c->ms.next_termid / 8 + 1;
-	int rc, op = MDB_FIRST;
-
-	c->claimed = sg_calloc(n_bytes, 1);
-	c->haspos = sg_calloc(n_bytes, 1);
-	if (!c->claimed || !c->haspos)
-		return nomem(c);
-	rc = open_cursor(c, SG_DB_TERMS, &cur);
-	if (rc != SG_OK)
-		return rc;
-	while ((rc = step(c, cur, &k, &v, &op, "terms")) == 1) {
-		if (k.mv_size == 0 || k.mv_size > SG_TERM_MAX) {
-			rc = bad(c, "terms: a key of %zu bytes (terms hold 1 "
-				 "to %d)", k.mv_size, SG_TERM_MAX);
-			break;
-		}
-		if (!c->idx->substring &&
-		    sg_term_is_gram(k.mv_data, k.mv_size)) {
-			rc = bad(c, "terms: term '%s': a substring gram, in an "
-				 "index built without them (meta substring)",
-				 show(c, k.mv_data, k.mv_size));
-			break;
-		}
-		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) != SG_OK) {
-			rc = bad(c, "terms: term '%s': the record does not "
-				 "decode", show(c, k.mv_data, k.mv_size));
-			break;
-		}
-		rc = check_term(c, k.mv_data, k.mv_size, &tr);
-		if (rc != SG_OK)
-			break;
-		c->rep.terms++;
-	}
-	mdb_cursor_close(cur);
-	return rc < 0 ? rc : SG_OK;
-}
-
-/* A postings or positions key no term reached: named when the counts of
- * the walk and of the database disagree. */
-static int stray_block(struct checker *c, enum sg_dbi db, const char *name,
-		       uint64_t walked, uint64_t n)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	uint32_t termid;
-	int rc, op = MDB_FIRST;
-
-	rc = open_cursor(c, db, &cur);
-	if (rc != SG_OK)
-		return rc;
-	while ((rc = step(c, cur, &k, &v, &op, name)) == 1) {
-		if (k.mv_size != SG_PKEY_LEN) {
-			rc = bad(c, "%s: a key of %zu bytes, not %d", name,
-				 k.mv_size, SG_PKEY_LEN);
-			break;
-		}
-		termid = sg_be32_get(k.mv_data);
-		if (termid >= c->ms.next_termid || !bit_get(c->claimed, termid) ||
-		    (db == SG_DB_POSITIONS && !bit_get(c->haspos, termid))) {
-			rc = bad(c, "%s: block (termid %u, docid %u) belongs "
-				 "to no term%s", name, termid,
-				 sg_be32_get((const uint8_t *)k.mv_data + 4),
-				 db == SG_DB_POSITIONS ? " with positions" : "");
-			break;
-		}
-		if (db == SG_DB_POSITIONS) {
-			MDB_val pv;
-
-			rc = mdb_get(c->txn, c->idx->st.dbi[SG_DB_POSTINGS], &k,
-				     &pv);
-			if (rc == MDB_NOTFOUND) {
-				rc = bad(c, "positions: block (termid %u, docid "
-					 "%u) has no postings block", termid,
-					 sg_be32_get((const uint8_t *)k.mv_data
-						     + 4));
-				break;
-			}
-			if (rc != MDB_SUCCESS) {
-				rc = sg_store_fail(&c->idx->st, rc,
-						   "reading postings", c->err);
-				break;
-			}
-		}
-	}
-	mdb_cursor_close(cur);
-	if (rc < 0)
-		return rc;
-	return bad(c, "%s: %llu blocks, but the terms reach %llu", name,
-		   (unsigned long long)n, (unsigned long long)walked);
-}
-
-/* Each live document's tfs over the analyzer's terms sum to its length. */
-static int check_tf_sums(struct checker *c)
-{
-	size_t d;
-
-	for (d = 1; d < c->n_slots; d++)
-		if (c->dls[d] != SG_DL_DEAD && c->tf_sum[d] != c->dls[d])
-			return bad(c, "postings: docid %zu: its tfs over the "
-				   "terms sum to %u, but its length is %u "
-				   "(lengths, docs)", d, c->tf_sum[d],
-				   c->dls[d]);
-	return SG_OK;
-}
-
 static int check_txn(struct checker *c)
 {
 	uint64_t n_post = 0, n_pos = 0;
@@ -885,11 +493,11 @@ static int check_txn(struct checker *c)
 	if (rc == SG_OK)
 		rc = check_stats(c);
 	if (rc == SG_OK)
-		rc = check_terms(c);
+		rc = sg_check_terms(c);
 	if (rc == SG_OK && sg_store_has(&c->idx->st, SG_DB_COLUMNS)) {
 		uint64_t n_col = 0;
 
-		rc = entries(c, SG_DB_COLUMNS, &n_col);
+		rc = sg_check_entries(c, SG_DB_COLUMNS, &n_col);
 		if (rc == SG_OK && n_col != c->col_values)
 			return bad(c, "columns: %llu entries, but the live "
 				   "documents' stored fields give %llu values",
@@ -897,19 +505,19 @@ static int check_txn(struct checker *c)
 				   (unsigned long long)c->col_values);
 	}
 	if (rc == SG_OK)
-		rc = entries(c, SG_DB_POSTINGS, &n_post);
+		rc = sg_check_entries(c, SG_DB_POSTINGS, &n_post);
 	if (rc == SG_OK)
-		rc = entries(c, SG_DB_POSITIONS, &n_pos);
+		rc = sg_check_entries(c, SG_DB_POSITIONS, &n_pos);
 	if (rc != SG_OK)
 		return rc;
 	if (n_post != c->rep.blocks)
-		return stray_block(c, SG_DB_POSTINGS, "postings",
+		return sg_check_stray_block(c, SG_DB_POSTINGS, "postings",
 				   c->rep.blocks, n_post);
 	/* Every block but a unigram's has its positions, found above. */
 	if (n_pos != c->rep.blocks - c->unpos_blocks)
-		return stray_block(c, SG_DB_POSITIONS, "positions",
+		return sg_check_stray_block(c, SG_DB_POSITIONS, "positions",
 				   c->rep.blocks - c->unpos_blocks, n_pos);
-	return check_tf_sums(c);
+	return sg_check_tf_sums(c);
 }
 
 int sg_index_check(sg_index *idx, sg_check_report *out, sg_error *err)
