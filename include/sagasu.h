@@ -471,6 +471,20 @@ typedef struct sg_search_options {
 	 * SG_SEARCH_COUNT_EXACT) = always exact. A prefix cut by prefix_cap
 	 * keeps any total a lower bound. */
 	uint64_t count_limit;
+	/* Sort keys, applied in order ("[-]FIELD", or "[-]_score" for the
+	 * rank; '-' is descending for a field, the worst first for _score),
+	 * ties by rank. A FIELD is a declared column (sg_index_options
+	 * .columns), an indexed field or a top-level member of the stored
+	 * JSON; numbers sort numerically, strings bytewise, a missing value
+	 * last either way. Sorting by a field scores every match (no
+	 * pruning). NULL/0: by rank. */
+	const char *const *sort;
+	size_t n_sort;
+	/* Filters, all of which a hit satisfies: "FIELD OP VALUE", OP one of
+	 * = != < <= > >= (docs/QUERY.md). Ranking stays exact and pruned;
+	 * total counts only documents that pass. NULL/0: none. */
+	const char *const *filters;
+	size_t n_filters;
 } sg_search_options;
 
 #define SG_SEARCH_COUNT_DEFAULT 10000
@@ -479,7 +493,9 @@ typedef struct sg_search_options {
 #define SG_SEARCH_OPTIONS_INIT { .k = 10, .or_mode = 0, .exhaustive = 0, \
 				 .k1 = -1.0, .b = -1.0, .explain = 0, \
 				 .snippet_chars = 0, .prefix_cap = 0, \
-				 .count_limit = SG_SEARCH_COUNT_DEFAULT }
+				 .count_limit = SG_SEARCH_COUNT_DEFAULT, \
+				 .sort = NULL, .n_sort = 0, .filters = NULL, \
+				 .n_filters = 0 }
 
 typedef struct sg_explain {
 	const char *what;   /* the term, or the phrase's terms joined by ' ' */
