@@ -17,6 +17,10 @@ CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) \
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
            $(shell mecab-config --libs 2>/dev/null) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The CLI alone links the HTTP server library (`sagasu serve`, cli/serve.c);
+# libsagasu does not depend on it.
+CLI_PKGS := libmicrohttpd
+CLI_LDLIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 LIB_SRC := $(wildcard common/*.c indexer/*.c query/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -103,8 +107,10 @@ $(SO): $(PIC_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $(PIC_OBJ) \
 	  $(LDFLAGS) $(LDLIBS)
 
+$(BUILD)/cli/serve.o: CFLAGS += $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(CLI_LDLIBS) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(TEST_LDLIBS)

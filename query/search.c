@@ -117,6 +117,8 @@ struct sg_searcher {
 	const uint8_t **len_chunks;   /* pointer into the map per chunk */
 	size_t n_chunks;
 	sg_analysis *an;
+	sg_buf doc_buf;               /* sg_searcher_get's decompressed texts */
+	sg_slice doc_texts[SG_FIELDS_MAX];
 };
 
 /* Everything of one search. */
@@ -202,8 +204,14 @@ fail:
 
 int sg_searcher_refresh(sg_searcher *s, sg_error *err)
 {
+	MDB_envinfo info;
 	int rc;
 
+	/* The cheap check: the newest committed transaction is the one the
+	 * snapshot reads (a writer of another process commits meanwhile). */
+	if (s->txn && mdb_env_info(s->idx->st.env, &info) == MDB_SUCCESS &&
+	    (size_t)info.me_last_txnid == mdb_txn_id(s->txn))
+		return SG_OK;
 	mdb_txn_reset(s->txn);
 	rc = mdb_txn_renew(s->txn);
 	if (rc == MDB_MAP_RESIZED) {
@@ -226,6 +234,7 @@ void sg_searcher_free(sg_searcher *s)
 		mdb_txn_abort(s->txn);
 	sg_free(s->len_chunks);
 	sg_analysis_free(s->an);
+	sg_buf_release(&s->doc_buf);
 	sg_free(s);
 }
 
@@ -2905,5 +2914,51 @@ out:
 		return rc;
 	}
 	*out = &ri->pub;
+	return SG_OK;
+}
+
+int sg_searcher_get(sg_searcher *s, const char *id, size_t len,
+		    sg_stored_doc *out, sg_error *err)
+{
+	MDB_val k = { len, (void *)(uintptr_t)id }, v;
+	sg_docrec rec;
+	uint32_t docid;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len > SG_ID_MAX)
+		return sg_err(err, SG_ENOTFOUND, "no document with that id");
+	rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_IDS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return sg_err(err, SG_ENOTFOUND, "no document with that id");
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&s->idx->st, rc, "reading ids", err);
+	if (v.mv_size != 4)
+		return sg_err(err, SG_ECORRUPT, "%s: ids: a value of %zu bytes, "
+			      "not 4; rebuild the index", s->idx->st.dir,
+			      v.mv_size);
+	docid = sg_be32_get(v.mv_data);
+	k.mv_size = 4;
+	k.mv_data = v.mv_data;
+	rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_DOCS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return sg_err(err, SG_ENOTFOUND, "no document with that id");
+	if (rc != MDB_SUCCESS)
+		return sg_store_fail(&s->idx->st, rc, "reading docs", err);
+	if (sg_docrec_decode(&rec, v.mv_data, v.mv_size) ||
+	    sg_docrec_texts(&rec, &s->doc_buf) != SG_OK)
+		return sg_err(err, SG_ECORRUPT, "%s: docs: docid %u: the record "
+			      "does not decode; rebuild the index",
+			      s->idx->st.dir, docid);
+	out->id = rec.id;
+	out->title = rec.title;
+	out->stored = rec.stored;
+	out->dl = rec.dl;
+	for (i = 0; i < rec.n_texts && i < SG_FIELDS_MAX; i++)
+		s->doc_texts[i] = rec.texts[i];
+	out->texts = s->doc_texts;
+	out->n_texts = i < s->idx->n_fields ? i : s->idx->n_fields;
+	out->fields = s->idx->field;
 	return SG_OK;
 }
