@@ -62,30 +62,22 @@ BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
 INSTALL      ?= install
 
-.PHONY: all setup test unit-tests asan valgrind check-valgrind demo bench \
+.PHONY: all setup test asan valgrind check-valgrind demo bench \
         bench-varint clean help tsan install uninstall FORCE
 .DEFAULT_GOAL := all
 
+## build sagasu, libsagasu.a and .so, the tests and benchmarks (the default)
 all: $(BIN) $(LIB) $(SO) $(TEST_BIN) $(BENCH_BIN)
 
+# `make help` prints the targets that carry a `## ` comment just above them,
+# read from this Makefile and the files it includes: the list cannot drift.
+## this list
 help:
-	@echo "make            build sagasu ($(BIN)), libsagasu.a, tests and benchmarks"
-	@echo "make setup      install missing Debian packages (or print the command)"
-	@echo "make test       set up, build and run every test; ends with 'N passed, N failed'"
-	@echo "make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@echo "make tsan       the threaded paths under ThreadSanitizer (build-tsan/)"
-	@echo "make check-valgrind  the unit tests under valgrind memcheck"
-	@echo "make demo       index the Japanese man pages (manpages-ja) and run sample queries"
-	@echo "make bench      benchmarks (varint decoding, indexing; see bench/README.md)"
-	@echo "make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)"
-	@echo "make check-static  cppcheck over the sources"
-	@echo "make install    install the CLI, libsagasu.a and .so, sagasu.h, sagasu.pc,"
-	@echo "                the man page and the bash and zsh completions under PREFIX"
-	@echo "                (/usr/local; also DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR,"
-	@echo "                PKGCONFIGDIR, BASHCOMPDIR, ZSHCOMPDIR)"
-	@echo "make uninstall  remove what 'make install' put there (same variables)"
-	@echo "make clean      remove the build directories"
+	@awk '/^## / { d = d (d ? "\n                     " : "") substr($$0, 4); next } \
+	      /^[a-z][a-z-]*:/ && d { t = $$0; sub(/:.*/, "", t); \
+	        printf "make %-15s %s\n", t, d } { d = "" }' $(MAKEFILE_LIST)
 
+## install missing Debian packages (or print the apt-get command)
 setup:
 	@scripts/setup.sh build
 
@@ -119,10 +111,13 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
 # `make test` is what a new user and CI run: set up, build, run everything.
+## set up, build and run every test; ends with "N passed, N failed"
+## (SUITES="search test_parse" runs only those suites)
 test: setup
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) OOM_STEP=$(OOM_STEP) tests/run.sh
 
+## the tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -130,26 +125,32 @@ asan:
 
 # ThreadSanitizer: the CLI at build-tsan/sagasu; tests/tsan/run.sh runs the
 # threaded paths under it and fails on any report.
+## the threaded paths under ThreadSanitizer (build-tsan/)
 tsan: setup
 	@$(MAKE) --no-print-directory BUILD=build-tsan CC=clang \
 	  OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=thread" build-tsan/sagasu
 	@BUILD=build-tsan tests/tsan/run.sh
 
+## the unit tests under valgrind memcheck
 check-valgrind: setup
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) VALGRIND=1 tests/run.sh
 
+## the same as check-valgrind
 valgrind: check-valgrind
 
+## index a real Japanese corpus (the man pages) and run sample queries
 demo:
 	@scripts/setup.sh demo
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo.sh
 
+## the varint decoding benchmark
 bench-varint: all
 	$(BUILD)/bench/varint_bench
 
+## the benchmarks: sagasu against its peers (bench/README.md)
 bench: all
 	@BUILD=$(BUILD) bench/run.sh
 
@@ -162,6 +163,9 @@ $(BUILD)/sagasu.pc: sagasu.pc.in FORCE
 	    -e 's|@LIBS_PRIVATE@|$(strip $(shell mecab-config --libs 2>/dev/null) -lpthread -lm)|g' \
 	    sagasu.pc.in >$@
 
+## install the CLI, the libraries, sagasu.h, sagasu.pc, the man page and
+## the completions under PREFIX (/usr/local; also DESTDIR, BINDIR, LIBDIR,
+## INCLUDEDIR, MANDIR, PKGCONFIGDIR, BASHCOMPDIR, ZSHCOMPDIR)
 install: $(BIN) $(LIB) $(SO) $(BUILD)/sagasu.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	  $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
@@ -178,6 +182,7 @@ install: $(BIN) $(LIB) $(SO) $(BUILD)/sagasu.pc
 	$(INSTALL) -m 644 completions/_sagasu $(DESTDIR)$(ZSHCOMPDIR)/_sagasu
 
 # Removes the files only: the directories may hold other packages' files.
+## remove what 'make install' put there (same variables)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sagasu $(DESTDIR)$(INCLUDEDIR)/sagasu.h \
 	  $(DESTDIR)$(LIBDIR)/libsagasu.a $(DESTDIR)$(LIBDIR)/libsagasu.so.$(VERSION) \
@@ -185,6 +190,7 @@ uninstall:
 	  $(DESTDIR)$(PKGCONFIGDIR)/sagasu.pc $(DESTDIR)$(MANDIR)/man1/sagasu.1 \
 	  $(DESTDIR)$(BASHCOMPDIR)/sagasu $(DESTDIR)$(ZSHCOMPDIR)/_sagasu
 
+## remove the build directories
 clean:
 	rm -rf build build-asan build-clang build-fuzz build-tsan
 

@@ -135,8 +135,10 @@ int main(int argc, char **argv)
 
 	printf("varint_bench: %zu blocks of %d docid gaps (geometric, p = df/N), "
 	       "median of %d runs\n", n_blocks, BLOCK, runs);
-	printf("%-8s %10s %12s %16s %16s\n", "df/N", "mean gap", "bytes/int",
-	       "gaps32 Mint/s", "decode32 Mint/s");
+	printf("SIMD path: %s (rows 'scalar' force it off: sg_varint_simd_force)\n",
+	       sg_varint_simd_force(-1) ? "available" : "not available");
+	printf("%-8s %-7s %10s %12s %16s %16s\n", "df/N", "path", "mean gap",
+	       "bytes/int", "gaps32 Mint/s", "decode32 Mint/s");
 	for (size_t d = 0; d < sizeof densities / sizeof densities[0]; d++) {
 		double p = densities[d], t_gaps[MAX_RUNS], t_plain[MAX_RUNS];
 		size_t len = 0, n_ints = n_blocks * BLOCK;
@@ -154,6 +156,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "varint_bench: decoding failed\n");
 			goto out;
 		}
+		for (int path = 0; path < 2; path++) {
+		sg_varint_simd_force(path ? -1 : 0);
 		/* Alternate the two decoders so that drift hits both alike. */
 		for (int r = 0; r < runs; r++) {
 			t_gaps[r] = decode_all(USE_GAPS, data, len, n_blocks, out);
@@ -163,10 +167,13 @@ int main(int argc, char **argv)
 				goto out;
 			}
 		}
-		printf("%-8g %10.1f %12.3f %16.1f %16.1f\n", p,
+		printf("%-8g %-7s %10.1f %12.3f %16.1f %16.1f\n", p,
+		       path ? (sg_varint_simd_active() ? "simd" : "auto") : "scalar",
 		       gap_sum / (double)n_ints, (double)len / (double)n_ints,
 		       (double)n_ints / median(t_gaps, runs) / 1e6,
 		       (double)n_ints / median(t_plain, runs) / 1e6);
+		}
+		sg_varint_simd_force(-1);
 	}
 	status = 0;
 out:

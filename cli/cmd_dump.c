@@ -32,11 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "block.h"
 #include "cli.h"
 #include "docrec.h"
 #include "error.h"
 #include "index.h"
+#include "postings_read.h"
 #include "store.h"
 
 struct live_doc {
@@ -118,48 +120,36 @@ static int load_docs(sg_index *idx, MDB_txn *txn, struct live_doc **out,
 {
 	struct live_doc *docs = NULL;
 	size_t n = 0, cap = 0;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, op = MDB_FIRST;
+	sg_scan sc;
+	int rc;
 
-	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_DOCS], &cur);
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&idx->st, rc, "opening a cursor", err);
-	for (;; op = MDB_NEXT) {
+	rc = sg_scan_open(&sc, idx, txn, SG_DB_DOCS, NULL, 0,
+			  "opening a cursor", "reading docs", err);
+	if (rc != SG_OK)
+		return rc;
+	for (;;) {
 		sg_docrec r;
 		uint32_t docid, dl;
+		const void *kp, *vp;
+		size_t kl, vl;
 
-		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
-		if (rc == MDB_NOTFOUND) {
-			rc = SG_OK;
+		rc = sg_scan_next(&sc, &kp, &kl, &vp, &vl, err);
+		if (rc <= 0)
 			break;
-		}
-		if (rc != MDB_SUCCESS) {
-			rc = sg_store_fail(&idx->st, rc, "reading docs", err);
-			break;
-		}
-		if (k.mv_size != 4 ||
-		    sg_docrec_decode(&r, v.mv_data, v.mv_size) != SG_OK) {
+		if (kl != 4 || sg_docrec_decode(&r, vp, vl) != SG_OK) {
 			rc = sg_err(err, SG_ECORRUPT, "%s: a document record "
 				    "is corrupt", idx->st.dir);
 			break;
 		}
-		docid = sg_be32_get(k.mv_data);
+		docid = sg_be32_get(kp);
 		rc = sg_length_get(idx, txn, docid, &dl, err);
 		if (rc != SG_OK)
 			break;
 		if (dl == SG_DL_DEAD)
 			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct live_doc *nd = realloc(docs, nc * sizeof(*nd));
-
-			if (!nd) {
-				rc = sg_err(err, SG_ENOMEM, "out of memory");
-				break;
-			}
-			docs = nd;
-			cap = nc;
+		if (sg_grow_array((void **)&docs, &cap, n + 1, sizeof(*docs))) {
+			rc = sg_err(err, SG_ENOMEM, "out of memory");
+			break;
 		}
 		/* Pointers into the read transaction: valid until it ends. */
 		docs[n].docid = docid;
@@ -170,9 +160,9 @@ static int load_docs(sg_index *idx, MDB_txn *txn, struct live_doc **out,
 		docs[n].title_len = r.title.len;
 		n++;
 	}
-	mdb_cursor_close(cur);
+	sg_scan_close(&sc);
 	if (rc != SG_OK) {
-		free(docs);
+		sg_free(docs);
 		return rc;
 	}
 	*out = docs;
@@ -206,7 +196,9 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 		     size_t *pos_cap, sg_error *err)
 {
 	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
-	MDB_val k, v, pv;
+	MDB_val k, v;
+	const void *pv_data;
+	size_t pv_size;
 	sg_chain_walk walk;
 	sg_block b;
 	size_t n = 0, n_pos = 0, i;
@@ -219,56 +211,36 @@ static int dump_term(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 	/* The blocks of every element of the term's chain. */
 	while ((rc = next_block(&walk, idx, tr, &k, &v, &b, docids, tfs,
 				err)) == 1) {
-		pv.mv_size = 0;
-		pv.mv_data = (void *)"";
-		rc = haspos ? mdb_get(txn, idx->st.dbi[SG_DB_POSITIONS], &k, &pv)
-			    : MDB_SUCCESS; /* a unigram has none */
-		if (rc == MDB_NOTFOUND) {
+		pv_size = 0;
+		pv_data = "";
+		rc = haspos ? sg_positions_get(idx, txn, k.mv_data, &pv_data,
+					       &pv_size, "reading positions",
+					       err)
+			    : SG_OK; /* a unigram has none */
+		if (rc == SG_ENOTFOUND) {
 			rc = sg_err(err, SG_ECORRUPT, "%s: the positions of a "
 				    "postings block of termid %u are missing: "
 				    "the index is damaged; rebuild it",
 				    idx->st.dir, tr->termid);
 			break;
 		}
-		if (rc != MDB_SUCCESS) {
-			rc = sg_store_fail(&idx->st, rc, "reading positions",
-					   err);
+		if (rc != SG_OK)
 			break;
-		}
 		for (j = 0; j < b.n; j++) {
 			const struct live_doc *d = find_doc(docs, n_docs,
 							    docids[j]);
 
 			if (!d)
 				continue;
-			if (n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 256;
-				struct posting *np = realloc(*posts,
-							     nc * sizeof(*np));
-
-				if (!np) {
-					rc = sg_err(err, SG_ENOMEM,
-						    "out of memory");
-					goto out;
-				}
-				*posts = np;
-				*cap = nc;
-			}
-			while (n_pos + tfs[j] > *pos_cap) {
-				size_t nc = *pos_cap ? *pos_cap * 2 : 1024;
-				uint32_t *npos = realloc(*pos,
-							 nc * sizeof(*npos));
-
-				if (!npos) {
-					rc = sg_err(err, SG_ENOMEM,
-						    "out of memory");
-					goto out;
-				}
-				*pos = npos;
-				*pos_cap = nc;
+			if (sg_grow_array((void **)posts, cap, n + 1,
+					  sizeof(**posts)) ||
+			    sg_grow_array((void **)pos, pos_cap, n_pos + tfs[j],
+					  sizeof(**pos))) {
+				rc = sg_err(err, SG_ENOMEM, "out of memory");
+				goto out;
 			}
 			if (haspos &&
-			    sg_positions_decode(pv.mv_data, pv.mv_size, tfs, j,
+			    sg_positions_decode(pv_data, pv_size, tfs, j,
 						*pos + n_pos) != SG_OK) {
 				rc = sg_err(err, SG_ECORRUPT, "%s: positions "
 					    "of termid %u are corrupt",
@@ -342,16 +314,17 @@ static int dump_term_blocks(sg_index *idx, MDB_txn *txn, const sg_termrec *tr,
 static int dump(sg_index *idx, int blocks, sg_error *err)
 {
 	MDB_txn *txn;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
+	sg_scan sc = { 0 };
+	const void *kp, *vp;
+	size_t kl, vl;
 	sg_meta_stats ms;
 	struct live_doc *docs = NULL, **sorted = NULL;
 	struct posting *posts = NULL;
 	uint32_t *pos = NULL;
 	size_t n_docs = 0, cap = 0, pos_cap = 0, i;
-	int rc, op = MDB_FIRST;
+	int rc;
 
-	rc = sg_store_begin(&idx->st, 0, &txn, err);
+	rc = sg_read_begin(idx, &txn, err);
 	if (rc != SG_OK)
 		return rc;
 	rc = sg_meta_read_stats(idx, txn, &ms, err);
@@ -363,32 +336,28 @@ static int dump(sg_index *idx, int blocks, sg_error *err)
 	       (unsigned long long)ms.total_len);
 	if (blocks)
 		printf("n_dead %llu\n", (unsigned long long)ms.n_dead);
-	rc = mdb_cursor_open(txn, idx->st.dbi[SG_DB_TERMS], &cur);
-	if (rc != MDB_SUCCESS) {
-		rc = sg_store_fail(&idx->st, rc, "opening a cursor", err);
+	rc = sg_scan_open(&sc, idx, txn, SG_DB_TERMS, NULL, 0,
+			  "opening a cursor", "reading terms", err);
+	if (rc != SG_OK)
 		goto out;
-	}
-	for (;; op = MDB_NEXT) {
+	for (;;) {
 		sg_termrec tr;
 
-		rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op);
-		if (rc == MDB_NOTFOUND) {
-			rc = SG_OK;
-			break;
-		}
-		if (rc != MDB_SUCCESS) {
-			rc = sg_store_fail(&idx->st, rc, "reading terms", err);
+		rc = sg_scan_next(&sc, &kp, &kl, &vp, &vl, err);
+		if (rc < 0)
 			goto out;
-		}
-		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) != SG_OK) {
+		if (rc == 0)
+			break;
+		rc = SG_OK;
+		if (sg_termrec_decode(&tr, vp, vl) != SG_OK) {
 			rc = sg_err(err, SG_ECORRUPT, "%s: the record of term "
 				    "'%.*s' is corrupt", idx->st.dir,
-				    (int)k.mv_size, (const char *)k.mv_data);
+				    (int)kl, (const char *)kp);
 			goto out;
 		}
 		if (blocks) {
 			fputs("T ", stdout);
-			put_escaped(k.mv_data, k.mv_size);
+			put_escaped(kp, kl);
 			printf(" df=%llu cf=%llu max_tf=%u min_dl=%u chain=%u\n",
 			       (unsigned long long)tr.df,
 			       (unsigned long long)tr.cf, tr.max_tf, tr.min_dl,
@@ -401,11 +370,11 @@ static int dump(sg_index *idx, int blocks, sg_error *err)
 		if (tr.df == 0)
 			continue;
 		fputs("T ", stdout);
-		put_escaped(k.mv_data, k.mv_size);
+		put_escaped(kp, kl);
 		printf(" df=%llu cf=%llu\n", (unsigned long long)tr.df,
 		       (unsigned long long)tr.cf);
 		rc = dump_term(idx, txn, &tr,
-			       sg_term_has_positions(k.mv_data, k.mv_size),
+			       sg_term_has_positions(kp, kl),
 			       docs, n_docs, &posts, &cap, &pos,
 			       &pos_cap, err);
 		if (rc != SG_OK)
@@ -427,13 +396,12 @@ static int dump(sg_index *idx, int blocks, sg_error *err)
 		putchar('\n');
 	}
 out:
-	if (cur)
-		mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	sg_scan_close(&sc);
+	sg_read_end(txn);
 	free(sorted);
-	free(posts);
-	free(pos);
-	free(docs);
+	sg_free(posts);
+	sg_free(pos);
+	sg_free(docs);
 	return rc;
 }
 

@@ -76,17 +76,24 @@ void sg_buf_release(sg_buf *b)
 	b->cap = 0;
 }
 
-int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem)
+int sg_grow_array_from(void **p, size_t *cap, size_t need, size_t elem,
+		       size_t first)
 {
 	size_t n;
 	void *q;
 
 	if (need <= *cap)
 		return SG_OK;
-	n = *cap ? *cap * 2 : 256;
-	while (n < need)
+	if (*cap)
+		n = *cap > SIZE_MAX / 2 ? SIZE_MAX : *cap * 2;
+	else
+		n = first ? first : 1;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return SG_ENOMEM;
 		n *= 2;
-	if (n > SIZE_MAX / elem)
+	}
+	if (elem == 0 || n > SIZE_MAX / elem)
 		return SG_ENOMEM;
 	q = sg_realloc(*p, n * elem);
 	if (!q)
@@ -94,4 +101,9 @@ int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem)
 	*p = q;
 	*cap = n;
 	return SG_OK;
+}
+
+int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem)
+{
+	return sg_grow_array_from(p, cap, need, elem, 256);
 }

@@ -46,9 +46,14 @@ int sg_buf_put_varint(sg_buf *b, uint64_t v);
 /* Appends a varint length then the bytes. */
 int sg_buf_put_bytes(sg_buf *b, const void *p, size_t n);
 /* Makes room for `need` elements of `elem` bytes in the array *p of
- * capacity *cap (doubling, from 256); 0 or SG_ENOMEM, *p unchanged then.
+ * capacity *cap (doubling, from 256); 0 or SG_ENOMEM, *p and *cap
+ * unchanged then (also when the byte size would overflow a size_t).
  * The one growth rule for sagasu's plain arrays. */
 int sg_grow_array(void **p, size_t *cap, size_t need, size_t elem);
+/* The same, with `first` elements for an empty array (small arrays, of
+ * which a query may hold many: a node's kids, a run's units). */
+int sg_grow_array_from(void **p, size_t *cap, size_t need, size_t elem,
+		       size_t first);
 
 /* Sets len to 0, keeps the memory. */
 void sg_buf_reset(sg_buf *b);

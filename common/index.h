@@ -101,7 +101,7 @@ int sg_termrec_decode(sg_termrec *t, const void *val, size_t len);
 
 /* Walks every postings block of a term along its chain, in docid order
  * (compaction and the dump read whole terms this way; queries seek with
- * query/cursor.h instead). */
+ * common/cursor.h instead). */
 typedef struct sg_chain_walk {
 	sg_index *idx;
 	MDB_cursor *cur;

@@ -1,5 +1,11 @@
 /*
- * store.h — the storage layer: the only code of sagasu that calls mdb_*.
+ * store.h — the storage layer's core: the environment and its transactions.
+ *
+ * LMDB is called from common/ only: here (store.c), and by the readers beside
+ * it (postings_read.c: snapshots, point reads and scans; cursor.c: postings
+ * cursors; index.c, check.c, stats.c). query/ and cli/ call those functions.
+ * The indexer (indexer/writer.c, compact.c) still calls mdb_* directly until
+ * its write side moves into common/ as well (issue 11).
  *
  * An index is one LMDB environment in a directory (data.mdb, lock.mdb) with
  * the named databases below; docs/FORMAT.md specifies every key and value.

@@ -47,6 +47,16 @@ int sg_varint_decode32(const uint8_t **p, const uint8_t *end, uint32_t *out,
 int sg_varint_decode_gaps32(const uint8_t **p, const uint8_t *end,
 			    uint32_t base, uint32_t *out, size_t n);
 
+/* The bulk decoders above run a SIMD path (SSSE3 + SSE4.1, chosen at run
+ * time) that accepts and rejects exactly what the scalar path does.
+ * sg_varint_simd_force: a hook for tests and benchmarks; mode -1 chooses by
+ * the CPU (the default), 0 forces the scalar path, 1 the SIMD path where the
+ * CPU has it. Returns 1 when this CPU can run the SIMD path. Not
+ * thread-safe: call it before decoding starts. sg_varint_simd_active: 1
+ * when the bulk decoders currently take the SIMD path. */
+int sg_varint_simd_force(int mode);
+int sg_varint_simd_active(void);
+
 /* Skips n values, each checked as sg_varint_get64 would (so a skip and a
  * decode agree on where the next value starts). 0 or SG_ECORRUPT (then *p is
  * unchanged). */

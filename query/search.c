@@ -49,6 +49,7 @@
 #include "error.h"
 #include "index.h"
 #include "parse.h"
+#include "postings_read.h"
 #include "sagasu.h"
 #include "snippet.h"
 
@@ -96,7 +97,7 @@ struct node {
 	enum nkind kind;
 	size_t leaf;
 	struct node **kids;
-	size_t n_kids;
+	size_t n_kids, cap_kids;
 	uint32_t doc;                 /* generic evaluation: current doc */
 	struct leaf *own;             /* generic evaluation: the leaf's own
 					 cursors, for matching (below) */
@@ -190,7 +191,7 @@ int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err)
 	}
 	rc = sg_analysis_new(idx->an, &s->an, err);
 	if (rc == SG_OK)
-		rc = sg_store_begin(&idx->st, 0, &s->txn, err);
+		rc = sg_read_begin(idx, &s->txn, err);
 	if (rc == SG_OK)
 		rc = load_snapshot(s, err);
 	if (rc != SG_OK)
@@ -204,25 +205,13 @@ fail:
 
 int sg_searcher_refresh(sg_searcher *s, sg_error *err)
 {
-	MDB_envinfo info;
 	int rc;
 
-	/* The cheap check: the newest committed transaction is the one the
-	 * snapshot reads (a writer of another process commits meanwhile). */
-	if (s->txn && mdb_env_info(s->idx->st.env, &info) == MDB_SUCCESS &&
-	    (size_t)info.me_last_txnid == mdb_txn_id(s->txn))
+	if (sg_read_current(s->idx, s->txn))
 		return SG_OK;
-	mdb_txn_reset(s->txn);
-	rc = mdb_txn_renew(s->txn);
-	if (rc == MDB_MAP_RESIZED) {
-		mdb_txn_abort(s->txn);
-		s->txn = NULL;
-		rc = sg_store_begin(&s->idx->st, 0, &s->txn, err);
-		if (rc != SG_OK)
-			return rc;
-	} else if (rc != MDB_SUCCESS) {
-		return sg_store_fail(&s->idx->st, rc, "refreshing", err);
-	}
+	rc = sg_read_renew(s->idx, &s->txn, err);
+	if (rc != SG_OK)
+		return rc;
 	return load_snapshot(s, err);
 }
 
@@ -230,12 +219,26 @@ void sg_searcher_free(sg_searcher *s)
 {
 	if (!s)
 		return;
-	if (s->txn)
-		mdb_txn_abort(s->txn);
+	sg_read_end(s->txn);
 	sg_free(s->len_chunks);
 	sg_analysis_free(s->an);
 	sg_buf_release(&s->doc_buf);
 	sg_free(s);
+}
+
+/* Maps lengths chunk c into the searcher's cache: SG_OK, or not (the
+ * chunk is absent, or a failure that r->sticky now holds). Kept off
+ * doc_len's fast path. */
+static int doc_len_load(struct run *r, size_t c)
+{
+	sg_searcher *s = r->s;
+	int rc = sg_lengths_chunk_get(s->idx, s->txn, (uint32_t)c,
+				      &s->len_chunks[c],
+				      r->sticky ? NULL : r->err);
+
+	if (rc != SG_OK && rc != SG_ENOTFOUND && !r->sticky)
+		r->sticky = rc;
+	return rc;
 }
 
 /* The length of docid; SG_DL_DEAD for a deleted one. */
@@ -246,33 +249,8 @@ static uint32_t doc_len(struct run *r, uint32_t docid)
 
 	if (c >= s->n_chunks)
 		return SG_DL_DEAD;
-	if (!s->len_chunks[c]) {
-		uint8_t kb[4];
-		MDB_val k = { 4, kb }, v;
-
-		int rc;
-
-		sg_be32_put(kb, (uint32_t)c);
-		rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_LENGTHS], &k, &v);
-		if (rc != MDB_SUCCESS) {
-			if (rc != MDB_NOTFOUND && !r->sticky)
-				r->sticky = sg_store_fail(&s->idx->st, rc,
-							  "reading lengths",
-							  r->err);
-			return SG_DL_DEAD;
-		}
-		if (v.mv_size != SG_LEN_CHUNK * 4) {
-			if (!r->sticky)
-				r->sticky = sg_err(r->err, SG_ECORRUPT, "%s: "
-						   "lengths: chunk %zu: %zu "
-						   "bytes (%d expected); rebuild "
-						   "the index", s->idx->st.dir,
-						   c, v.mv_size,
-						   SG_LEN_CHUNK * 4);
-			return SG_DL_DEAD;
-		}
-		s->len_chunks[c] = v.mv_data;
-	}
+	if (!s->len_chunks[c] && doc_len_load(r, c) != SG_OK)
+		return SG_DL_DEAD;
 	return sg_le32_get(s->len_chunks[c] + 4 * (docid % SG_LEN_CHUNK));
 }
 
@@ -334,16 +312,14 @@ static int leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 /* Makes room for n positions in each of the two position arrays. */
 static int grow_positions(struct run *r, size_t n)
 {
-	uint32_t *a = sg_realloc(r->pos_a, n * sizeof(*a)), *b;
+	size_t cap_a = r->pos_cap, cap_b = r->pos_cap;
 
-	if (!a)
+	/* Both grow alike from the same capacity; pos_cap is raised only
+	 * when both did. */
+	if (sg_grow_array((void **)&r->pos_a, &cap_a, n, sizeof(*r->pos_a)) ||
+	    sg_grow_array((void **)&r->pos_b, &cap_b, n, sizeof(*r->pos_b)))
 		return SG_ENOMEM;
-	r->pos_a = a;
-	b = sg_realloc(r->pos_b, n * sizeof(*b));
-	if (!b)
-		return SG_ENOMEM;
-	r->pos_b = b;
-	r->pos_cap = n;
+	r->pos_cap = cap_a < cap_b ? cap_a : cap_b;
 	return SG_OK;
 }
 
@@ -457,11 +433,9 @@ static void free_node(struct node *n)
 
 static int add_kid(struct node *p, struct node *k)
 {
-	struct node **nk = sg_realloc(p->kids, (p->n_kids + 1) * sizeof(*nk));
-
-	if (!nk)
+	if (sg_grow_array_from((void **)&p->kids, &p->cap_kids, p->n_kids + 1,
+			       sizeof(*p->kids), 4))
 		return SG_ENOMEM;
-	p->kids = nk;
 	p->kids[p->n_kids++] = k;
 	return SG_OK;
 }
@@ -676,15 +650,9 @@ static int make_leaf(struct run *r, const char *const *terms,
 	trs = sg_malloc((n ? n : 1) * sizeof(*trs));
 	if (!trs)
 		goto nomem;
-	if (r->n_leaves == r->cap_leaves) {
-		size_t cap = r->cap_leaves ? r->cap_leaves * 2 : 16;
-		struct leaf *nl = sg_realloc(r->leaves, cap * sizeof(*nl));
-
-		if (!nl)
-			goto nomem;
-		r->leaves = nl;
-		r->cap_leaves = cap;
-	}
+	if (sg_grow_array_from((void **)&r->leaves, &r->cap_leaves,
+			       r->n_leaves + 1, sizeof(*r->leaves), 16))
+		goto nomem;
 	l = &r->leaves[r->n_leaves];
 	memset(l, 0, sizeof(*l));
 	l->off = sg_calloc(n ? n : 1, sizeof(*l->off));
@@ -874,15 +842,9 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 		*out = r->leaves[sub].unit;
 		return SG_OK;
 	}
-	if (r->n_units == r->cap_units) {
-		size_t cap = r->cap_units ? r->cap_units * 2 : 8;
-		struct unit *u = sg_realloc(r->units, cap * sizeof(*u));
-
-		if (!u)
-			return sg_err(r->err, SG_ENOMEM, "out of memory");
-		r->units = u;
-		r->cap_units = cap;
-	}
+	if (sg_grow_array_from((void **)&r->units, &r->cap_units,
+			       r->n_units + 1, sizeof(*r->units), 8))
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	r->units[r->n_units].sub = sub;
 	r->units[r->n_units].morph = morph;
 	r->leaves[sub].in_unit = 1;
@@ -1046,10 +1008,10 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 	uint32_t used;
 	const char *norm;
 	char prefix[SG_TERM_MAX + 1];
-	MDB_cursor *c;
-	MDB_val k, v;
+	sg_scan sc;
+	const void *kp, *vp;
+	size_t kl, vl;
 	int rc;
-	MDB_cursor_op op;
 	size_t cap = r->opt->prefix_cap ? r->opt->prefix_cap : 128;
 
 	*out = NULL;
@@ -1068,22 +1030,20 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 	*out = new_node(N_OR);
 	if (!*out)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
-	rc = mdb_cursor_open(r->s->txn, r->s->idx->st.dbi[SG_DB_TERMS], &c);
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&r->s->idx->st, rc, "cursor", r->err);
-	k.mv_size = norm_len;
-	k.mv_data = prefix;
-	for (op = MDB_SET_RANGE; (rc = mdb_cursor_get(c, &k, &v, op)) == MDB_SUCCESS;
-	     op = MDB_NEXT) {
+	rc = sg_scan_open(&sc, r->s->idx, r->s->txn, SG_DB_TERMS, prefix,
+			  norm_len, "cursor", "terms", r->err);
+	if (rc != SG_OK)
+		return rc;
+	while ((rc = sg_scan_next(&sc, &kp, &kl, &vp, &vl, r->err)) == 1) {
 		char term[SG_TERM_MAX + 1];
 		const char *tp = term;
-		size_t tl = k.mv_size, li;
+		size_t tl = kl, li;
 		int32_t zero = 0;
 		sg_termrec tr;
 
-		if (tl < norm_len || memcmp(k.mv_data, prefix, norm_len))
+		if (tl < norm_len || memcmp(kp, prefix, norm_len))
 			break;
-		if (sg_termrec_decode(&tr, v.mv_data, v.mv_size) || tr.df == 0)
+		if (sg_termrec_decode(&tr, vp, vl) || tr.df == 0)
 			continue;
 		if (count == cap) {
 			char msg[64];
@@ -1096,23 +1056,23 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 			r->capped = 1;
 			break;
 		}
-		memcpy(term, k.mv_data, tl);
+		memcpy(term, kp, tl);
 		term[tl] = '\0';
 		rc = make_leaf(r, &tp, &tl, &zero, 1, scores, 0, &li);
 		if (rc != SG_OK) {
-			mdb_cursor_close(c);
+			sg_scan_close(&sc);
 			return rc;
 		}
 		rc = add_leaf_kid(r, *out, li);
 		if (rc != SG_OK) {
-			mdb_cursor_close(c);
+			sg_scan_close(&sc);
 			return rc;
 		}
 		count++;
 	}
-	mdb_cursor_close(c);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return sg_store_fail(&r->s->idx->st, rc, "terms", r->err);
+	sg_scan_close(&sc);
+	if (rc < 0)
+		return rc;
 	if (count == 0)
 		(*out)->kind = N_NONE;
 	return SG_OK;
@@ -1217,6 +1177,7 @@ static void flatten(struct node *n, struct marks *mk)
 	}
 	sg_free(n->kids);
 	n->kids = kids;
+	n->cap_kids = m ? m : 1;
 	mk->stamp++;
 	for (i = j = 0; i < m; i++) {
 		struct node *k = kids[i];
@@ -2540,16 +2501,10 @@ static int own(struct results_impl *ri, void *p)
 {
 	if (!p)
 		return SG_ENOMEM;
-	if (ri->n_owned == ri->cap_owned) {
-		size_t cap = ri->cap_owned ? ri->cap_owned * 2 : 32;
-		void **n = sg_realloc(ri->owned, cap * sizeof(*n));
-
-		if (!n) {
-			sg_free(p);
-			return SG_ENOMEM;
-		}
-		ri->owned = n;
-		ri->cap_owned = cap;
+	if (sg_grow_array_from((void **)&ri->owned, &ri->cap_owned,
+			       ri->n_owned + 1, sizeof(*ri->owned), 32)) {
+		sg_free(p);
+		return SG_ENOMEM;
 	}
 	ri->owned[ri->n_owned++] = p;
 	return SG_OK;
@@ -2601,27 +2556,26 @@ static int leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 		     uint32_t docid, double score)
 {
-	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
+	const void *val;
+	size_t val_len;
 	sg_docrec rec;
 	size_t i;
 	int rc;
 
 	h->docid = docid;
 	h->score = score;
-	sg_be32_put(kb, docid);
-	rc = mdb_get(r->s->txn, r->s->idx->st.dbi[SG_DB_DOCS], &k, &v);
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		return sg_store_fail(&r->s->idx->st, rc, "reading docs", r->err);
-	if (rc == MDB_NOTFOUND)
+	rc = sg_doc_get(r->s->idx, r->s->txn, docid, &val, &val_len, r->err);
+	if (rc != SG_OK && rc != SG_ENOTFOUND)
+		return rc;
+	if (rc == SG_ENOTFOUND)
 		return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid %u: no "
 			      "record, though its postings and length say it "
 			      "is live; rebuild the index", r->s->idx->st.dir,
 			      docid);
-	if (sg_docrec_decode(&rec, v.mv_data, v.mv_size))
+	if (sg_docrec_decode(&rec, val, val_len))
 		return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid %u: the "
 			      "record (%zu bytes) does not decode; rebuild the "
-			      "index", r->s->idx->st.dir, docid, v.mv_size);
+			      "index", r->s->idx->st.dir, docid, val_len);
 	h->id = rec.id;
 	h->title = rec.title;
 	h->stored = rec.stored;
@@ -2665,12 +2619,13 @@ static int build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			return sg_err(r->err, SG_ECORRUPT, "%s: docs: docid "
 				      "%u: its texts do not decompress; rebuild "
 				      "the index", r->s->idx->st.dir, docid);
-		for (i = 0; i < rec.n_texts; i++) {
-			if (i && text.len)
-				rc = sg_buf_putc(&text, '\n');
-			if (sg_buf_append(&text, rec.texts[i].ptr, rec.texts[i].len))
+		/* rc is SG_OK here and stays SG_ENOMEM once an append fails
+		 * (a later success must not clear it). */
+		for (i = 0; rc == SG_OK && i < rec.n_texts; i++)
+			if ((i && text.len && sg_buf_putc(&text, '\n')) ||
+			    sg_buf_append(&text, rec.texts[i].ptr,
+					  rec.texts[i].len))
 				rc = SG_ENOMEM;
-		}
 		size_t all_terms = 1;
 
 		for (i = 0; i < r->n_leaves; i++)
@@ -2920,33 +2875,23 @@ out:
 int sg_searcher_get(sg_searcher *s, const char *id, size_t len,
 		    sg_stored_doc *out, sg_error *err)
 {
-	MDB_val k = { len, (void *)(uintptr_t)id }, v;
 	sg_docrec rec;
+	const void *val;
+	size_t vlen, i;
 	uint32_t docid;
-	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0 || len > SG_ID_MAX)
 		return sg_err(err, SG_ENOTFOUND, "no document with that id");
-	rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_IDS], &k, &v);
-	if (rc == MDB_NOTFOUND)
+	rc = sg_id_get(s->idx, s->txn, id, len, &docid, err);
+	if (rc == SG_OK)
+		rc = sg_doc_get(s->idx, s->txn, docid, &val, &vlen, err);
+	if (rc == SG_ENOTFOUND)
 		return sg_err(err, SG_ENOTFOUND, "no document with that id");
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&s->idx->st, rc, "reading ids", err);
-	if (v.mv_size != 4)
-		return sg_err(err, SG_ECORRUPT, "%s: ids: a value of %zu bytes, "
-			      "not 4; rebuild the index", s->idx->st.dir,
-			      v.mv_size);
-	docid = sg_be32_get(v.mv_data);
-	k.mv_size = 4;
-	k.mv_data = v.mv_data;
-	rc = mdb_get(s->txn, s->idx->st.dbi[SG_DB_DOCS], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return sg_err(err, SG_ENOTFOUND, "no document with that id");
-	if (rc != MDB_SUCCESS)
-		return sg_store_fail(&s->idx->st, rc, "reading docs", err);
-	if (sg_docrec_decode(&rec, v.mv_data, v.mv_size) ||
+	if (rc != SG_OK)
+		return rc;
+	if (sg_docrec_decode(&rec, val, vlen) ||
 	    sg_docrec_texts(&rec, &s->doc_buf) != SG_OK)
 		return sg_err(err, SG_ECORRUPT, "%s: docs: docid %u: the record "
 			      "does not decode; rebuild the index",

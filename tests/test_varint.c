@@ -638,6 +638,71 @@ static void test_skip(void **state)
 	}
 }
 
+/* SIMD vs scalar (sg_varint_simd_force): random streams of valid values and
+ * of biased random bytes (truncated, non-minimal, > 5 bytes, too large),
+ * random n and end bounds: both paths agree on the return code, the end
+ * pointer and every output value, and neither writes past out[n-1]. */
+static void test_simd_vs_scalar(void **state)
+{
+	static uint8_t buf[NVALS * SG_VARINT_MAX32 + 32];
+	static uint32_t vals[NVALS], o1[NVALS + 1], o2[NVALS + 1];
+
+	(void)state;
+	if (!sg_varint_simd_force(1)) {
+		sg_varint_simd_force(-1);
+		skip();
+	}
+	for (int round = 0; round < 40000; round++) {
+		size_t n = (size_t)(rng64() % (round % 2 ? 40 : NVALS)) ;
+		size_t len = make_stream(buf, vals, n ? n : 1);
+		size_t cut, m;
+		uint32_t base = (uint32_t)(rng64() % 4 == 0 ? UINT32_MAX - rng64() % 70000
+					   : rng64() % 1000);
+		int kind = (int)(rng64() % 4);
+
+		if (kind == 1) { /* corrupt some bytes */
+			for (size_t j = 0, c = 1 + rng64() % 4; j < c && len; j++) {
+				uint64_t x = rng64();
+
+				buf[x % len] = (uint8_t[]){ 0x00, 0x80, 0xff, 0x10 }[(x >> 32) % 4];
+			}
+		} else if (kind == 2) { /* pure random biased bytes */
+			len = (size_t)(rng64() % 80);
+			for (size_t j = 0; j < len; j++) {
+				uint64_t x = rng64();
+
+				buf[j] = x % 4 == 0 ? 0x80 : x % 4 == 1 ? 0x00
+					 : x % 4 == 2 ? (uint8_t)(x >> 8 & 0x7f) : (uint8_t)(x >> 8);
+			}
+		}
+		cut = kind == 3 && len ? (size_t)(rng64() % len) : len;
+		m = n + (rng64() % 3 == 0 ? rng64() % 3 : 0);
+		if (m > NVALS)
+			m = NVALS;
+		for (int gaps = 0; gaps < 2; gaps++) {
+			const uint8_t *p1 = buf, *p2 = buf;
+			int r1, r2;
+
+			o1[m] = o2[m] = 0xabcdef;
+			sg_varint_simd_force(0);
+			r1 = gaps ? sg_varint_decode_gaps32(&p1, buf + cut, base, o1, m)
+				  : sg_varint_decode32(&p1, buf + cut, o1, m);
+			sg_varint_simd_force(1);
+			assert_true(sg_varint_simd_active());
+			r2 = gaps ? sg_varint_decode_gaps32(&p2, buf + cut, base, o2, m)
+				  : sg_varint_decode32(&p2, buf + cut, o2, m);
+			assert_int_equal(r1, r2);
+			assert_int_equal(o1[m], 0xabcdef);
+			assert_int_equal(o2[m], 0xabcdef);
+			if (r1 == SG_OK) {
+				assert_ptr_equal(p1, p2);
+				assert_memory_equal(o1, o2, m * sizeof o1[0]);
+			}
+		}
+	}
+	sg_varint_simd_force(-1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_decode_gaps32),
 		cmocka_unit_test(test_decode_gaps32_overflow),
 		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_simd_vs_scalar),
 	};
 
 	return cmocka_run_group_tests_name("varint", tests, NULL, NULL);

@@ -11,9 +11,6 @@ S=$SAGASU
 BIG_MB=${BIG_MB:-100}
 MANY_DOCS=${MANY_DOCS:-1000000}
 
-json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-stats_docs() { "$S" stats -d "$1" --json >"$TMP/st.json" 2>"$TMP/st.err" && json_field "$TMP/st.json" documents; }
-ms_now() { echo $(($(date +%s%N) / 1000000)); }
 # hits DIR QUERY...: the ids of the hits, space-separated, in rank order
 hits() { local d=$1; shift; "$S" search -d "$d" -k 100 --format tsv "$@" 2>/dev/null | cut -f3 | tr '\n' ' ' | sed 's/ $//'; }
 # total DIR QUERY: the number of matching documents

@@ -30,7 +30,6 @@ fi
 # jfield FILE KEY: an integer field of `sagasu stats --json` (no Python:
 # the scenarios call it hundreds of times)
 jfield() { sed -n "s/^  \"$2\": \([0-9]*\),*\$/\1/p" "$1"; }
-ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 # ------------------------------------------------------------ scenarios
 # gen.py writes, for scenario i, $FAST/s$i/: plan (one step a line: "index

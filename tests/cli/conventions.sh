@@ -223,5 +223,19 @@ import json, sys
 print(sum("snippet" in h for h in json.load(sys.stdin)["hits"]))')
 check "search --snippet 0 --format json: no snippet" "0" "$out"
 
+# --- make help is generated from the `## ` comments: every phony target but
+# FORCE is listed, and every target listed exists (make -n knows it).
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+make -s -C "$ROOT" help >"$TMP/help" 2>&1
+check "make help: exit 0" 0 $?
+phony=$(make -C "$ROOT" -pn help 2>/dev/null | sed -n 's/^\.PHONY: //p' | tr ' ' '\n' | grep -v '^FORCE$' | sort -u)
+listed=$(sed -n 's/^make \([a-z-]*\) .*/\1/p' "$TMP/help" | sort -u)
+check "make help lists every phony target" "" "$(comm -23 <(echo "$phony") <(echo "$listed") | tr '\n' ' ')"
+unknown=""
+for t in $listed; do
+	make -C "$ROOT" -n -q "$t" >/dev/null 2>&1; [ $? -eq 2 ] && unknown="$unknown $t"
+done
+check "every target make help lists exists" "" "$unknown"
+
 check_all_indexes
 finish conventions

@@ -8,8 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 S=$SAGASU
 
-json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-stats_docs() { "$S" stats -d "$1" --json >"$TMP/st.json" 2>/dev/null && json_field "$TMP/st.json" documents; }
 
 # gen FILE N PREFIX [SUFFIX]: N small documents PREFIX0000.. in JSONL
 gen() {

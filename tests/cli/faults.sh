@@ -11,9 +11,6 @@ SEED=${SEED:-20240607}
 RANDOM=$SEED
 KILL_TRIALS=${KILL_TRIALS:-24}
 
-json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-stats_docs() { "$S" stats -d "$1" --json >"$TMP/st.json" 2>"$TMP/st.err" && json_field "$TMP/st.json" documents; }
-ms_now() { echo $(($(date +%s%N) / 1000000)); }
 md5() { if [ -e "$1" ]; then md5sum <"$1" | cut -c1-32; else echo absent; fi; }
 # not_signal NAME RC: a refusal is an exit status, never a death by signal
 not_signal() { [ "$2" -lt 128 ] && ok "$1: exit $2, no crash" || fail "$1: killed by signal $(($2 - 128))"; }

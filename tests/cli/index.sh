@@ -12,8 +12,6 @@ RANDOM=$SEED
 KILL_TRIALS=${KILL_TRIALS:-10}
 
 # json_field FILE KEY: an integer field of `sagasu stats --json` output
-json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-stats_docs() { "$S" stats -d "$1" --json >"$TMP/st.json" 2>"$TMP/st.err" && json_field "$TMP/st.json" documents; }
 
 # ------------------------------------------------------------ corpora
 CLUSTER=$SHARED/corpus/hatena-cluster.jsonl

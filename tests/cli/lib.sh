@@ -81,4 +81,10 @@ check_all_indexes() {
 	done < <(find "$TMP" -name data.mdb -not -path '*/.sagasu-new/*' 2>/dev/null)
 	[ $bad -eq 0 ] && ok "sagasu check: every index this suite built is whole ($n)"
 }
+# json_field FILE KEY: a top-level field of the JSON object in FILE
+json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
+# stats_docs DIR: the index's live documents, from `sagasu stats --json`
+stats_docs() { "$SAGASU" stats -d "$1" --json >"$TMP/st.json" 2>"$TMP/st.err" && json_field "$TMP/st.json" documents; }
+# ms_now: milliseconds since the epoch
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
 finish() { echo "$1: $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; }

@@ -63,8 +63,10 @@ CPPCHECK_DIRS  := common indexer query cli
 
 .PHONY: fuzz fuzz-build check-static
 
+## build the libFuzzer targets (build-fuzz/)
 fuzz-build: $(FUZZ_BIN)
 
+## run each libFuzzer target FUZZ_SECONDS (tests/fuzz/)
 fuzz:
 	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
@@ -90,5 +92,6 @@ $(FUZZ_BUILD)/obj/%.o: %.c $(FUZZ_HDR)
 	$(FUZZ_CC) $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined \
 		$(FUZZ_LIB_INC) -c -o $@ $<
 
+## cppcheck over the sources
 check-static:
 	$(CPPCHECK) $(CPPCHECK_FLAGS) $(CPPCHECK_DIRS)

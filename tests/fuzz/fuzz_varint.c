@@ -20,6 +20,8 @@
  *    place (the unrolled fast path and the checked path must agree);
  *    decode_gaps32 fails when a sum passes UINT32_MAX; skip leaves *p
  *    unchanged on failure.
+ *  - both bulk paths, the scalar one and the SIMD one (when the CPU has
+ *    it; sg_varint_simd_force), meet the same promises, so they agree.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -86,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *buf;
 	size_t n, len, i, ref_ok;
 	uint64_t acc;
-	int rc;
+	int rc, mode;
 
 	if (size < 5)
 		return 0;
@@ -110,38 +112,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 	ref_end = q;
 
-	/* decode32 agrees with the reference. */
-	p = buf;
-	rc = sg_varint_decode32(&p, end, out, n);
-	if (ref_ok == n) {
-		if (rc != SG_OK || p != ref_end ||
-		    memcmp(out, ref, n * sizeof(*out)) != 0)
-			abort();
-	} else if (rc != SG_ECORRUPT) {
-		abort();
-	}
-
-	/* decode_gaps32: the running sums, failing past UINT32_MAX. */
-	p = buf;
-	rc = sg_varint_decode_gaps32(&p, end, base, out, n);
-	acc = base;
-	for (i = 0; i < ref_ok; i++) {
-		acc += ref[i];
-		if (acc > UINT32_MAX)
-			break;
-	}
-	if (ref_ok == n && i == n) {
-		if (rc != SG_OK || p != ref_end)
-			abort();
-		acc = base;
-		for (i = 0; i < n; i++) {
-			acc += ref[i];
-			if (out[i] != (uint32_t)acc)
+	for (mode = 0; mode <= 1; mode++) {
+		if (!sg_varint_simd_force(mode) && mode == 1)
+			continue; /* no SIMD path on this CPU */
+		/* decode32 agrees with the reference. */
+		p = buf;
+		rc = sg_varint_decode32(&p, end, out, n);
+		if (ref_ok == n) {
+			if (rc != SG_OK || p != ref_end ||
+			    memcmp(out, ref, n * sizeof(*out)) != 0)
 				abort();
+		} else if (rc != SG_ECORRUPT) {
+			abort();
 		}
-	} else if (rc != SG_ECORRUPT) {
-		abort();
+
+		/* decode_gaps32: the running sums, failing past UINT32_MAX. */
+		p = buf;
+		rc = sg_varint_decode_gaps32(&p, end, base, out, n);
+		acc = base;
+		for (i = 0; i < ref_ok; i++) {
+			acc += ref[i];
+			if (acc > UINT32_MAX)
+				break;
+		}
+		if (ref_ok == n && i == n) {
+			if (rc != SG_OK || p != ref_end)
+				abort();
+			acc = base;
+			for (i = 0; i < n; i++) {
+				acc += ref[i];
+				if (out[i] != (uint32_t)acc)
+					abort();
+			}
+		} else if (rc != SG_ECORRUPT) {
+			abort();
+		}
 	}
+	sg_varint_simd_force(-1);
 
 	/* skip agrees with n calls of get64. */
 	q = buf;
