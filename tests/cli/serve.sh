@@ -239,7 +239,7 @@ check "page (curl): li.hit data-id in rank order" "$want_ids" "$(page_ids "$TMP/
 get "$A/?q=$(urlq 蛸壺)" >"$TMP/page-esc.html"
 check "page (curl): the title HTML-escaped, no <script> from the text" "1 1 0" \
 	"$(page_ids "$TMP/page-esc.html" | grep -c '^esc-1$') $(grep -c '&lt;b&gt;記号&lt;/b&gt; &amp; ' "$TMP/page-esc.html") $(grep -c '<script>alert' "$TMP/page-esc.html")"
-CHROME=$(command -v chromium || command -v chromium-browser || true)
+CHROME=$(command -v chromium || true)
 if [ -z "$CHROME" ]; then
 	echo "SKIP chromium is not installed (scripts/setup.sh installs it): the browser checks are skipped"
 else
