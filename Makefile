@@ -63,7 +63,7 @@ ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
 INSTALL      ?= install
 
 .PHONY: all setup test asan valgrind check-valgrind demo bench \
-        bench-varint clean help tsan install uninstall FORCE
+        bench-varint bench-serve clean help tsan install uninstall FORCE
 .DEFAULT_GOAL := all
 
 ## build sagasu, libsagasu.a and .so, the tests and benchmarks (the default)
@@ -145,6 +145,10 @@ demo:
 	@scripts/setup.sh demo
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo.sh
+
+## sagasu serve over loopback, 1/2/8 clients, next to sagasu bench and groonga http (bench/serve_bench.sh)
+bench-serve: all
+	@BUILD=$(BUILD) bench/serve_bench.sh
 
 ## the varint decoding benchmark
 bench-varint: all

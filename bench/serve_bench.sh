@@ -11,6 +11,8 @@
 # (mode=and, then mode=or), BENCH_SECONDS per run (default 10); wrk counts
 # non-2xx answers and socket errors, both must be 0. Latencies are wrk's
 # (per request, client side); sagasu bench's are per query inside the process.
+# sagasu serve runs twice: snippet=0 (the search alone, what sagasu bench and
+# Groonga's select of _key,_score do) and snippet=100 (the API's default).
 #
 # Environment:
 #   BUILD, SAGASU      as bench/run.sh
@@ -58,16 +60,16 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMPD"' EXI
 
 # paths MODE PREFIX FILE: one request path per query
 paths() {
-	python3 - "$Q" "$1" "$2" "$3" "$K" <<'PY'
+	python3 - "$Q" "$1" "$2" "$3" "$K" "${4:-}" <<'PY'
 import sys, urllib.parse
-q, mode, kind, out, k = sys.argv[1:6]
+q, mode, kind, out, k, extra = sys.argv[1:7]
 with open(q, encoding="utf-8") as f, open(out, "w") as o:
     for line in f:
         qid, _, words = line.rstrip("\n").partition("\t")
         if not words:
             continue
         if kind == "sagasu":
-            o.write("/search?q=%s&k=%s&mode=%s\n" % (urllib.parse.quote(words), k, mode))
+            o.write("/search?q=%s&k=%s&mode=%s%s\n" % (urllib.parse.quote(words), k, mode, extra))
         else:  # the select of bench/peers/groonga.sh
             quoted = ['"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in words.split()]
             p = {"table": "Docs", "match_columns": "title || body",
@@ -138,12 +140,17 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 [ -n "$A" ] || die "sagasu serve did not start: $(cat "$TMPD/serve.log")"
-for m in and or; do
-	paths $m sagasu "$TMPD/s-$m.paths"
-	PATHS=$TMPD/s-$m.paths wrk -t 1 -c 1 -d 2s -s "$TMPD/cycle.lua" "$A" >/dev/null # warm-up
-	for c in $CLIENTS; do
-		step "sagasu serve: $c clients ($m)"
-		load "$A" "$TMPD/s-$m.paths" "$c" | rec "sagasu serve (HTTP)" $m "$c"
+# snippet=0: the search alone, as sagasu bench (and Groonga's select of
+# _key,_score) measure it; then the default answer of the API (and of
+# `sagasu search --format json`), with a 100-character snippet per hit.
+for sn in 0 100; do
+	for m in and or; do
+		paths $m sagasu "$TMPD/s-$m.paths" "&snippet=$sn"
+		PATHS=$TMPD/s-$m.paths wrk -t 1 -c 1 -d 2s -s "$TMPD/cycle.lua" "$A" >/dev/null # warm-up
+		for c in $CLIENTS; do
+			step "sagasu serve: $c clients ($m, snippet=$sn)"
+			load "$A" "$TMPD/s-$m.paths" "$c" | rec "sagasu serve (HTTP, snippet=$sn)" $m "$c"
+		done
 	done
 done
 
@@ -190,11 +197,11 @@ for r in rows:
     lines.append("| %s | %s | %s | %.0f | %d | %d | %d |" % (
         r["engine"], r["mode"], r["clients"], r["rps"], r["p50_us"], r["p99_us"], r["errors"]))
 ib = {(r["mode"]): r for r in rows if r["engine"].startswith("sagasu bench") and r["clients"] == "1 threads"}
-sv = {(r["mode"]): r for r in rows if r["engine"].startswith("sagasu serve") and r["clients"] == "1"}
+sv = {(r["mode"]): r for r in rows if r["engine"] == "sagasu serve (HTTP, snippet=0)" and r["clients"] == "1"}
 lines.append("")
 for m in sorted(sv):
     if m in ib:
-        lines.append("HTTP overhead per query, %s, 1 client vs in process on 1 thread: "
+        lines.append("HTTP overhead per query, %s, 1 client (snippet=0) vs in process on 1 thread: "
                      "%.0f µs (1/rps: %.0f vs %.0f µs; p50 %d vs %d µs)." % (
             m, 1e6 / sv[m]["rps"] - 1e6 / ib[m]["rps"], 1e6 / sv[m]["rps"],
             1e6 / ib[m]["rps"], sv[m]["p50_us"], ib[m]["p50_us"]))
