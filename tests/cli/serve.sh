@@ -8,7 +8,7 @@
 #     json`; /health 200
 #   - every error path: 400 with the JSON error object (missing q, bad k, k
 #     over --max-k, q over --max-query, syntax error, unknown parameter), 404,
-#     405, 503 over --max-connections
+#     405, 503 over --max-connections, 500 (an allocation made to fail)
 #   - the page in headless Chromium (with and without JavaScript): li.hit
 #     data-id in rank order, the title HTML-escaped; SKIP when chromium is
 #     missing
@@ -216,6 +216,25 @@ PY
 	stop "$PID"
 	check "busy server: SIGTERM exit 0" 0 "$RC"
 }
+
+# 500: an internal failure. SAGASU_TEST_FAIL_ALLOC=N+ (cli/main.c) fails the
+# library's Nth allocation and every later one; the server opens its
+# searchers at the first request, so with a small N it starts and then
+# every search runs out of memory. The answer is 500 with the JSON error
+# (code NOMEM), and the server stays up.
+for n in 20 50 100 200 400 800; do
+	SAGASU_TEST_FAIL_ALLOC=$n+ start "oom$n" -d "$IX" --threads 1 2>/dev/null && break
+	T_FAIL=$((T_FAIL - 1)) # a start that fails here is the scan, not a failure
+done
+if [ -n "$ADDR" ]; then
+	expect_error "internal failure (out of memory, SAGASU_TEST_FAIL_ALLOC=$n+)" 500 "$ADDR/search?q=$(urlq 会議)"
+	check "500: the code is NOMEM" NOMEM "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$TMP/err.json")"
+	check "after the 500: /health still 200" 200 "$(get "$ADDR/health" >/dev/null; cat "$TMP/code")"
+	stop "$PID"
+	check "out-of-memory server: SIGTERM exit 0" 0 "$RC"
+else
+	fail "500: no SAGASU_TEST_FAIL_ALLOC value let the server start"
+fi
 
 # ------------------------------------------------------- the page (Chromium)
 # The ids of the hits, in page order, from HTML (li elements of class hit).
