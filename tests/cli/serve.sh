@@ -424,5 +424,8 @@ done
 stop "$MAIN"
 	check "main server: SIGTERM exit 0" 0 "$RC"
 
+# Under the sanitizer build (make asan) a report would be in a server's log.
+check "no sanitizer report in any server's log" "" \
+	"$(grep -lE 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$TMP"/*.log 2>/dev/null)"
 check_all_indexes
 finish serve
