@@ -2891,8 +2891,13 @@ int sg_searcher_get(sg_searcher *s, const char *id, size_t len,
 		return sg_err(err, SG_ENOTFOUND, "no document with that id");
 	if (rc != SG_OK)
 		return rc;
-	if (sg_docrec_decode(&rec, val, vlen) ||
-	    sg_docrec_texts(&rec, &s->doc_buf) != SG_OK)
+	rc = sg_docrec_decode(&rec, val, vlen) ? SG_ECORRUPT :
+	     sg_docrec_texts(&rec, &s->doc_buf);
+	/* Decompressing the texts can run out of memory: that is no damage. */
+	if (rc == SG_ENOMEM)
+		return sg_err(err, SG_ENOMEM, "out of memory decompressing "
+			      "the stored texts of docid %u", docid);
+	if (rc != SG_OK)
 		return sg_err(err, SG_ECORRUPT, "%s: docs: docid %u: the record "
 			      "does not decode; rebuild the index",
 			      s->idx->st.dir, docid);

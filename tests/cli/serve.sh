@@ -229,6 +229,9 @@ done
 if [ -n "$ADDR" ]; then
 	expect_error "internal failure (out of memory, SAGASU_TEST_FAIL_ALLOC=$n+)" 500 "$ADDR/search?q=$(urlq 会議)"
 	check "500: the code is NOMEM" NOMEM "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$TMP/err.json")"
+	expect_error "internal failure in /doc (out of memory)" 500 "$ADDR/doc/2023-01-05-00"
+	check "500 of /doc: NOMEM, not reported as a damaged index" NOMEM \
+		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$TMP/err.json")"
 	check "after the 500: /health still 200" 200 "$(get "$ADDR/health" >/dev/null; cat "$TMP/code")"
 	stop "$PID"
 	check "out-of-memory server: SIGTERM exit 0" 0 "$RC"
