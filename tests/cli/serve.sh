@@ -9,7 +9,8 @@
 #   - every error path: 400 with the JSON error object (missing q, bad k, k
 #     over --max-k, q over --max-query, syntax error, unknown parameter), 404,
 #     405, 503 over --max-connections, 500 (an allocation made to fail)
-#   - the page in headless Chromium (with and without JavaScript): li.hit
+#   - the page: paging (offset) against the CLI's --offset, a notice, a syntax
+#     error; in headless Chromium (with and without JavaScript): li.hit
 #     data-id in rank order, the title HTML-escaped; SKIP when chromium is
 #     missing
 #   - load: 8 clients x 300 requests, 0 errors, while a separate `sagasu index`
@@ -261,6 +262,19 @@ check "page (curl): li.hit data-id in rank order" "$want_ids" "$(page_ids "$TMP/
 get "$A/?q=$(urlq 蛸壺)" >"$TMP/page-esc.html"
 check "page (curl): the title HTML-escaped, no <script> from the text" "1 1 0" \
 	"$(page_ids "$TMP/page-esc.html" | grep -c '^esc-1$') $(grep -c '&lt;b&gt;記号&lt;/b&gt; &amp; ' "$TMP/page-esc.html") $(grep -c '<script>alert' "$TMP/page-esc.html")"
+# Paging: the second page of 3 is the CLI's --offset 3 -k 3, ranks from 4,
+# with links to offset 0 and 6; a notice and a syntax error are shown.
+"$S" search -d "$IX" --format json -k 3 --offset 3 クラスター >"$TMP/p2.json" 2>/dev/null
+get "$A/?q=$(urlq クラスター)&k=3&offset=3" >"$TMP/p2.html"
+check "page offset=3 k=3: the CLI's --offset 3 ids, rank 4 first, prev/next links" \
+	"$(python3 -c 'import json,sys; print(" ".join(h["id"] for h in json.load(open(sys.argv[1]))["hits"]))' "$TMP/p2.json")|4.|offset=0 offset=6" \
+	"$(page_ids "$TMP/p2.html")|$(grep -o '<span class="rank">[0-9]*\.' "$TMP/p2.html" | head -1 | sed 's/.*>//')|$(grep -oE 'rel="(prev|next)" href="[^"]*' "$TMP/p2.html" | grep -oE 'offset=[0-9]+' | tr '\n' ' ' | sed 's/ $//')"
+get "$A/?q=$(urlq 'の 会議')&mode=or" >"$TMP/pn.html"
+check "page (natural-language mode): the notice of a dropped word is shown, escaped" 1 \
+	"$(grep -c "<p class=\"notice\">&#39;の&#39; has no indexed term (only particles or symbols): dropped" "$TMP/pn.html")"
+get "$A/?q=$(urlq '"abc')" >"$TMP/pe.html"
+check "page: a syntax error is 400 and shown, escaped" "400 1" \
+	"$(cat "$TMP/code") $(grep -c '<p class="error">column 1: closing &#39;&quot;&#39; expected' "$TMP/pe.html")"
 CHROME=$(command -v chromium || true)
 if [ -z "$CHROME" ]; then
 	echo "SKIP chromium is not installed (scripts/setup.sh installs it): the browser checks are skipped"
