@@ -17,6 +17,10 @@ CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) \
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
            $(shell mecab-config --libs 2>/dev/null) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The CLI alone links the HTTP server library (`sagasu serve`, cli/serve.c);
+# libsagasu does not depend on it.
+CLI_PKGS := libmicrohttpd
+CLI_LDLIBS := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 LIB_SRC := $(wildcard common/*.c indexer/*.c query/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -59,7 +63,7 @@ ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
 INSTALL      ?= install
 
 .PHONY: all setup test asan valgrind check-valgrind demo bench \
-        bench-varint clean help tsan install uninstall FORCE
+        bench-varint bench-serve clean help tsan install uninstall FORCE
 .DEFAULT_GOAL := all
 
 ## build sagasu, libsagasu.a and .so, the tests and benchmarks (the default)
@@ -95,8 +99,10 @@ $(SO): $(PIC_OBJ)
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $(PIC_OBJ) \
 	  $(LDFLAGS) $(LDLIBS)
 
+$(BUILD)/cli/serve.o: CFLAGS += $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDFLAGS) $(CLI_LDLIBS) $(LDLIBS)
 
 # Every unit suite links the shared index fixture (tests/fixture.h); naming
 # the object here keeps make from deleting it as an intermediate.
@@ -143,6 +149,10 @@ demo:
 	@scripts/setup.sh demo
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo.sh
+
+## sagasu serve over loopback, 1/2/8 clients, next to sagasu bench and groonga http (bench/serve_bench.sh)
+bench-serve: all
+	@BUILD=$(BUILD) bench/serve_bench.sh
 
 ## the varint decoding benchmark
 bench-varint: all

@@ -22,6 +22,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* --version, which every subcommand takes where it takes --help (among
  * its options, before any operand): prints "sagasu VERSION" on stdout and

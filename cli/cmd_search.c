@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "render.h"
 
 enum fmt { F_TEXT, F_JSON, F_TSV, F_TREC };
 
@@ -44,6 +45,8 @@ struct opts {
 	const char *hl_open, *hl_close; /* --highlight tags, or NULL */
 	char *hl_spec;        /* the copy hl_open and hl_close point into */
 	unsigned repeat, warmup, threads;
+	size_t offset;        /* --offset: hits skipped (search asks for k +
+				 offset and prints from there) */
 	sg_index_options io;
 	const char **words;   /* the query's words, in order */
 	size_t n_words;
@@ -65,6 +68,7 @@ static void search_usage(FILE *f)
 "Options (before the query):\n"
 "  -d, --dir DIR    the index\n"
 "  -k N             hits wanted, 1 to %d (default 10)\n"
+"  --offset N       skip the first N hits (paging; k + N at most %d)\n"
 "  --or             natural-language mode\n"
 "  --format F       text, json, tsv or trec (default text); --json is\n"
 "                   --format json\n"
@@ -100,8 +104,8 @@ static void search_usage(FILE *f)
 "'--') is an option; '--' ends the options, so a query may start with one:\n"
 "  sagasu search -d IDX -- -kernel linux   linux, without kernel\n"
 "Exit status: 0 done, 1 failed, 2 bad usage (a bad option or value).\n",
-		SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX, PREFIX_CAP_MAX,
-		(unsigned long long)COUNT_MAX);
+		SG_SEARCH_K_MAX, SG_SEARCH_K_MAX, K1_MAX, SNIPPET_MAX,
+		PREFIX_CAP_MAX, (unsigned long long)COUNT_MAX);
 }
 
 /* The value of a numeric option, parsed strictly into *out (a size_t or
@@ -170,6 +174,7 @@ static const struct {
 	{ "--queries", IN_BOTH }, { "--format", IN_BOTH },
 	{ "--color", IN_SEARCH },
 	{ "--count", IN_BOTH }, { "--highlight", IN_SEARCH },
+	{ "--offset", IN_SEARCH },
 	{ "--repeat", IN_BENCH }, { "--warmup", IN_BENCH },
 	{ "--threads", IN_BENCH },
 };
@@ -258,6 +263,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		} else if (!strcmp(a, "--prefix-cap")) {
 			rc = opt_size(cmd, a, v, 1, PREFIX_CAP_MAX,
 				      &o->so.prefix_cap);
+		} else if (!strcmp(a, "--offset")) {
+			rc = opt_size(cmd, a, v, 0, SG_SEARCH_K_MAX - 1,
+				      &o->offset);
 		} else if (!strcmp(a, "--queries")) {
 			o->queries = v;
 		} else if (!strcmp(a, "--count")) {
@@ -315,6 +323,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 			return 2;
 		}
 		return -1;
+	}
+	if (o->offset && o->so.k + o->offset > SG_SEARCH_K_MAX) {
+		fprintf(stderr, "sagasu: search: -k %zu with --offset %zu asks for "
+			"more than %d hits\n", o->so.k, o->offset, SG_SEARCH_K_MAX);
+		return 2;
 	}
 	if (o->queries && i < argc) {
 		fprintf(stderr, "sagasu: search: give QUERY words or --queries "
@@ -414,60 +427,6 @@ static void free_queries(struct query_line *q, size_t n)
 	free(q);
 }
 
-/* The stable name of an error code, the "code" of a JSON error record
- * (docs/OUTPUT.md lists them; a name never changes meaning). */
-static const char *error_name(int code)
-{
-	static const struct {
-		int code;
-		const char *name;
-	} names[] = {
-		{ SG_ENOMEM, "NOMEM" }, { SG_EIO, "IO" }, { SG_EINVAL, "INVAL" },
-		{ SG_ECORRUPT, "CORRUPT" }, { SG_ENOTINDEX, "NOTINDEX" },
-		{ SG_EVERSION, "VERSION" }, { SG_EANALYZER, "ANALYZER" },
-		{ SG_EMECAB, "MECAB" }, { SG_ESTORE, "STORE" },
-		{ SG_EFULL, "FULL" }, { SG_ESYNTAX, "SYNTAX" },
-		{ SG_ENOTFOUND, "NOTFOUND" }, { SG_EBUSY, "BUSY" },
-		{ SG_EINTR, "INTR" }, { SG_ETOOBIG, "TOOBIG" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == code)
-			return names[i].name;
-	return "ERROR";
-}
-
-/* A growing output buffer of the CLI's (the snippet_html text): data
- * holds len bytes, not NUL-terminated; free(data) releases it. */
-struct obuf {
-	char *data;
-	size_t len, cap;
-};
-
-/* Appends n bytes; -1 out of memory (b unchanged). */
-static int ob_append(struct obuf *b, const char *p, size_t n)
-{
-	if (n > b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *d;
-
-		while (cap - b->len < n) {
-			if (cap > SIZE_MAX / 2)
-				return -1;
-			cap *= 2;
-		}
-		d = realloc(b->data, cap);
-		if (!d)
-			return -1;
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
 /* Prints s with control characters as spaces. */
 static void put_clean(const char *s, size_t n)
 {
@@ -475,67 +434,6 @@ static void put_clean(const char *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
-}
-
-/* Appends s[0..n) to b HTML-escaped (& < > " '), control characters as
- * spaces; -1 out of memory. */
-static int buf_html(struct obuf *b, const char *s, size_t n)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < n && rc == 0; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '&')
-			rc = ob_append(b, "&amp;", 5);
-		else if (c == '<')
-			rc = ob_append(b, "&lt;", 4);
-		else if (c == '>')
-			rc = ob_append(b, "&gt;", 4);
-		else if (c == '"')
-			rc = ob_append(b, "&quot;", 6);
-		else if (c == '\'')
-			rc = ob_append(b, "&#39;", 5);
-		else
-			rc = ob_append(b, c < 0x20 ? " " : s + i, 1);
-	}
-	return rc ? -1 : 0;
-}
-
-/* The snippet of h with its highlights between open and close, the text
- * between them HTML-escaped (the tags as given); into b (reset first).
- * -1 out of memory. */
-static int snippet_html(struct obuf *b, const sg_hit *h, const char *open,
-			const char *close)
-{
-	size_t j, at = 0;
-
-	b->len = 0;
-	for (j = 0; j < h->n_highlights; j++) {
-		const sg_span *sp = &h->highlights[j];
-
-		if (buf_html(b, h->snippet.ptr + at, sp->start - at) ||
-		    ob_append(b, open, strlen(open)) ||
-		    buf_html(b, h->snippet.ptr + sp->start, sp->end - sp->start) ||
-		    ob_append(b, close, strlen(close)))
-			return -1;
-		at = sp->end;
-	}
-	if (buf_html(b, h->snippet.ptr + at, h->snippet.len - at))
-		return -1;
-	return 0;
-}
-
-/* Code points in s[0..n) (the snippet is valid UTF-8: a code point is a
- * byte that is not a continuation byte). */
-static size_t n_chars(const char *s, size_t n)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
 }
 
 /* "12,345" into out (at least 32 bytes). */
@@ -563,7 +461,7 @@ static int print_text(const struct opts *o, const char *query,
 	       res->total_is_lower_bound ? "+" : "",
 	       res->total == 1 && !res->total_is_lower_bound ? "" : "s",
 	       query, (double)res->took_us / 1000.0);
-	for (i = 0; i < res->n_hits; i++) {
+	for (i = o->offset; i < res->n_hits; i++) {
 		const sg_hit *h = &res->hits[i];
 		size_t at = 0;
 
@@ -573,7 +471,7 @@ static int print_text(const struct opts *o, const char *query,
 		put_clean(h->title.ptr, h->title.len);
 		printf("%s\n", o->color ? "\033[0m" : "");
 		if (h->snippet.len && o->hl_open) {
-			if (snippet_html(b, h, o->hl_open, o->hl_close) != 0)
+			if (render_snippet_html(b, h, o->hl_open, o->hl_close) != 0)
 				return -1;
 			printf("     %.*s\n", (int)b->len, b->data);
 		} else if (h->snippet.len) {
@@ -602,35 +500,11 @@ static int print_text(const struct opts *o, const char *query,
 	return 0;
 }
 
-static json_t *json_slice(sg_slice s)
-{
-	return json_stringn(s.ptr ? s.ptr : "", s.len);
-}
-
-/* Sets key of o to v, taking v; -1 when v is NULL or the set failed. */
-static int jset(json_t *o, const char *key, json_t *v)
-{
-	return v && json_object_set_new(o, key, v) == 0 ? 0 : -1;
-}
-
-/* Appends the pair [a, b] to arr; -1 out of memory. */
-static int jpair(json_t *arr, size_t a, size_t b)
-{
-	json_t *p = json_array();
-
-	if (!p || json_array_append_new(p, json_integer((json_int_t)a)) ||
-	    json_array_append_new(p, json_integer((json_int_t)b)) ||
-	    json_array_append_new(arr, p))
-		return -1;
-	return 0;
-}
-
 /* Prints o as one line and frees it; -1 out of memory. */
 static int json_put(json_t *o)
 {
-	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *text = render_compact(o);
 
-	json_decref(o);
 	if (!text)
 		return -1;
 	puts(text);
@@ -638,117 +512,13 @@ static int json_put(json_t *o)
 	return 0;
 }
 
-/* One hit as a JSON object, or NULL out of memory. */
-static json_t *json_hit(const struct opts *o, const sg_hit *h, size_t rank,
-			struct obuf *b)
-{
-	json_t *hit = json_object();
-	size_t j;
-	int bad;
-
-	if (!hit)
-		return NULL;
-	bad = jset(hit, "rank", json_integer((json_int_t)rank)) ||
-	      jset(hit, "id", json_slice(h->id)) ||
-	      jset(hit, "score", json_real(h->score)) ||
-	      jset(hit, "title", json_slice(h->title));
-	if (!bad && h->snippet.ptr) {
-		json_t *hl = json_array(), *hc = json_array();
-
-		bad = !hl || !hc;
-		for (j = 0; !bad && j < h->n_highlights; j++) {
-			const sg_span *sp = &h->highlights[j];
-			size_t cs = n_chars(h->snippet.ptr, sp->start);
-
-			bad = jpair(hl, sp->start, sp->end) ||
-			      jpair(hc, cs, cs + n_chars(h->snippet.ptr +
-					sp->start, sp->end - sp->start));
-		}
-		/* jset takes its value even when it fails: each array is
-		 * either set or freed here, never both. */
-		if (!bad)
-			bad = jset(hit, "snippet", json_slice(h->snippet));
-		if (bad) {
-			json_decref(hl);
-			json_decref(hc);
-		} else if (jset(hit, "highlights", hl)) {
-			json_decref(hc);
-			bad = 1;
-		} else {
-			bad = jset(hit, "highlights_chars", hc);
-		}
-		if (!bad && o->hl_open)
-			bad = snippet_html(b, h, o->hl_open, o->hl_close) ||
-			      jset(hit, "snippet_html",
-				   json_stringn(b->data ? b->data : "", b->len));
-	}
-	if (!bad && h->stored.len) {
-		json_error_t je;
-		json_t *st = json_loadb(h->stored.ptr, h->stored.len, 0, &je);
-
-		if (st)
-			bad = jset(hit, "fields", st);
-	}
-	if (!bad && h->n_explain) {
-		json_t *ex = json_array();
-
-		bad = !ex;
-		for (j = 0; !bad && j < h->n_explain; j++) {
-			const sg_explain *e = &h->explain[j];
-			json_t *t = json_object();
-
-			bad = !t || jset(t, "term", json_string(e->what)) ||
-			      jset(t, "tf", json_integer(e->tf)) ||
-			      jset(t, "df", json_integer((json_int_t)e->df)) ||
-			      jset(t, "idf", json_real(e->idf)) ||
-			      jset(t, "score", json_real(e->score)) ||
-			      json_array_append_new(ex, t);
-		}
-		if (bad)
-			json_decref(ex);
-		else
-			bad = jset(hit, "explain", ex);
-	}
-	if (bad) {
-		json_decref(hit);
-		return NULL;
-	}
-	return hit;
-}
-
+/* One query's record of --format json (render.c builds it: the server
+ * answers GET /search with the same object). */
 static int print_json(const struct opts *o, const char *qid,
 		      const char *query, const sg_results *res, struct obuf *b)
 {
-	json_t *j = json_object(), *hits = json_array();
-	size_t i;
-	int bad = !j || !hits;
-
-	if (!bad)
-		bad = jset(j, "qid", json_string(qid)) ||
-		      jset(j, "query", json_string(query)) ||
-		      jset(j, "took_us", json_integer((json_int_t)res->took_us)) ||
-		      jset(j, "total", json_integer((json_int_t)res->total)) ||
-		      jset(j, "total_relation", json_string(
-				   res->total_is_lower_bound ? "gte" : "eq")) ||
-		      jset(j, "total_is_lower_bound",
-			   json_boolean(res->total_is_lower_bound));
-	if (!bad && res->notices[0])
-		bad = jset(j, "notices", json_string(res->notices));
-	for (i = 0; !bad && i < res->n_hits; i++) {
-		json_t *hit = json_hit(o, &res->hits[i], i + 1, b);
-
-		bad = !hit || json_array_append_new(hits, hit);
-	}
-	if (bad) {
-		json_decref(j);
-		json_decref(hits);
-		return -1;
-	}
-	if (jset(j, "hits", hits)) {
-		json_decref(j);
-		return -1;
-	}
-	return json_put(j);
+	return json_put(render_results(qid, query, res, o->offset, o->hl_open,
+				       o->hl_close, b));
 }
 
 /* The error record of --format json: {"qid", "query", "error": {"code",
@@ -757,24 +527,11 @@ static int print_json(const struct opts *o, const char *qid,
 static void print_json_error(const char *qid, const char *query, int code,
 			     const char *msg)
 {
-	json_t *j = json_object(), *e = json_object();
-	int bad = !j || !e;
+	char *t = render_error_text(qid, query, code, msg);
 
-	if (!bad && qid)
-		bad = jset(j, "qid", json_string(qid)) ||
-		      jset(j, "query", json_string(query));
-	if (!bad)
-		bad = jset(e, "code", json_string(error_name(code))) ||
-		      jset(e, "message", json_string(msg));
-	if (bad) {
-		json_decref(j);
-		json_decref(e);
-	} else if (jset(j, "error", e) == 0 && json_put(j) == 0) {
-		return;
-	} else {
-		json_decref(j);
-	}
-	printf("{\"error\":{\"code\":\"NOMEM\",\"message\":\"out of memory\"}}\n");
+	puts(t ? t : "{\"error\":{\"code\":\"NOMEM\",\"message\":\"out of "
+	     "memory\"}}");
+	free(t);
 }
 
 /* A TSV field: backslash, tab, newline and carriage return as \\ \t \n
@@ -827,7 +584,7 @@ static int print_results(const struct opts *o, const char *qid,
 		}
 		break;
 	case F_TSV:
-		for (i = 0; i < res->n_hits; i++) {
+		for (i = o->offset; i < res->n_hits; i++) {
 			put_tsv(stdout, qid, strlen(qid));
 			printf("\t%zu\t", i + 1);
 			put_tsv(stdout, res->hits[i].id.ptr, res->hits[i].id.len);
@@ -841,7 +598,7 @@ static int print_results(const struct opts *o, const char *qid,
 				"carry: use --format tsv or json\n", qid, why);
 			return 1;
 		}
-		for (i = 0; i < res->n_hits; i++) {
+		for (i = o->offset; i < res->n_hits; i++) {
 			const sg_hit *h = &res->hits[i];
 
 			if ((why = trec_bad(h->id.ptr, h->id.len)) != NULL) {
@@ -854,7 +611,7 @@ static int print_results(const struct opts *o, const char *qid,
 				return 1;
 			}
 		}
-		for (i = 0; i < res->n_hits; i++)
+		for (i = o->offset; i < res->n_hits; i++)
 			printf("%s Q0 %.*s %zu %.6f sagasu\n", qid,
 			       (int)res->hits[i].id.len, res->hits[i].id.ptr,
 			       i + 1, res->hits[i].score);
@@ -882,7 +639,7 @@ static void print_query_error(const struct opts *o, const char *qid,
 		print_json_error(qid, query, code, msg);
 	} else if (o->fmt == F_TSV) {
 		put_tsv(stdout, qid, strlen(qid));
-		printf("\terror\t%s\t", error_name(code));
+		printf("\terror\t%s\t", render_error_name(code));
 		put_tsv(stdout, msg, strlen(msg));
 		putchar('\n');
 	}
@@ -918,6 +675,7 @@ int cmd_search(int argc, char **argv)
 	char *joined = NULL;
 	char qid_one[] = "1";
 	struct obuf hb = { NULL, 0, 0 };
+	sg_search_options so_k;
 	int rc, first, status = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -980,6 +738,9 @@ int cmd_search(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* --offset N: the library ranks k + N hits, the first N are skipped. */
+	so_k = o.so;
+	so_k.k = (o.so.k ? o.so.k : 10) + o.offset;
 	/* One record per query, in input order; a query that fails gets an
 	 * error record (print_query_error). A failure that is not the
 	 * query's own (out of memory, a damaged index) ends the run there:
@@ -988,7 +749,7 @@ int cmd_search(int argc, char **argv)
 		sg_results *res;
 
 		err = (sg_error)SG_ERROR_INIT;
-		rc = sg_search(s, q[i].text, strlen(q[i].text), &o.so, &res, &err);
+		rc = sg_search(s, q[i].text, strlen(q[i].text), &so_k, &res, &err);
 		if (rc != SG_OK) {
 			print_query_error(&o, q[i].qid, q[i].text, rc, &err);
 			status = 1;

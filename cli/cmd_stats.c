@@ -3,9 +3,11 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "render.h"
 
 /* The postings database's bytes (its LMDB pages: docids and tfs) over
  * the postings it holds: the term postings and, in a substring index, the
@@ -17,49 +19,13 @@ static double bytes_per_posting(const sg_stats *s)
 	return n ? (double)s->dbs[2].bytes / (double)n : 0.0;
 }
 
+/* The object render.c builds (GET /stats of `sagasu serve` too). */
 static int print_json(const sg_stats *s)
 {
-	json_t *o = json_object(), *dbs = json_object(), *top = json_array();
-	size_t i;
-	char *text;
+	json_t *o = render_stats(s);
+	char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) :
+			 NULL;
 
-	if (!o || !dbs || !top)
-		return -1;
-	json_object_set_new(o, "documents", json_integer((json_int_t)s->documents));
-	json_object_set_new(o, "terms", json_integer((json_int_t)s->terms));
-	json_object_set_new(o, "postings", json_integer((json_int_t)s->postings));
-	json_object_set_new(o, "substring", json_boolean(s->substring));
-	json_object_set_new(o, "grams", json_integer((json_int_t)s->grams));
-	json_object_set_new(o, "gram_postings", json_integer((json_int_t)s->gram_postings));
-	json_object_set_new(o, "total_length", json_integer((json_int_t)s->total_len));
-	json_object_set_new(o, "average_length", json_real(s->documents ?
-		(double)s->total_len / (double)s->documents : 0.0));
-	json_object_set_new(o, "deleted_pending", json_integer((json_int_t)s->dead));
-	json_object_set_new(o, "file_bytes", json_integer((json_int_t)s->file_bytes));
-	json_object_set_new(o, "block_size", json_integer(s->block_size));
-	json_object_set_new(o, "bytes_per_posting",
-			    json_real(bytes_per_posting(s)));
-	json_object_set_new(o, "position_bytes_per_occurrence", json_real(s->total_len ?
-		(double)s->dbs[3].bytes / (double)s->total_len : 0.0));
-	json_object_set_new(o, "analyzer", json_string(s->analyzer));
-	json_object_set_new(o, "fields", json_string(s->fields));
-	for (i = 0; i < s->n_dbs; i++) {
-		json_t *d = json_object();
-
-		json_object_set_new(d, "entries", json_integer((json_int_t)s->dbs[i].entries));
-		json_object_set_new(d, "bytes", json_integer((json_int_t)s->dbs[i].bytes));
-		json_object_set_new(dbs, s->dbs[i].name, d);
-	}
-	json_object_set_new(o, "databases", dbs);
-	for (i = 0; i < s->n_top; i++) {
-		json_t *t = json_object();
-
-		json_object_set_new(t, "term", json_string(s->top[i].term));
-		json_object_set_new(t, "df", json_integer((json_int_t)s->top[i].df));
-		json_array_append_new(top, t);
-	}
-	json_object_set_new(o, "top_terms", top);
-	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!text)
 		return -1;

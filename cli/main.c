@@ -27,6 +27,7 @@ static const struct subcommand subcommands[] = {
 	{ "search", cmd_search, "query an index", 0 },
 	{ "bench", cmd_bench, "measure query speed over a query set", 0 },
 	{ "check", cmd_check, "verify that the index is whole", 0 },
+	{ "serve", cmd_serve, "the search API and page over HTTP", 0 },
 };
 
 static void usage(FILE *f)

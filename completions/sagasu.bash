@@ -23,7 +23,7 @@ _sagasu()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	if [ "$COMP_CWORD" -le 1 ]; then
 		COMPREPLY=($(compgen -W "tokenize index delete compact stats dump
-			search bench check help --help --version" -- "$cur"))
+			search bench check serve help --help --version" -- "$cur"))
 		return 0
 	fi
 	sub=${COMP_WORDS[1]}
@@ -55,7 +55,8 @@ _sagasu()
 		COMPREPLY=($(compgen -W "html" -- "$cur"))
 		return 0 ;;
 	--fields|--threads|--mem|--block-size|-k|--k1|--b|--snippet|\
-	--prefix-cap|--repeat|--warmup)
+	--prefix-cap|--repeat|--warmup|--offset|--listen|--max-connections|\
+	--timeout|--max-query|--max-k|--field)
 		return 0 ;;
 	esac
 
@@ -71,7 +72,9 @@ _sagasu()
 	stats)    opts="$index --format --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
 		  --k1 --b --snippet --prefix-cap --count --highlight --queries --color
-		  -q --quiet" ;;
+		  --offset -q --quiet" ;;
+	serve)    opts="$index --listen --threads --max-connections --timeout
+		  --max-query --max-k --field -q --quiet" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
 		  --snippet --prefix-cap --count --repeat --warmup --threads --verify
 		  --format --json -q --quiet" ;;

@@ -537,7 +537,9 @@ typedef struct sg_results {
 /* SG_ENOTINDEX (the index holds no committed state yet), SG_EMECAB,
  * SG_ECORRUPT. */
 SG_API int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err);
-/* Moves to the newest committed state. */
+/* Moves to the newest committed state; when nothing was committed since
+ * the snapshot it holds (a look at LMDB's meta page), it keeps that one
+ * and costs next to nothing, so a server may call it before each request. */
 SG_API int sg_searcher_refresh(sg_searcher *s, sg_error *err);
 SG_API void sg_searcher_free(sg_searcher *s);
 
@@ -551,6 +553,23 @@ SG_API int sg_search(sg_searcher *s, const char *query, size_t len,
 		     const sg_search_options *opt, sg_results **out,
 		     sg_error *err);
 SG_API void sg_results_free(sg_results *r);
+
+/* A stored document, looked up by its external id (sg_searcher_get):
+ * slices into the searcher's snapshot (texts: into the searcher's own
+ * buffer), valid until the next sg_searcher_get, sg_searcher_refresh or
+ * sg_searcher_free. texts[i] is the indexed field fields[i]. */
+typedef struct sg_stored_doc {
+	sg_slice id, title, stored;
+	uint32_t dl;
+	const sg_slice *texts;
+	size_t n_texts;
+	const char *const *fields; /* the index's field names, n_texts of them */
+} sg_stored_doc;
+
+/* The live document with external id `id`: SG_OK and *out, SG_ENOTFOUND
+ * when there is none (never indexed, or deleted), SG_ECORRUPT. */
+SG_API int sg_searcher_get(sg_searcher *s, const char *id, size_t len,
+			   sg_stored_doc *out, sg_error *err);
 
 #ifdef __cplusplus
 }

@@ -118,6 +118,8 @@ struct sg_searcher {
 	const uint8_t **len_chunks;   /* pointer into the map per chunk */
 	size_t n_chunks;
 	sg_analysis *an;
+	sg_buf doc_buf;               /* sg_searcher_get's decompressed texts */
+	sg_slice doc_texts[SG_FIELDS_MAX];
 };
 
 /* Everything of one search. */
@@ -203,8 +205,11 @@ fail:
 
 int sg_searcher_refresh(sg_searcher *s, sg_error *err)
 {
-	int rc = sg_read_renew(s->idx, &s->txn, err);
+	int rc;
 
+	if (sg_read_current(s->idx, s->txn))
+		return SG_OK;
+	rc = sg_read_renew(s->idx, &s->txn, err);
 	if (rc != SG_OK)
 		return rc;
 	return load_snapshot(s, err);
@@ -217,6 +222,7 @@ void sg_searcher_free(sg_searcher *s)
 	sg_read_end(s->txn);
 	sg_free(s->len_chunks);
 	sg_analysis_free(s->an);
+	sg_buf_release(&s->doc_buf);
 	sg_free(s);
 }
 
@@ -2863,5 +2869,46 @@ out:
 		return rc;
 	}
 	*out = &ri->pub;
+	return SG_OK;
+}
+
+int sg_searcher_get(sg_searcher *s, const char *id, size_t len,
+		    sg_stored_doc *out, sg_error *err)
+{
+	sg_docrec rec;
+	const void *val;
+	size_t vlen, i;
+	uint32_t docid;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len > SG_ID_MAX)
+		return sg_err(err, SG_ENOTFOUND, "no document with that id");
+	rc = sg_id_get(s->idx, s->txn, id, len, &docid, err);
+	if (rc == SG_OK)
+		rc = sg_doc_get(s->idx, s->txn, docid, &val, &vlen, err);
+	if (rc == SG_ENOTFOUND)
+		return sg_err(err, SG_ENOTFOUND, "no document with that id");
+	if (rc != SG_OK)
+		return rc;
+	rc = sg_docrec_decode(&rec, val, vlen) ? SG_ECORRUPT :
+	     sg_docrec_texts(&rec, &s->doc_buf);
+	/* Decompressing the texts can run out of memory: that is no damage. */
+	if (rc == SG_ENOMEM)
+		return sg_err(err, SG_ENOMEM, "out of memory decompressing "
+			      "the stored texts of docid %u", docid);
+	if (rc != SG_OK)
+		return sg_err(err, SG_ECORRUPT, "%s: docs: docid %u: the record "
+			      "does not decode; rebuild the index",
+			      s->idx->st.dir, docid);
+	out->id = rec.id;
+	out->title = rec.title;
+	out->stored = rec.stored;
+	out->dl = rec.dl;
+	for (i = 0; i < rec.n_texts && i < SG_FIELDS_MAX; i++)
+		s->doc_texts[i] = rec.texts[i];
+	out->texts = s->doc_texts;
+	out->n_texts = i < s->idx->n_fields ? i : s->idx->n_fields;
+	out->fields = s->idx->field;
 	return SG_OK;
 }

@@ -15,6 +15,9 @@
 #                  render the page, zsh -n parses the zsh completion
 #   bsdutils       script (conventions.sh drives search on a terminal); Essential
 #                  in Debian, named so that the dependency is written down
+#   libmicrohttpd-dev  the HTTP library of `sagasu serve`
+#   curl chromium  serve.sh: the API over HTTP, the page in a headless browser
+#                  (the browser case is skipped, with a notice, without it)
 # ci adds what .ci/run and tests/fuzz/run.sh call: clang with its sanitizer
 # and libFuzzer runtimes, cppcheck.
 set -euo pipefail
@@ -23,12 +26,16 @@ build=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-d
        libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
        python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh
        python3-jsonschema   # tests/cli/output.sh validates docs/search.schema.json
-       bsdutils)
+       bsdutils
+       libmicrohttpd-dev    # sagasu serve's HTTP server (the CLI links it)
+       curl                 # tests/cli/serve.sh talks to the server
+       chromium)            # tests/cli/serve.sh renders the search page headless
 ci=(clang libclang-rt-14-dev cppcheck)
 demo=(manpages-ja groff-base man-db python3)
 bench=("${demo[@]}" libreoffice-help-ja debian-reference-ja gimp-help-ja
        groonga-bin groonga-tokenizer-mecab libxapian-dev libsqlite3-dev g++
-       gnuplot-nox procps)
+       gnuplot-nox procps
+       wrk)                 # bench/serve_bench.sh: HTTP load over loopback
 
 list=0
 if [ "${1:-}" = --list ]; then list=1; shift; fi

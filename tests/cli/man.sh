@@ -75,7 +75,7 @@ for sub in $subs; do
 done
 
 # --- bash completion, by hand
-check "bash: 'se' completes to search" "search" "$(complete_bash 1 sagasu se)"
+check "bash: 'se' completes to search serve" "search serve" "$(complete_bash 1 sagasu se)"
 check "bash: search --ex" "--explain --exhaustive" "$(complete_bash 2 sagasu search --ex)"
 check "bash: index --format" "jsonl files lines" "$(complete_bash 3 sagasu index --format "")"
 check "bash: search --format" "text json tsv trec" "$(complete_bash 3 sagasu search --format "")"
