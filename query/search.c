@@ -315,29 +315,8 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		goto out;
 	}
 	for (i = r->n_heap; i > 0; i--) {
-		struct heap_ent top = r->heap[0];
+		struct heap_ent top = sq_heap_pop(r);
 
-		r->heap[0] = r->heap[--r->n_heap];
-		/* sift down the moved one */
-		{
-			size_t j = 0, c;
-			struct heap_ent e = r->heap[0];
-
-			for (;;) {
-				c = 2 * j + 1;
-				if (c >= r->n_heap)
-					break;
-				if (c + 1 < r->n_heap &&
-				    worse(&r->heap[c + 1], &r->heap[c]))
-					c++;
-				if (!worse(&r->heap[c], &e))
-					break;
-				r->heap[j] = r->heap[c];
-				j = c;
-			}
-			if (r->n_heap)
-				r->heap[j] = e;
-		}
 		ri->hits[i - 1].docid = top.docid;
 		ri->hits[i - 1].score = top.score;
 		ri->pub.n_hits++;

@@ -255,6 +255,9 @@ static inline double threshold(const struct run *r)
 
 void sq_heap_push(struct run *r, int tier, double score, uint32_t docid);
 
+/* Takes the worst entry out (the heap must not be empty). */
+struct heap_ent sq_heap_pop(struct run *r);
+
 /* ------------------------------------------------------------ interface to eval_and.c */
 
 int sq_node_next(struct run *r, struct node *n, uint32_t target);
