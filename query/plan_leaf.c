@@ -266,26 +266,43 @@ nomem:
 	return sg_err(r->err, SG_ENOMEM, "out of memory");
 }
 
-/* The substring leaf of a keyword (docs/RECALL.md): the grams that cover
- * its normalized text with white space removed, at their character
- * offsets: the unigram of a one-character word, else the bigrams at 0, 2,
- * 4, ... and one ending at the last character. Confirming them at those
- * offsets is confirming the whole string. *li = SIZE_MAX when the text is
- * empty once normalized. */
-int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
-		     int scores, size_t *li)
-{
-	size_t *at = NULL, n = 0, i, m = 0, g;
-	const char **terms = NULL;
-	size_t *lens = NULL;
-	int32_t *off = NULL;
-	char *keys = NULL, *k;
-	int rc = SG_OK;
+/* ------------------------------------------------------------ grams */
 
-	*li = SIZE_MAX;
+/* A keyword's grams: term i is terms[i] (lens[i] bytes: a '\0', then the
+ * gram's characters) at character offset off[i]; the terms live in keys. */
+struct grams {
+	const char **terms;
+	size_t *lens;
+	int32_t *off;
+	size_t n;
+	char *keys;
+};
+
+static void grams_free(struct grams *g)
+{
+	sg_free(g->terms);
+	sg_free(g->lens);
+	sg_free(g->off);
+	sg_free(g->keys);
+}
+
+/* The grams that cover the normalized text norm with white space removed
+ * (docs/RECALL.md, docs/FORMAT.md): the unigram of a one-character text,
+ * else the bigrams at character offsets 0, 2, 4, ... and one ending at
+ * the last character. Confirming them at those offsets is confirming the
+ * whole string. g->n = 0 when the text is empty once normalized. SG_OK or
+ * SG_ENOMEM (g is then freed). The indexer (indexer/writer.c) holds
+ * every unigram and bigram outside white space, so each of these is there
+ * when the string is. */
+static int cut_grams(const char *norm, size_t len, struct grams *g)
+{
+	size_t *at, n = 0, i, m = 0, c;
+	char *k;
+
+	memset(g, 0, sizeof(*g));
 	at = sg_malloc((len + 2) * sizeof(*at));
 	if (!at)
-		return sg_err(r->err, SG_ENOMEM, "out of memory");
+		return SG_ENOMEM;
 	for (i = 0; i < len;) {
 		size_t a = sg_utf8_lead_len((unsigned char)norm[i]);
 
@@ -295,22 +312,27 @@ int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
 			at[n++] = i;
 		i += a;
 	}
-	if (n == 0)
-		goto out;
-	at[n] = len; /* only to measure the last character */
-	terms = sg_calloc(n + 1, sizeof(*terms));
-	lens = sg_calloc(n + 1, sizeof(*lens));
-	off = sg_calloc(n + 1, sizeof(*off));
-	keys = sg_malloc(n * 10 + 10);
-	if (!terms || !lens || !off || !keys) {
-		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
-		goto out;
+	if (n == 0) {
+		sg_free(at);
+		return SG_OK;
 	}
-	k = keys;
-	for (g = 0;; g = g + 2 < n - 1 ? g + 2 : n - 2) {
+	at[n] = len; /* only to measure the last character */
+	g->terms = sg_calloc(n + 1, sizeof(*g->terms));
+	g->lens = sg_calloc(n + 1, sizeof(*g->lens));
+	g->off = sg_calloc(n + 1, sizeof(*g->off));
+	/* a gram key: '\0' and two characters of at most 4 bytes each, so
+	 * n * 10 + 10 bytes hold them all */
+	g->keys = sg_malloc(n * 10 + 10);
+	if (!g->terms || !g->lens || !g->off || !g->keys) {
+		sg_free(at);
+		grams_free(g);
+		return SG_ENOMEM;
+	}
+	k = g->keys;
+	for (c = 0;; c = c + 2 < n - 1 ? c + 2 : n - 2) {
 		/* a character's bytes: up to the next kept character, which
 		 * white space removed may have moved: measure by lead byte */
-		size_t c0 = at[g], l0 = sg_utf8_lead_len((unsigned char)norm[c0]);
+		size_t c0 = at[c], l0 = sg_utf8_lead_len((unsigned char)norm[c0]);
 		size_t l1 = 0;
 
 		if (l0 > len - c0)
@@ -318,27 +340,43 @@ int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
 		k[0] = '\0';
 		memcpy(k + 1, norm + c0, l0);
 		if (n > 1) {
-			size_t c1 = at[g + 1];
+			size_t c1 = at[c + 1];
 
 			l1 = sg_utf8_lead_len((unsigned char)norm[c1]);
 			if (l1 > len - c1)
 				l1 = len - c1;
 			memcpy(k + 1 + l0, norm + c1, l1);
 		}
-		terms[m] = k;
-		lens[m] = 1 + l0 + l1;
-		off[m] = (int32_t)g;
+		g->terms[m] = k;
+		g->lens[m] = 1 + l0 + l1;
+		g->off[m] = (int32_t)c;
 		m++;
 		k += 1 + l0 + l1;
-		if (n == 1 || g == n - 2)
+		if (n == 1 || c == n - 2)
 			break;
 	}
-	rc = sq_make_leaf(r, terms, lens, off, m, scores, 1, li);
-out:
+	g->n = m;
 	sg_free(at);
-	sg_free(terms);
-	sg_free(lens);
-	sg_free(off);
-	sg_free(keys);
+	return SG_OK;
+}
+
+/* ------------------------------------------------------------ */
+
+/* The substring leaf of a keyword (docs/RECALL.md): its grams (cut_grams)
+ * at their character offsets. *li = SIZE_MAX when the text is empty once
+ * normalized. */
+int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
+		     int scores, size_t *li)
+{
+	struct grams g;
+	int rc;
+
+	*li = SIZE_MAX;
+	if (cut_grams(norm, len, &g) != SG_OK)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	if (g.n == 0)
+		return SG_OK;
+	rc = sq_make_leaf(r, g.terms, g.lens, g.off, g.n, scores, 1, li);
+	grams_free(&g);
 	return rc;
 }
