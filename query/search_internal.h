@@ -31,7 +31,7 @@
 #include "parse.h"
 #include "sagasu.h"
 
-/* ------------------------------------------------------------ one search */
+/* -------------------------------------------------------------- one search */
 
 struct leaf {
 	size_t n;                     /* terms */
@@ -119,7 +119,7 @@ struct run {
 	sg_error *err;
 };
 
-/* ------------------------------------------------------------ interface to searcher.c */
+/* ------------------------------------------------- interface to searcher.c */
 
 struct sg_searcher {
 	sg_index *idx;
@@ -147,9 +147,10 @@ static inline uint32_t doc_len(struct run *r, uint32_t docid)
 	return sg_le32_get(s->len_chunks[c] + 4 * (docid % SG_LEN_CHUNK));
 }
 
-/* ------------------------------------------------------------ interface to bm25.c */
+/* ----------------------------------------------------- interface to bm25.c */
 
-static inline double bm25(const struct run *r, double idf, uint32_t tf, uint32_t dl)
+static inline double bm25(const struct run *r, double idf, uint32_t tf,
+			   uint32_t dl)
 {
 	double norm = r->k1 * (1.0 - r->b + r->b * (double)dl / r->s->avgdl);
 
@@ -166,7 +167,7 @@ static inline double idf_of(const struct run *r, uint64_t df)
 int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 		 double *score, int *tier, int *matched_any);
 
-/* ------------------------------------------------------------ interface to leaf.c */
+/* ----------------------------------------------------- interface to leaf.c */
 
 int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target);
 
@@ -183,9 +184,7 @@ int sq_leaf_rewind(struct run *r, struct leaf *l);
 int sq_leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 		     uint32_t *tf);
 
-/* ------------------------------------------------------------ interface to plan.c */
-
-enum rank_by { BY_UB, BY_DF };
+/* ----------------------------------------------------- interface to plan.c */
 
 /* Every posting list a query reads costs a cursor (about 2 kB with its
  * decoded block) and a step per candidate: a query may open at most this
@@ -221,7 +220,10 @@ int sq_check_or_sides(const sg_qnode *q, sg_error *err);
 
 int sq_own_leaves(struct run *r, struct node *n);
 
-/* ------------------------------------------------------------ interface to plan_leaf.c */
+/* ------------------------------------------------ interface to plan_leaf.c */
+
+/* sq_sort_leaves orders leaves by their upper bound or by df. */
+enum rank_by { BY_UB, BY_DF };
 
 int sq_sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by);
 
@@ -232,7 +234,7 @@ int sq_make_leaf(struct run *r, const char *const *terms,
 int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
 		     int scores, size_t *li);
 
-/* ------------------------------------------------------------ interface to topk.c */
+/* ----------------------------------------------------- interface to topk.c */
 
 /* Slack against rounding: a bound is raised by this factor before it is
  * compared with the k-th score, so no document is pruned by a rounding. */
@@ -258,7 +260,7 @@ void sq_heap_push(struct run *r, int tier, double score, uint32_t docid);
 /* Takes the worst entry out (the heap must not be empty). */
 struct heap_ent sq_heap_pop(struct run *r);
 
-/* ------------------------------------------------------------ interface to eval_and.c */
+/* ------------------------------------------------- interface to eval_and.c */
 
 int sq_node_next(struct run *r, struct node *n, uint32_t target);
 
@@ -269,16 +271,16 @@ double sq_leaf_block_bound(const struct run *r, struct leaf *l);
 int sq_eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 		size_t nreq, size_t *neg, size_t nn);
 
-/* ------------------------------------------------------------ interface to eval_or.c */
+/* -------------------------------------------------- interface to eval_or.c */
 
 int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 	       size_t nn);
 
-/* ------------------------------------------------------------ interface to eval_substring.c */
+/* ------------------------------------------- interface to eval_substring.c */
 
 int sq_eval_substring(struct run *r);
 
-/* ------------------------------------------------------------ interface to results.c */
+/* -------------------------------------------------- interface to results.c */
 
 struct results_impl {
 	sg_results pub;
