@@ -1,8 +1,12 @@
 /*
- * eval_substring.c — keyword search on a substring index
- * (docs/RECALL.md): documents must hold every keyword's substring leaf
- * (and miss every negated one); each is scored by its units. Also
- * node_rewind, which sends a tree's own cursors back to the start.
+ * eval_substring.c — keyword mode on a substring index (docs/RECALL.md).
+ * When every keyword of a conjunction has morphemes, a first pass runs the
+ * pruned conjunction over the morpheme leaves, each candidate confirmed by
+ * the substring leaves: the top tier, exactly. Only when it yields fewer
+ * than k hits does a second pass (eval_sub_walk) walk and score every
+ * substring match, with block-max skipping once the heap is full. Other
+ * shapes are walked exhaustively. node_rewind sends a tree's nodes back to
+ * docid 0 between passes.
  */
 #include <stdlib.h>
 #include <string.h>
