@@ -1,6 +1,6 @@
 /*
  * results.c — turning the top k into sg_results: each hit's stored
- * record, its --explain lines (every leaf's tf, idf and contribution) and
+ * record, its --explain lines (every scoring leaf's tf, df, idf and score) and
  * its snippets (snippet.h), everything owned by the results and freed by
  * sg_results_free.
  */
