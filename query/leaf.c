@@ -1,0 +1,203 @@
+/*
+ * leaf.c — moving one leaf (a term, or a phrase of terms at fixed
+ * relative positions) through its posting lists: the next candidate
+ * (leapfrog over its cursors, rarest term first), its tf in a document
+ * (for a phrase, the occurrences its positions confirm; positions are
+ * read only when asked), rewinding, and the tf of a hit with fresh
+ * cursors for --explain.
+ */
+#include <string.h>
+
+#include "postings_read.h"
+#include "search_internal.h"
+
+/* The leaf's next candidate >= target: for a phrase, a document holding
+ * all its terms (positions unconfirmed). */
+int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target)
+{
+	uint32_t d = target;
+	size_t i;
+	int rc;
+
+	if (l->empty) {
+		l->doc = SG_DOC_END;
+		return SG_OK;
+	}
+	for (;;) {
+		int agree = 1;
+
+		for (i = 0; i < l->n; i++) {
+			sg_tcur *c = &l->cur[l->order[i]];
+
+			rc = sg_tcur_advance(c, d, r->err);
+			if (rc != SG_OK)
+				return rc;
+			if (c->doc != d) {
+				d = c->doc;
+				agree = 0;
+				if (d == SG_DOC_END)
+					break;
+			}
+		}
+		if (agree || d == SG_DOC_END) {
+			l->doc = d;
+			return SG_OK;
+		}
+	}
+}
+
+/* Makes room for n positions in each of the two position arrays. */
+static int grow_positions(struct run *r, size_t n)
+{
+	size_t cap_a = r->pos_cap, cap_b = r->pos_cap;
+
+	/* Both grow alike from the same capacity; pos_cap is raised only
+	 * when both did. */
+	if (sg_grow_array((void **)&r->pos_a, &cap_a, n, sizeof(*r->pos_a)) ||
+	    sg_grow_array((void **)&r->pos_b, &cap_b, n, sizeof(*r->pos_b)))
+		return SG_ENOMEM;
+	r->pos_cap = cap_a < cap_b ? cap_a : cap_b;
+	return SG_OK;
+}
+
+/* tf of the leaf in docid (its cursors are on docid): for a phrase, the
+ * number of positions p where term i stands at p + off[i]. */
+int sq_leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
+	       uint32_t *tf)
+{
+	uint32_t na, nb, i, j, n_hits;
+	size_t t;
+	int rc;
+
+	if (l->tf_doc == docid) {
+		*tf = l->tf;
+		return SG_OK;
+	}
+	if (l->n == 1) {
+		*tf = sg_tcur_tf(&l->cur[0]);
+	} else {
+		/* Candidates: positions of term 0 shifted to the phrase start;
+		 * each further term keeps those it confirms. */
+		na = sg_tcur_tf(&l->cur[0]);
+		for (t = 0; t < l->n; t++)
+			if (sg_tcur_tf(&l->cur[t]) > r->pos_cap &&
+			    grow_positions(r, sg_tcur_tf(&l->cur[t])) != SG_OK)
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
+		rc = sg_tcur_positions(&l->cur[0], r->pos_a, r->err);
+		if (rc != SG_OK)
+			return rc;
+		for (i = 0; i < na; i++)
+			r->pos_a[i] -= (uint32_t)l->off[0];
+		for (t = 1; t < l->n && na > 0; t++) {
+			nb = sg_tcur_tf(&l->cur[t]);
+			rc = sg_tcur_positions(&l->cur[t], r->pos_b, r->err);
+			if (rc != SG_OK)
+				return rc;
+			n_hits = 0;
+			for (i = 0, j = 0; i < na && j < nb;) {
+				uint32_t want = r->pos_a[i] + (uint32_t)l->off[t];
+
+				if (r->pos_b[j] < want)
+					j++;
+				else if (r->pos_b[j] > want)
+					i++;
+				else {
+					r->pos_a[n_hits++] = r->pos_a[i];
+					i++;
+					j++;
+				}
+			}
+			na = n_hits;
+		}
+		*tf = na;
+	}
+	l->tf_doc = docid;
+	l->tf = *tf;
+	return SG_OK;
+}
+
+int sq_leaf_confirm(struct run *r, struct leaf *l, uint32_t docid)
+{
+	uint32_t tf;
+	int rc;
+
+	if (l->doc != docid)
+		return 0;
+	rc = sq_leaf_tf(r, l, docid, &tf);
+	if (rc != SG_OK)
+		return rc;
+	return tf > 0;
+}
+
+/* The canonical score of docid: every scoring leaf that matches it, summed
+ * in leaf order. Leaves are advanced to docid (never past it). */
+/* tf of leaf l in docid, advancing it there (0 when it does not match). */
+int sq_leaf_tf_at(struct run *r, struct leaf *l, uint32_t docid,
+		  uint32_t *tf)
+{
+	int rc;
+
+	*tf = 0;
+	if (l->empty)
+		return SG_OK;
+	if (l->doc < docid) {
+		rc = sq_leaf_advance(r, l, docid);
+		if (rc != SG_OK)
+			return rc;
+	}
+	if (l->doc != docid)
+		return SG_OK;
+	return sq_leaf_tf(r, l, docid, tf);
+}
+
+/* Puts a leaf's cursors back on its first posting (a second pass). */
+int sq_leaf_rewind(struct run *r, struct leaf *l)
+{
+	size_t i;
+	int rc;
+
+	if (l->empty)
+		return SG_OK;
+	for (i = 0; i < l->n; i++) {
+		sg_tcur fresh;
+
+		rc = sg_tcur_clone(&fresh, &l->cur[i], r->err);
+		if (rc != SG_OK) {
+			sg_tcur_close(&fresh);
+			return rc;
+		}
+		sg_tcur_close(&l->cur[i]);
+		l->cur[i] = fresh;
+	}
+	l->tf_doc = SG_DOC_END;
+	l->doc = 0;
+	return sq_leaf_advance(r, l, 0);
+}
+
+/* tf of leaf l in docid, with fresh cursors (for --explain). */
+int sq_leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
+		     uint32_t *tf)
+{
+	struct leaf tmp;
+	size_t i;
+	int rc = SG_OK;
+
+	*tf = 0;
+	if (l->empty)
+		return SG_OK;
+	tmp = *l;
+	tmp.tf_doc = SG_DOC_END;
+	tmp.cur = sg_calloc(l->n, sizeof(*tmp.cur));
+	if (!tmp.cur)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < l->n && rc == SG_OK; i++)
+		rc = sg_tcur_clone(&tmp.cur[i], &l->cur[i], r->err);
+	if (rc == SG_OK)
+		rc = sq_leaf_advance(r, &tmp, docid);
+	if (rc == SG_OK && tmp.doc == docid)
+		rc = sq_leaf_tf(r, &tmp, docid, tf);
+	while (i-- > 0)
+		sg_tcur_close(&tmp.cur[i]);
+	sg_free(tmp.cur);
+	return rc;
+}

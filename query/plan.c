@@ -1,0 +1,751 @@
+/*
+ * plan.c — from the parser's tree (parse.h) to a tree of AND, OR and NOT
+ * nodes over leaves. In keyword mode a word that analyzes into several
+ * terms is a phrase (クラスター = クラ + スター adjacent); in
+ * natural-language mode (--or) a word's terms are separate leaves under
+ * an OR; on a substring index a keyword is an N_WORD over its substring
+ * leaf and scores by its unit. A prefix becomes an OR of the terms it
+ * expands to. The tree is then flattened and normalized, and refused
+ * without a positive part (the positivity rule: -a -b would have walked
+ * every docid). Also here: dropping repeated leaves (drop_repeats) and the own cursors a leaf node gets for
+ * generic evaluation (own_leaves). Planning stays linear in the query's
+ * length. Building the leaves themselves is plan_leaf.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "postings_read.h"
+#include "search_internal.h"
+
+static struct node *new_node(enum nkind kind)
+{
+	struct node *n = sg_calloc(1, sizeof(*n));
+
+	if (n)
+		n->kind = kind;
+	return n;
+}
+
+/* Closes and frees a node's own copy of its leaf (its cursors only: the
+ * rest is borrowed from the leaf). */
+static void free_own(struct node *n)
+{
+	size_t t;
+
+	if (!n->own)
+		return;
+	for (t = 0; t < n->own->n; t++)
+		sg_tcur_close(&n->own->cur[t]);
+	sg_free(n->own->cur);
+	sg_free(n->own);
+	n->own = NULL;
+}
+
+void sq_free_node(struct node *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->n_kids; i++)
+		sq_free_node(n->kids[i]);
+	free_own(n);
+	sg_free(n->kids);
+	sg_free(n);
+}
+
+static int add_kid(struct node *p, struct node *k)
+{
+	if (sg_grow_array_from((void **)&p->kids, &p->cap_kids, p->n_kids + 1,
+			       sizeof(*p->kids), 4))
+		return SG_ENOMEM;
+	p->kids[p->n_kids++] = k;
+	return SG_OK;
+}
+
+/* A new node of `kind` standing on leaf li, or NULL with r->err set. */
+static struct node *leaf_node(struct run *r, enum nkind kind, size_t li)
+{
+	struct node *n = new_node(kind);
+
+	if (!n) {
+		sg_err(r->err, SG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	n->leaf = li;
+	return n;
+}
+
+/* Adds an N_LEAF kid on leaf li to parent. */
+static int add_leaf_kid(struct run *r, struct node *parent, size_t li)
+{
+	struct node *k = leaf_node(r, N_LEAF, li);
+
+	if (!k)
+		return SG_ENOMEM;
+	if (add_kid(parent, k) != SG_OK) {
+		sg_free(k);
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	return SG_OK;
+}
+
+void sq_notice(struct run *r, const char *fmt, const char *a, size_t n)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), fmt, (int)n, a);
+	if (r->notices.len)
+		(void)sg_buf_putc(&r->notices, '\n');
+	(void)sg_buf_append(&r->notices, line, strlen(line));
+}
+
+/* Removes repeated leaf indices from ids[0..*n), keeping the first of
+ * each in its place (in one pass: a query may hold thousands). */
+int sq_drop_repeats(struct run *r, size_t *ids, size_t *n)
+{
+	char *seen = sg_calloc(r->n_leaves + 1, 1);
+	size_t i, m = 0;
+
+	if (!seen)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < *n; i++)
+		if (!seen[ids[i]]) {
+			seen[ids[i]] = 1;
+			ids[m++] = ids[i];
+		}
+	*n = m;
+	sg_free(seen);
+	return SG_OK;
+}
+
+/* Adds (or finds) the scoring unit of a keyword. */
+static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
+		    int implied, size_t *out)
+{
+	if (r->leaves[sub].unit != SIZE_MAX) {
+		*out = r->leaves[sub].unit;
+		return SG_OK;
+	}
+	if (sg_grow_array_from((void **)&r->units, &r->cap_units,
+			       r->n_units + 1, sizeof(*r->units), 8))
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	r->units[r->n_units].sub = sub;
+	r->units[r->n_units].morph = morph;
+	r->leaves[sub].in_unit = 1;
+	r->leaves[sub].unit = r->n_units;
+	if (has_morph)
+		r->leaves[morph].in_unit = 1;
+	r->units[r->n_units].has_morph = has_morph;
+	r->units[r->n_units].implied = implied;
+	*out = r->n_units++;
+	return SG_OK;
+}
+
+/* Analyzes a word or phrase text; in bag mode each term is its own leaf
+ * under an OR, else all terms form one phrase leaf. In keyword mode on a
+ * substring index the word becomes an N_WORD: its substring leaf decides
+ * the match, its phrase of terms (if any) the tier. *out is NULL when the
+ * text holds nothing to search. */
+static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
+		     struct node **out)
+{
+	const sg_token *tok;
+	size_t n, i, m = 0, li = SIZE_MAX, sub = SIZE_MAX, unit;
+	uint32_t used, shift = 0;
+	const char **terms = NULL;
+	size_t *lens = NULL;
+	int32_t *off = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
+	if (rc != SG_OK)
+		return rc;
+	terms = sg_calloc(n + 1, sizeof(*terms));
+	lens = sg_calloc(n + 1, sizeof(*lens));
+	off = sg_calloc(n + 1, sizeof(*off));
+	if (!terms || !lens || !off) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Token terms live in the analysis: they are used before anything
+	 * else is analyzed (make_leaf does not analyze).
+	 * White space in a query phrase separates words the user typed; it
+	 * must not demand a gap in the document ("クラスター 発生" matches
+	 * クラスター発生). A white-space run is the one position between two
+	 * consecutive tokens that none of them holds: take those out. */
+	for (i = 0; i < n; i++) {
+		if (i > 0 && tok[i].pos > tok[i - 1].pos + 1)
+			shift += tok[i].pos - tok[i - 1].pos - 1;
+		if (!tok[i].indexed || tok[i].term_len == 0)
+			continue;
+		terms[m] = tok[i].term;
+		lens[m] = tok[i].term_len;
+		off[m] = (int32_t)(tok[i].pos - shift);
+		m++;
+	}
+	if (r->substring) {
+		size_t norm_len;
+		const char *norm = sg_analysis_normalized(r->s->an, &norm_len);
+		/* When the word's tokens are all indexed, adjacent, and none is
+		 * a verb or adjective (whose term is a base form, not the
+		 * text), its terms are its normalized text cut into pieces:
+		 * a document matching them at adjacent positions holds the
+		 * string, and its substring leaf need not be read. */
+		int implied = m > 0 && m == n;
+
+		for (i = 0; implied && i < n; i++) {
+			const char *t = tok[i].pos_tag;
+
+			if (i > 0 && off[i] != off[i - 1] + 1)
+				implied = 0;
+			else if (tok[i].pos_tag_len >= 6 &&
+				 (!memcmp(t, "動詞", 6) ||
+				  (tok[i].pos_tag_len >= 9 &&
+				   !memcmp(t, "形容詞", 9))))
+				implied = 0;
+		}
+
+		if (m > 0) {
+			rc = sq_make_leaf(r, terms, lens, off, m, scores, 0, &li);
+			if (rc != SG_OK)
+				goto out;
+		}
+		rc = sq_make_sub_leaf(r, norm, norm_len, scores, &sub);
+		if (rc != SG_OK)
+			goto out;
+		if (sub == SIZE_MAX) {
+			sq_notice(r, "'%.*s' is empty once normalized: dropped",
+			          q->text, q->len);
+			goto out;
+		}
+		if (scores) {
+			rc = add_unit(r, sub, li, m > 0, implied, &unit);
+			if (rc != SG_OK)
+				goto out;
+		}
+		*out = leaf_node(r, N_WORD, sub);
+		if (!*out)
+			rc = SG_ENOMEM;
+		goto out;
+	}
+	if (m == 0) {
+		sq_notice(r, "'%.*s' has no indexed term (only particles or "
+		          "symbols): dropped", q->text, q->len);
+		goto out;
+	}
+	if (!bag || m == 1) {
+		rc = sq_make_leaf(r, terms, lens, off, m, scores, 0, &li);
+		if (rc != SG_OK)
+			goto out;
+		*out = leaf_node(r, N_LEAF, li);
+		if (!*out)
+			rc = SG_ENOMEM;
+		goto out;
+	}
+	*out = new_node(N_OR);
+	if (!*out) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < m && rc == SG_OK; i++) {
+		int32_t zero = 0;
+
+		rc = sq_make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, 0,
+			          &li);
+		if (rc == SG_OK)
+			rc = add_leaf_kid(r, *out, li);
+	}
+out:
+	if (rc != SG_OK) { /* no half-built node for the caller to leak */
+		sq_free_node(*out);
+		*out = NULL;
+	}
+	sg_free(terms);
+	sg_free(lens);
+	sg_free(off);
+	return rc;
+}
+
+/* A prefix: an OR over the terms of the dictionary that start with the
+ * normalized text, at most prefix_cap of them (in byte order). */
+static int build_prefix(struct run *r, const sg_qnode *q, int scores,
+			struct node **out);
+
+static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
+		       struct node **out)
+{
+	int rc = build_prefix(r, q, scores, out);
+
+	if (rc != SG_OK) { /* no half-built node for the caller to leak */
+		sq_free_node(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int build_prefix(struct run *r, const sg_qnode *q, int scores,
+			struct node **out)
+{
+	const sg_token *tok;
+	size_t n, norm_len, count = 0;
+	uint32_t used;
+	const char *norm;
+	char prefix[SG_TERM_MAX + 1];
+	sg_scan sc;
+	const void *kp, *vp;
+	size_t kl, vl;
+	int rc;
+	size_t cap = r->opt->prefix_cap ? r->opt->prefix_cap : 128;
+
+	*out = NULL;
+	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
+	if (rc != SG_OK)
+		return rc;
+	norm = sg_analysis_normalized(r->s->an, &norm_len);
+	while (norm_len && (norm[norm_len - 1] == ' ' || norm[norm_len - 1] == '\n'))
+		norm_len--;
+	if (norm_len == 0 || norm_len > SG_TERM_MAX) {
+		sq_notice(r, "prefix '%.*s*' is empty or too long: dropped",
+		          q->text, q->len);
+		return SG_OK;
+	}
+	memcpy(prefix, norm, norm_len);
+	*out = new_node(N_OR);
+	if (!*out)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	rc = sg_scan_open(&sc, r->s->idx, r->s->txn, SG_DB_TERMS, prefix,
+			  norm_len, "cursor", "terms", r->err);
+	if (rc != SG_OK)
+		return rc;
+	while ((rc = sg_scan_next(&sc, &kp, &kl, &vp, &vl, r->err)) == 1) {
+		char term[SG_TERM_MAX + 1];
+		const char *tp = term;
+		size_t tl = kl, li;
+		int32_t zero = 0;
+		sg_termrec tr;
+
+		if (tl < norm_len || memcmp(kp, prefix, norm_len))
+			break;
+		if (sg_termrec_decode(&tr, vp, vl) || tr.df == 0)
+			continue;
+		if (count == cap) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "%zu", cap);
+			sq_notice(r, "prefix '%.*s*' matches more terms than the "
+			          "cap; only the first ones (in byte order) are "
+			          "searched (--prefix-cap)", q->text, q->len);
+			r->lower_bound = 1;
+			r->capped = 1;
+			break;
+		}
+		memcpy(term, kp, tl);
+		term[tl] = '\0';
+		rc = sq_make_leaf(r, &tp, &tl, &zero, 1, scores, 0, &li);
+		if (rc != SG_OK) {
+			sg_scan_close(&sc);
+			return rc;
+		}
+		rc = add_leaf_kid(r, *out, li);
+		if (rc != SG_OK) {
+			sg_scan_close(&sc);
+			return rc;
+		}
+		count++;
+	}
+	sg_scan_close(&sc);
+	if (rc < 0)
+		return rc;
+	if (count == 0)
+		(*out)->kind = N_NONE;
+	return SG_OK;
+}
+
+/* Builds the node for q. *out NULL: the item was dropped. */
+int sq_plan(struct run *r, const sg_qnode *q, int scores,
+	    struct node **out)
+{
+	struct node *n, *k;
+	size_t i;
+	int rc, bag = r->opt->or_mode;
+
+	*out = NULL;
+	switch (q->kind) {
+	case SG_Q_WORD:
+		return plan_text(r, q, bag, scores, out);
+	case SG_Q_PHRASE:
+		return plan_text(r, q, 0, scores, out);
+	case SG_Q_PREFIX:
+		return plan_prefix(r, q, scores, out);
+	case SG_Q_NOT:
+		rc = sq_plan(r, q->kids[0], 0, &k);
+		if (rc != SG_OK || !k)
+			return rc;
+		n = new_node(N_NOT);
+		if (!n || add_kid(n, k)) {
+			sg_free(n);
+			sq_free_node(k);
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		}
+		*out = n;
+		return SG_OK;
+	case SG_Q_AND:
+	case SG_Q_OR:
+		n = new_node(q->kind == SG_Q_OR || bag ? N_OR : N_AND);
+		if (!n)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < q->n_kids; i++) {
+			rc = sq_plan(r, q->kids[i], scores, &k);
+			if (rc != SG_OK) {
+				sq_free_node(n);
+				return rc;
+			}
+			if (!k)
+				continue;
+			if (k->kind == N_NOT && n->kind == N_OR) {
+				/* In natural-language mode, -word still
+				 * excludes: an OR with NOTs becomes
+				 * AND(OR(positives), NOTs) below. */
+			}
+			if (add_kid(n, k)) {
+				sq_free_node(k);
+				sq_free_node(n);
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
+			}
+		}
+		*out = n;
+		return SG_OK;
+	}
+	return SG_OK;
+}
+
+/* Scratch for flatten(): per leaf, the stamp of the last node that had it
+ * as a kid (positive, and under a NOT). */
+struct marks {
+	size_t *pos, *neg, stamp;
+	int nomem; /* an allocation failed: the plan is not to be trusted */
+};
+
+/* An AND's AND kids and an OR's OR kids are taken into it (in --or mode a
+ * word of several terms is an OR under the top OR), a leaf that stands
+ * twice among the kids is kept once (a a = a, a OR a = a), and an OR
+ * drops kids that match nothing. None of this changes what matches or
+ * how it scores (every scoring leaf that holds a document adds to its
+ * score, wherever it stands), but it keeps the generic evaluation from
+ * walking a list once per repetition (10,000 words are some hundreds of
+ * distinct ones) and lets more shapes take the pruned paths. */
+static void flatten(struct node *n, struct marks *mk)
+{
+	size_t i, j, m = 0, n_none = 0;
+	struct node **kids;
+
+	for (i = 0; i < n->n_kids; i++)
+		m += n->kids[i]->kind == n->kind ? n->kids[i]->n_kids : 1;
+	kids = sg_malloc((m ? m : 1) * sizeof(*kids));
+	if (!kids) {
+		mk->nomem = 1; /* left whole, so that the caller can free it */
+		return;
+	}
+	for (i = m = 0; i < n->n_kids; i++) {
+		struct node *k = n->kids[i];
+
+		if (k->kind == n->kind) {
+			for (j = 0; j < k->n_kids; j++)
+				kids[m++] = k->kids[j];
+			sg_free(k->kids);
+			sg_free(k);
+		} else {
+			kids[m++] = k;
+		}
+	}
+	sg_free(n->kids);
+	n->kids = kids;
+	n->cap_kids = m ? m : 1;
+	mk->stamp++;
+	for (i = j = 0; i < m; i++) {
+		struct node *k = kids[i];
+		size_t *seen = NULL;
+
+		if (k->kind == N_LEAF || k->kind == N_WORD)
+			seen = &mk->pos[k->leaf];
+		else if (k->kind == N_NOT && (k->kids[0]->kind == N_LEAF ||
+					      k->kids[0]->kind == N_WORD))
+			seen = &mk->neg[k->kids[0]->leaf];
+		if (seen && *seen == mk->stamp) {
+			sq_free_node(k);
+			continue;
+		}
+		if (seen)
+			*seen = mk->stamp;
+		kids[j++] = k;
+	}
+	m = j;
+	if (n->kind == N_OR) {
+		for (i = 0; i < m; i++)
+			n_none += kids[i]->kind == N_NONE;
+		if (n_none && n_none < m) {
+			for (i = j = 0; i < m; i++)
+				if (kids[i]->kind == N_NONE)
+					sq_free_node(kids[i]);
+				else
+					kids[j++] = kids[i];
+			m = j;
+		}
+	}
+	n->n_kids = m;
+}
+
+/* In natural-language mode the top level is an OR; its NOT kids must still
+ * exclude: OR(a, b, NOT c) becomes AND(OR(a, b), NOT c). A node left with
+ * one kid collapses to it, and one with none is dropped. */
+static struct node *normalize_node(struct node *n, struct marks *mk)
+{
+	size_t i, j;
+
+	if (!n)
+		return NULL;
+	for (i = 0; i < n->n_kids; i++)
+		n->kids[i] = normalize_node(n->kids[i], mk);
+	for (i = j = 0; i < n->n_kids; i++)
+		if (n->kids[i])
+			n->kids[j++] = n->kids[i];
+	n->n_kids = j;
+	if (n->kind == N_AND || n->kind == N_OR)
+		flatten(n, mk);
+	if (n->kind == N_OR) {
+		size_t n_not = 0;
+
+		for (i = 0; i < n->n_kids; i++)
+			n_not += n->kids[i]->kind == N_NOT;
+		if (n_not && n_not < n->n_kids) {
+			struct node *and = new_node(N_AND), *or = new_node(N_OR);
+
+			for (i = 0; and && or && i < n->n_kids; i++)
+				if (add_kid(n->kids[i]->kind == N_NOT ? and : or,
+					    n->kids[i]) != SG_OK)
+					break;
+			if (!and || !or || i < n->n_kids) {
+				/* n still owns every kid: only the shells go */
+				if (and)
+					sg_free(and->kids);
+				if (or)
+					sg_free(or->kids);
+				sg_free(and);
+				sg_free(or);
+				mk->nomem = 1;
+				return n;
+			}
+			sg_free(n->kids);
+			sg_free(n);
+			or = normalize_node(or, mk);
+			if (or && add_kid(and, or) != SG_OK) {
+				sq_free_node(or);
+				mk->nomem = 1;
+			}
+			return and;
+		}
+	}
+	if ((n->kind == N_AND || n->kind == N_OR) && n->n_kids == 1) {
+		struct node *k = n->kids[0];
+
+		sg_free(n->kids);
+		sg_free(n);
+		return k;
+	}
+	/* A NOT whose item normalized away (a group of words without
+	 * terms) excludes nothing: dropped, as sq_plan() drops a NOT of a
+	 * dropped item. Kept, it would hand node_next a NULL kid. */
+	if ((n->kind == N_AND || n->kind == N_OR || n->kind == N_NOT) &&
+	    n->n_kids == 0) {
+		sq_free_node(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Normalizes the plan *root in place; 0, or SG_ENOMEM with *root still a
+ * whole tree for the caller to free. */
+int sq_normalize(struct run *r, struct node **root)
+{
+	struct marks mk = { NULL, NULL, 0, 0 };
+
+	mk.pos = sg_calloc(r->n_leaves + 1, sizeof(*mk.pos));
+	mk.neg = sg_calloc(r->n_leaves + 1, sizeof(*mk.neg));
+	if (mk.pos && mk.neg)
+		*root = normalize_node(*root, &mk);
+	else
+		mk.nomem = 1;
+	sg_free(mk.pos);
+	sg_free(mk.neg);
+	return mk.nomem ? SG_ENOMEM : SG_OK;
+}
+
+int sq_positive(const struct node *n)
+{
+	size_t i;
+	int any = 0;
+
+	switch (n->kind) {
+	case N_LEAF:
+	case N_WORD:
+	case N_NONE:
+		return 1;
+	case N_NOT:
+		return 0;
+	case N_AND:
+		for (i = 0; i < n->n_kids; i++) {
+			const struct node *k = n->kids[i];
+
+			if (k->kind == N_NOT) {
+				if (!sq_positive(k->kids[0]))
+					return 0;
+			} else if (sq_positive(k)) {
+				any = 1;
+			} else {
+				return 0;
+			}
+		}
+		return any;
+	case N_OR:
+		for (i = 0; i < n->n_kids; i++)
+			if (!sq_positive(n->kids[i]))
+				return 0;
+		return n->n_kids > 0;
+	}
+	return 0;
+}
+
+/* In keyword mode, an OR may not have an exclusion as one of its sides:
+ * a OR -b means "a, or anything without b", nearly the whole index, at a
+ * cost that grows with the index rather than with the query. All sides
+ * excluded (-a OR -b) is the positivity rule's case and gets its message.
+ * (In --or mode every item is optional and an exclusion always excludes,
+ * so there a OR -b is a -b; sq_normalize() does that.) */
+int sq_check_or_sides(const sg_qnode *q, sg_error *err)
+{
+	size_t i, n_not = 0;
+	const sg_qnode *first_not = NULL;
+	int rc;
+
+	if (q->kind == SG_Q_OR) {
+		for (i = 0; i < q->n_kids; i++)
+			if (q->kids[i]->kind == SG_Q_NOT) {
+				n_not++;
+				if (!first_not)
+					first_not = q->kids[i];
+			}
+		if (n_not == q->n_kids)
+			return sg_err(err, SG_ESYNTAX, NEED_POSITIVE);
+		if (n_not)
+			return sg_err(err, SG_ESYNTAX, "column %zu: an "
+				      "exclusion cannot be a side of OR "
+				      "('a OR -b' would match nearly every "
+				      "document): to exclude b, write 'a -b'",
+				      first_not->column);
+	}
+	for (i = 0; i < q->n_kids; i++)
+		if ((rc = sq_check_or_sides(q->kids[i], err)) != SG_OK)
+			return rc;
+	return SG_OK;
+}
+
+/* Generic evaluation: which leaf nodes need cursors of their own. A leaf
+ * may stand under several nodes (merged duplicates: a OR (b (c OR a))),
+ * and an AND under an OR leapfrogs its leaves past documents that another
+ * side of the OR matches: on shared cursors one node would miss documents
+ * another had moved past, and score_doc, which asks every scoring leaf
+ * whether it holds the document, would find some leaves already beyond
+ * it. So such a leaf node matches with its own copy of the leaf's cursors
+ * and the leaf itself only moves to the document being scored. A leaf
+ * node that stands alone and under no AND-under-an-OR is only ever asked
+ * for targets up to the document being scored: where it stops past one,
+ * it does not hold it, and it needs no copy. Copies count against the cap
+ * on posting lists. */
+static void count_refs(const struct node *n, size_t *refs)
+{
+	size_t i;
+
+	if (n->kind == N_LEAF || n->kind == N_WORD)
+		refs[n->leaf]++;
+	for (i = 0; i < n->n_kids; i++)
+		count_refs(n->kids[i], refs);
+}
+
+static int own_leaf(struct run *r, struct node *n);
+
+/* under_or: an OR is above n; ahead: an AND with an OR above it is. */
+static int own_walk(struct run *r, struct node *n, const size_t *refs,
+		    int under_or, int ahead)
+{
+	size_t i;
+	int rc;
+
+	if (n->kind == N_LEAF || n->kind == N_WORD)
+		return refs[n->leaf] > 1 || ahead ? own_leaf(r, n) : SG_OK;
+	for (i = 0; i < n->n_kids; i++) {
+		rc = own_walk(r, n->kids[i], refs, under_or || n->kind == N_OR,
+			      ahead || (n->kind == N_AND && under_or));
+		if (rc != SG_OK)
+			return rc;
+	}
+	return SG_OK;
+}
+
+int sq_own_leaves(struct run *r, struct node *n)
+{
+	size_t *refs = sg_calloc(r->n_leaves + 1, sizeof(*refs));
+	int rc;
+
+	if (!refs)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	count_refs(n, refs);
+	rc = own_walk(r, n, refs, 0, 0);
+	sg_free(refs);
+	return rc;
+}
+
+static int own_leaf(struct run *r, struct node *n)
+{
+	const struct leaf *l;
+	struct leaf *o;
+	size_t i;
+	int rc;
+
+	if (n->own)
+		return SG_OK;
+	l = &r->leaves[n->leaf];
+	if (l->empty)
+		return SG_OK; /* it never moves */
+	if (l->n > SG_QUERY_MAX_LISTS - r->n_lists)
+		return sg_err(r->err, SG_ETOOBIG, "the query reads more than %d "
+			      "posting lists (its words, phrases, and the terms "
+			      "its prefixes expand to, each once per place it "
+			      "stands in a query of groups): shorten it",
+			      SG_QUERY_MAX_LISTS);
+	o = sg_malloc(sizeof(*o));
+	if (!o)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	*o = *l;
+	o->cur = sg_calloc(l->n, sizeof(*o->cur));
+	if (!o->cur) {
+		sg_free(o);
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	}
+	o->n = 0;
+	n->own = o;
+	for (i = 0; i < l->n; i++) {
+		rc = sg_tcur_clone(&o->cur[i], &l->cur[i], r->err);
+		o->n = i + 1;
+		if (rc != SG_OK)
+			return rc;
+		o->cur[i].df = l->cur[i].df;
+		r->n_lists++;
+	}
+	o->tf_doc = SG_DOC_END;
+	o->bb_valid = 0;
+	o->doc = 0;
+	return sq_leaf_advance(r, o, 0);
+}

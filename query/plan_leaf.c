@@ -1,0 +1,382 @@
+/*
+ * plan_leaf.c — building the leaves the planner asks for: a leaf
+ * of terms at relative offsets (make_leaf: opens its cursors, computes its
+ * df, idf and score bound, caps the posting lists one query may open), and
+ * equal leaves merged through an open hash by name and offsets, so a term
+ * scores once however often it is asked for; and the ordering of
+ * leaves and cursors by bound or df (sort_leaves). The substring leaf of a
+ * keyword (make_sub_leaf) is its grams, cut by cut_grams().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "postings_read.h"
+#include "search_internal.h"
+
+/* Sorting leaves by a key without global state (qsort's comparator sees
+ * only its two arguments, and searches run in parallel threads): each
+ * leaf index travels with its key; equal keys keep index order, so the
+ * order is the same on every run and every libc. */
+struct rank {
+	double key;
+	size_t idx;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Sorts leaf indices ids[0..n) by ascending upper bound or df. */
+int sq_sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by)
+{
+	struct rank *rk;
+	size_t i;
+
+	if (n < 2)
+		return SG_OK;
+	rk = sg_malloc(n * sizeof(*rk));
+	if (!rk)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		const struct leaf *l = &r->leaves[ids[i]];
+
+		rk[i].key = by == BY_UB ? l->ub : (double)l->df;
+		rk[i].idx = ids[i];
+	}
+	qsort(rk, n, sizeof(*rk), cmp_rank);
+	for (i = 0; i < n; i++)
+		ids[i] = rk[i].idx;
+	sg_free(rk);
+	return SG_OK;
+}
+
+/* The merge key of a leaf: its name, its offsets relative to the first,
+ * whether it scores and whether it is a substring leaf (FNV-1a). */
+static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
+			  int scores, int sub)
+{
+	uint64_t h = 14695981039346656037u;
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)what; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint32_t)(off[i] - off[0])) * 1099511628211u;
+	h = (h ^ (uint64_t)(scores ? 2 : 0) ^ (uint64_t)(sub ? 1 : 0)) *
+	    1099511628211u;
+	return h;
+}
+
+/* The slot of the leaf equal to the key, or of the empty slot where it
+ * would go (linear probing; the table is never more than half full). */
+static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
+			const int32_t *off, size_t n, int scores, int sub)
+{
+	size_t mask = r->n_slots - 1, i = (size_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		const struct leaf *o;
+		size_t t;
+		int same;
+
+		if (r->slots[i] == SIZE_MAX)
+			return i;
+		o = &r->leaves[r->slots[i]];
+		same = o->hash == h && o->n == n && o->scores == scores &&
+		       o->sub == sub && !strcmp(o->what, what);
+		for (t = 0; same && t < n; t++)
+			same = o->off[t] - o->off[0] == off[t] - off[0];
+		if (same)
+			return i;
+	}
+}
+
+/* Keeps the hash table at most half full. */
+static int grow_slots(struct run *r)
+{
+	size_t n = r->n_slots ? r->n_slots * 2 : 64, i;
+	size_t *old = r->slots, n_old = r->n_slots;
+
+	if (r->n_slots > 2 * (r->n_leaves + 1))
+		return SG_OK;
+	r->slots = sg_malloc(n * sizeof(*r->slots));
+	if (!r->slots) {
+		r->slots = old;
+		return SG_ENOMEM;
+	}
+	r->n_slots = n;
+	for (i = 0; i < n; i++)
+		r->slots[i] = SIZE_MAX;
+	for (i = 0; i < n_old; i++)
+		if (old[i] != SIZE_MAX) {
+			const struct leaf *o = &r->leaves[old[i]];
+
+			r->slots[leaf_slot(r, o->hash, o->what, o->off, o->n,
+					   o->scores, o->sub)] = old[i];
+		}
+	sg_free(old);
+	return SG_OK;
+}
+
+/* A leaf for terms[0..n) at offsets off[]; merged with an equal leaf. */
+int sq_make_leaf(struct run *r, const char *const *terms,
+		 const size_t *lens, const int32_t *off, size_t n,
+		 int scores, int sub, size_t *out)
+{
+	struct leaf *l;
+	sg_buf what = SG_BUF_INIT;
+	size_t i, slot;
+	uint64_t h;
+	struct rank *rk;
+	sg_termrec *trs = NULL;
+	int rc;
+
+	/* Its name: the terms joined by spaces (a gram without its NUL). */
+	for (i = 0; i < n; i++) {
+		if (i && sg_buf_putc(&what, ' '))
+			goto nomem;
+		if (sg_buf_append(&what, terms[i] + (sub ? 1 : 0),
+				  lens[i] - (sub ? 1 : 0)))
+			goto nomem;
+	}
+	if (!what.data && !(what.data = sg_strdup("")))
+		goto nomem;
+	if (grow_slots(r) != SG_OK)
+		goto nomem;
+	h = leaf_hash(what.data, off, n, scores, sub);
+	slot = leaf_slot(r, h, what.data, off, n, scores, sub);
+	if (r->slots[slot] != SIZE_MAX) {
+		sg_buf_release(&what);
+		*out = r->slots[slot];
+		return SG_OK;
+	}
+	trs = sg_malloc((n ? n : 1) * sizeof(*trs));
+	if (!trs)
+		goto nomem;
+	if (sg_grow_array_from((void **)&r->leaves, &r->cap_leaves,
+			       r->n_leaves + 1, sizeof(*r->leaves), 16))
+		goto nomem;
+	l = &r->leaves[r->n_leaves];
+	memset(l, 0, sizeof(*l));
+	l->off = sg_calloc(n ? n : 1, sizeof(*l->off));
+	l->order = sg_calloc(n ? n : 1, sizeof(*l->order));
+	if (!l->off || !l->order) {
+		sg_free(l->off);
+		sg_free(l->order);
+		goto nomem;
+	}
+	l->n = n;
+	l->sub = sub;
+	l->scores = scores;
+	l->what = what.data;
+	l->hash = h;
+	l->unit = SIZE_MAX;
+	l->tf_doc = SG_DOC_END;
+	l->df = UINT64_MAX;
+	l->min_dl = 0;
+	l->max_tf = UINT32_MAX;
+	r->n_leaves++;
+	r->slots[slot] = r->n_leaves - 1;
+	/* The terms first: a leaf with a term the index lacks matches
+	 * nothing and opens no cursor (nor counts against the cap). */
+	for (i = 0; i < n; i++) {
+		sg_termrec *tr = &trs[i];
+
+		l->off[i] = off[i];
+		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], tr,
+				 r->err);
+		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr->df == 0)) {
+			l->empty = 1;
+			l->df = 0;
+			continue;
+		}
+		if (rc != SG_OK)
+			goto fail;
+		if (tr->df < l->df)
+			l->df = tr->df;
+		if (!sub)
+			l->idf += idf_of(r, tr->df);
+		if (tr->max_tf < l->max_tf)
+			l->max_tf = tr->max_tf;
+		if (tr->min_dl > l->min_dl)
+			l->min_dl = tr->min_dl;
+	}
+	if (!l->empty && n > SG_QUERY_MAX_LISTS - r->n_lists) {
+		rc = sg_err(r->err, SG_ETOOBIG, "the query reads more than %d "
+			    "posting lists (its words, phrases, and the terms "
+			    "its prefixes expand to): shorten it",
+			    SG_QUERY_MAX_LISTS);
+		goto fail;
+	}
+	l->cur = sg_calloc(l->empty || !n ? 1 : n, sizeof(*l->cur));
+	if (!l->cur) {
+		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; !l->empty && i < n; i++) {
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &trs[i],
+				  r->s->next_docid, &r->decoded, &r->skipped, r->err);
+		if (rc != SG_OK) {
+			l->n = i + 1;
+			goto fail;
+		}
+		l->cur[i].df = trs[i].df;
+		r->n_lists++;
+	}
+	sg_free(trs);
+	trs = NULL;
+	if (l->empty) {
+		l->doc = SG_DOC_END;
+		l->ub = 0;
+	} else {
+		/* Rarest first (a phrase may hold hundreds of terms). */
+		rk = sg_malloc(n * sizeof(*rk));
+		if (!rk)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < n; i++) {
+			rk[i].key = (double)l->cur[i].df;
+			rk[i].idx = i;
+		}
+		qsort(rk, n, sizeof(*rk), cmp_rank);
+		for (i = 0; i < n; i++)
+			l->order[i] = rk[i].idx;
+		sg_free(rk);
+		if (sub)
+			l->idf = idf_of(r, l->df);
+		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
+		l->doc = l->cur[0].doc;
+		rc = sq_leaf_advance(r, l, 0);
+		if (rc != SG_OK)
+			return rc;
+	}
+	*out = r->n_leaves - 1;
+	return SG_OK;
+fail: /* the leaf stays in r->leaves: run_release frees it */
+	sg_free(trs);
+	return rc;
+nomem:
+	sg_free(trs);
+	sg_buf_release(&what);
+	return sg_err(r->err, SG_ENOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------ grams */
+
+/* A keyword's grams: term i is terms[i] (lens[i] bytes: a '\0', then the
+ * gram's characters) at character offset off[i]; the terms live in keys. */
+struct grams {
+	const char **terms;
+	size_t *lens;
+	int32_t *off;
+	size_t n;
+	char *keys;
+};
+
+static void grams_free(struct grams *g)
+{
+	sg_free(g->terms);
+	sg_free(g->lens);
+	sg_free(g->off);
+	sg_free(g->keys);
+}
+
+/* The grams that cover the normalized text norm with white space removed
+ * (docs/RECALL.md, docs/FORMAT.md): the unigram of a one-character text,
+ * else the bigrams at character offsets 0, 2, 4, ... and one ending at
+ * the last character. Confirming them at those offsets is confirming the
+ * whole string. g->n = 0 when the text is empty once normalized. SG_OK or
+ * SG_ENOMEM (g is then freed). The indexer (indexer/writer.c) holds
+ * every unigram and bigram outside white space, so each of these is there
+ * when the string is. */
+static int cut_grams(const char *norm, size_t len, struct grams *g)
+{
+	size_t *at, n = 0, i, m = 0, c;
+	char *k;
+
+	memset(g, 0, sizeof(*g));
+	at = sg_malloc((len + 2) * sizeof(*at));
+	if (!at)
+		return SG_ENOMEM;
+	for (i = 0; i < len;) {
+		size_t a = sg_utf8_lead_len((unsigned char)norm[i]);
+
+		if (a > len - i)
+			a = len - i;
+		if (!strchr(" \t\n\r\v\f", norm[i]) || norm[i] == '\0')
+			at[n++] = i;
+		i += a;
+	}
+	if (n == 0) {
+		sg_free(at);
+		return SG_OK;
+	}
+	at[n] = len; /* only to measure the last character */
+	g->terms = sg_calloc(n + 1, sizeof(*g->terms));
+	g->lens = sg_calloc(n + 1, sizeof(*g->lens));
+	g->off = sg_calloc(n + 1, sizeof(*g->off));
+	/* a gram key: '\0' and two characters of at most 4 bytes each, so
+	 * n * 10 + 10 bytes hold them all */
+	g->keys = sg_malloc(n * 10 + 10);
+	if (!g->terms || !g->lens || !g->off || !g->keys) {
+		sg_free(at);
+		grams_free(g);
+		return SG_ENOMEM;
+	}
+	k = g->keys;
+	for (c = 0;; c = c + 2 < n - 1 ? c + 2 : n - 2) {
+		/* a character's bytes: up to the next kept character, which
+		 * white space removed may have moved: measure by lead byte */
+		size_t c0 = at[c], l0 = sg_utf8_lead_len((unsigned char)norm[c0]);
+		size_t l1 = 0;
+
+		if (l0 > len - c0)
+			l0 = len - c0;
+		k[0] = '\0';
+		memcpy(k + 1, norm + c0, l0);
+		if (n > 1) {
+			size_t c1 = at[c + 1];
+
+			l1 = sg_utf8_lead_len((unsigned char)norm[c1]);
+			if (l1 > len - c1)
+				l1 = len - c1;
+			memcpy(k + 1 + l0, norm + c1, l1);
+		}
+		g->terms[m] = k;
+		g->lens[m] = 1 + l0 + l1;
+		g->off[m] = (int32_t)c;
+		m++;
+		k += 1 + l0 + l1;
+		if (n == 1 || c == n - 2)
+			break;
+	}
+	g->n = m;
+	sg_free(at);
+	return SG_OK;
+}
+
+/* ------------------------------------------------------------ */
+
+/* The substring leaf of a keyword (docs/RECALL.md): its grams (cut_grams)
+ * at their character offsets. *li = SIZE_MAX when the text is empty once
+ * normalized. */
+int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
+		     int scores, size_t *li)
+{
+	struct grams g;
+	int rc;
+
+	*li = SIZE_MAX;
+	if (cut_grams(norm, len, &g) != SG_OK)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	if (g.n == 0)
+		return SG_OK;
+	rc = sq_make_leaf(r, g.terms, g.lens, g.off, g.n, scores, 1, li);
+	grams_free(&g);
+	return rc;
+}

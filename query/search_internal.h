@@ -1,0 +1,298 @@
+/*
+ * search_internal.h — what the query engine's files share: the state of
+ * one search (struct run, its leaves and plan nodes, the heap), and one
+ * section per file for the functions it offers the others. The hot ones
+ * (doc_len, bm25, idf_of, worse, threshold) are static inline here: gcc
+ * does not inline across objects, and they run once per posting.
+ *
+ *   searcher.c        a searcher's snapshot, the documents' lengths
+ *   bm25.c            the score of one document
+ *   leaf.c            one leaf's cursors: candidates, tf, phrase positions
+ *   plan.c            the parser's tree to AND/OR/NOT nodes over leaves
+ *   plan_leaf.c       building and merging leaves; substring grams
+ *   topk.c            the heap of the best k
+ *   eval_and.c        conjunctions (block-max), exhaustive evaluation
+ *   eval_or.c         disjunctions (MaxScore)
+ *   eval_substring.c  keywords on a substring index
+ *   results.c         hits, --explain, snippets
+ *   search.c          sg_search: parse, plan, evaluate, collect
+ */
+#ifndef SG_SEARCH_INTERNAL_H
+#define SG_SEARCH_INTERNAL_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "cursor.h"
+#include "error.h"
+#include "index.h"
+#include "parse.h"
+#include "sagasu.h"
+
+/* -------------------------------------------------------------- one search */
+
+struct leaf {
+	size_t n;                     /* terms */
+	sg_tcur *cur;                 /* n cursors */
+	int32_t *off;                 /* relative query positions */
+	int sub;                      /* a substring leaf: grams, idf of the
+					 rarest gram (docs/RECALL.md) */
+	int in_unit;                  /* a keyword unit's leaf (scored by it) */
+	size_t unit;                  /* the unit whose substring leaf this
+					 is, SIZE_MAX if none */
+	uint64_t hash;                /* of its name and offsets (merging) */
+	size_t *order;                /* cursors, rarest term first: the
+					 leapfrog is driven by the shortest
+					 list and seeks in the others */
+	uint64_t df;                  /* the rarest term's df */
+	double idf;
+	uint32_t max_tf, min_dl;      /* global bound inputs */
+	double ub;                    /* upper bound of its score */
+	int scores;                   /* 0 under a NOT */
+	int empty;                    /* a term the index lacks */
+	char *what;                   /* for --explain */
+	uint32_t doc;                 /* current candidate (unconfirmed) */
+	int bb_valid;                 /* bb: the block bound of the block */
+	uint32_t bb_first;            /* that starts at bb_first */
+	double bb;
+	uint32_t tf_doc, tf;          /* tf cached for doc tf_doc */
+};
+
+/* N_WORD: a keyword of a substring index; it matches where its substring
+ * leaf does and scores by its unit (a morpheme leaf, if any, first). */
+enum nkind { N_LEAF, N_AND, N_OR, N_NOT, N_NONE, N_WORD };
+
+/* A keyword of a substring index: which leaves match and score it. */
+struct unit {
+	size_t sub;       /* the substring leaf: decides the match */
+	size_t morph;     /* the morpheme leaf, when has_morph */
+	int has_morph;
+	int implied;      /* a morpheme match implies the string (below) */
+};
+
+struct node {
+	enum nkind kind;
+	size_t leaf;
+	struct node **kids;
+	size_t n_kids, cap_kids;
+	uint32_t doc;                 /* generic evaluation: current doc */
+	struct leaf *own;             /* generic evaluation: the leaf's own
+					 cursors, for matching (below) */
+};
+
+struct heap_ent {
+	int tier;         /* keywords matched as whole morphemes */
+	double score;
+	uint32_t docid;
+};
+
+/* Everything of one search. */
+struct run {
+	sg_searcher *s;
+	const sg_search_options *opt;
+	double k1, b;
+	struct leaf *leaves;
+	size_t n_leaves, cap_leaves;
+	size_t *slots;                /* open hash of the leaves by name and
+					 offsets, SIZE_MAX = empty */
+	size_t n_slots;               /* a power of two > 2 * n_leaves */
+	size_t n_lists;               /* posting lists opened (cursors) */
+	struct node *root;
+	int substring;                /* keyword mode on a substring index */
+	struct unit *units;           /* scoring keywords, one per sub leaf */
+	size_t n_units, cap_units;
+	sg_buf notices;
+	struct heap_ent *heap;
+	size_t n_heap, k;
+	uint64_t total;
+	int lower_bound;
+	int capped;                   /* a prefix expanded to fewer terms
+					 than it matches: no count is exact */
+	uint64_t decoded, skipped, scored;
+	uint32_t *pos_a, *pos_b;      /* positions of two phrase terms */
+	size_t pos_cap;
+	sg_buf texts_buf;             /* decompressed texts of a hit */
+	int sticky;                   /* a damaged lengths chunk, found where
+					 no error can be returned (doc_len) */
+	sg_error *err;
+};
+
+/* ------------------------------------------------- interface to searcher.c */
+
+struct sg_searcher {
+	sg_index *idx;
+	MDB_txn *txn;
+	uint64_t n_docs;
+	double avgdl;
+	uint32_t next_docid;
+	const uint8_t **len_chunks;   /* pointer into the map per chunk */
+	size_t n_chunks;
+	sg_analysis *an;
+	sg_buf doc_buf;               /* sg_searcher_get's decompressed texts */
+	sg_slice doc_texts[SG_FIELDS_MAX];
+};
+
+int sq_doc_len_load(struct run *r, size_t c);
+
+/* The length of docid; SG_DL_DEAD for a deleted one. */
+static inline uint32_t doc_len(struct run *r, uint32_t docid)
+{
+	sg_searcher *s = r->s;
+	size_t c = docid / SG_LEN_CHUNK;
+
+	if (c >= s->n_chunks)
+		return SG_DL_DEAD;
+	if (!s->len_chunks[c] && sq_doc_len_load(r, c) != SG_OK)
+		return SG_DL_DEAD;
+	return sg_le32_get(s->len_chunks[c] + 4 * (docid % SG_LEN_CHUNK));
+}
+
+/* ----------------------------------------------------- interface to bm25.c */
+
+static inline double bm25(const struct run *r, double idf, uint32_t tf,
+			   uint32_t dl)
+{
+	double norm = r->k1 * (1.0 - r->b + r->b * (double)dl / r->s->avgdl);
+
+	return idf * (double)tf * (r->k1 + 1.0) / ((double)tf + norm);
+}
+
+static inline double idf_of(const struct run *r, uint64_t df)
+{
+	double n = (double)r->s->n_docs, d = (double)df;
+
+	return log(1.0 + (n - d + 0.5) / (d + 0.5));
+}
+
+int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
+		 double *score, int *tier, int *matched_any);
+
+/* ----------------------------------------------------- interface to leaf.c */
+
+int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target);
+
+int sq_leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
+	       uint32_t *tf);
+
+int sq_leaf_confirm(struct run *r, struct leaf *l, uint32_t docid);
+
+int sq_leaf_tf_at(struct run *r, struct leaf *l, uint32_t docid,
+		  uint32_t *tf);
+
+int sq_leaf_rewind(struct run *r, struct leaf *l);
+
+int sq_leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
+		     uint32_t *tf);
+
+/* ----------------------------------------------------- interface to plan.c */
+
+/* Every posting list a query reads costs a cursor (about 2 kB with its
+ * decoded block) and a step per candidate: a query may open at most this
+ * many, its words, phrases, grams and the terms its prefixes expand to
+ * together (docs/QUERY.md, "Limits"). Beyond, SG_ETOOBIG. */
+#define SG_QUERY_MAX_LISTS 32768
+
+/* The positivity rule (docs/QUERY.md, "Exclusions"). A query must name
+ * the documents it matches through words, phrases or prefixes; an
+ * exclusion only removes some of them. So a node is *positive* when it
+ * can list its matches by walking posting lists: a leaf; an AND with at
+ * least one positive kid, each NOT kid excluding a positive item; an OR
+ * whose kids are all positive. The root must be positive. Without the
+ * rule, -a -b would walk every docid there could be (it took 42 s on
+ * 2,500 documents) to answer with nearly the whole index at score 0. */
+#define NEED_POSITIVE "a query needs at least one word that is not " \
+		      "excluded with '-'"
+
+void sq_free_node(struct node *n);
+
+void sq_notice(struct run *r, const char *fmt, const char *a, size_t n);
+
+int sq_drop_repeats(struct run *r, size_t *ids, size_t *n);
+
+int sq_plan(struct run *r, const sg_qnode *q, int scores,
+	    struct node **out);
+
+int sq_normalize(struct run *r, struct node **root);
+
+int sq_positive(const struct node *n);
+
+int sq_check_or_sides(const sg_qnode *q, sg_error *err);
+
+int sq_own_leaves(struct run *r, struct node *n);
+
+/* ------------------------------------------------ interface to plan_leaf.c */
+
+/* sq_sort_leaves orders leaves by their upper bound or by df. */
+enum rank_by { BY_UB, BY_DF };
+
+int sq_sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by);
+
+int sq_make_leaf(struct run *r, const char *const *terms,
+		 const size_t *lens, const int32_t *off, size_t n,
+		 int scores, int sub, size_t *out);
+
+int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
+		     int scores, size_t *li);
+
+/* ----------------------------------------------------- interface to topk.c */
+
+/* Slack against rounding: a bound is raised by this factor before it is
+ * compared with the k-th score, so no document is pruned by a rounding. */
+#define BOUND_SLACK (1.0 + 1e-9)
+
+/* a is worse than b: a lower score, or the same score and a later docid. */
+static inline int worse(const struct heap_ent *a, const struct heap_ent *b)
+{
+	if (a->tier != b->tier)
+		return a->tier < b->tier;
+	return a->score < b->score ||
+	       (a->score == b->score && a->docid > b->docid);
+}
+
+/* The score a document must beat to enter: -inf until the heap is full. */
+static inline double threshold(const struct run *r)
+{
+	return r->n_heap < r->k ? -HUGE_VAL : r->heap[0].score;
+}
+
+void sq_heap_push(struct run *r, int tier, double score, uint32_t docid);
+
+/* Takes the worst entry out (the heap must not be empty). */
+struct heap_ent sq_heap_pop(struct run *r);
+
+/* ------------------------------------------------- interface to eval_and.c */
+
+int sq_node_next(struct run *r, struct node *n, uint32_t target);
+
+int sq_eval_generic(struct run *r);
+
+double sq_leaf_block_bound(const struct run *r, struct leaf *l);
+
+int sq_eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
+		size_t nreq, size_t *neg, size_t nn);
+
+/* -------------------------------------------------- interface to eval_or.c */
+
+int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
+	       size_t nn);
+
+/* ------------------------------------------- interface to eval_substring.c */
+
+int sq_eval_substring(struct run *r);
+
+/* -------------------------------------------------- interface to results.c */
+
+struct results_impl {
+	sg_results pub;
+	sg_hit *hits;
+	sg_buf notices;
+	void **owned;          /* everything else to free */
+	size_t n_owned, cap_owned;
+};
+
+int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
+		 uint32_t docid, double score);
+
+#endif
