@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gram.h"
 #include "postings_read.h"
 #include "search_internal.h"
 
@@ -291,9 +292,10 @@ static void grams_free(struct grams *g)
  * else the bigrams at character offsets 0, 2, 4, ... and one ending at
  * the last character. Confirming them at those offsets is confirming the
  * whole string. g->n = 0 when the text is empty once normalized. SG_OK or
- * SG_ENOMEM (g is then freed). The indexer (indexer/writer.c) holds
- * every unigram and bigram outside white space, so each of these is there
- * when the string is. */
+ * SG_ENOMEM (g is then freed). The indexer (common/gram.c) holds every
+ * unigram and bigram outside white space, and both sides spell a gram and
+ * measure a character with common/gram.h, so each of these is there when
+ * the string is. */
 static int cut_grams(const char *norm, size_t len, struct grams *g)
 {
 	size_t *at, n = 0, i, m = 0, c;
@@ -303,15 +305,9 @@ static int cut_grams(const char *norm, size_t len, struct grams *g)
 	at = sg_malloc((len + 2) * sizeof(*at));
 	if (!at)
 		return SG_ENOMEM;
-	for (i = 0; i < len;) {
-		size_t a = sg_utf8_lead_len((unsigned char)norm[i]);
-
-		if (a > len - i)
-			a = len - i;
-		if (!strchr(" \t\n\r\v\f", norm[i]) || norm[i] == '\0')
+	for (i = 0; i < len; i += sg_gram_char_len(norm + i, norm + len))
+		if (!sg_gram_space(norm[i]))
 			at[n++] = i;
-		i += a;
-	}
 	if (n == 0) {
 		sg_free(at);
 		return SG_OK;
@@ -320,9 +316,7 @@ static int cut_grams(const char *norm, size_t len, struct grams *g)
 	g->terms = sg_calloc(n + 1, sizeof(*g->terms));
 	g->lens = sg_calloc(n + 1, sizeof(*g->lens));
 	g->off = sg_calloc(n + 1, sizeof(*g->off));
-	/* a gram key: '\0' and two characters of at most 4 bytes each, so
-	 * n * 10 + 10 bytes hold them all */
-	g->keys = sg_malloc(n * 10 + 10);
+	g->keys = sg_malloc((n + 1) * SG_GRAM_KEY_MAX);
 	if (!g->terms || !g->lens || !g->off || !g->keys) {
 		sg_free(at);
 		grams_free(g);
@@ -330,28 +324,18 @@ static int cut_grams(const char *norm, size_t len, struct grams *g)
 	}
 	k = g->keys;
 	for (c = 0;; c = c + 2 < n - 1 ? c + 2 : n - 2) {
-		/* a character's bytes: up to the next kept character, which
-		 * white space removed may have moved: measure by lead byte */
-		size_t c0 = at[c], l0 = sg_utf8_lead_len((unsigned char)norm[c0]);
-		size_t l1 = 0;
+		/* a character's bytes: by its lead byte (white space removed
+		 * may have moved the next kept character) */
+		const char *c0 = norm + at[c], *c1 = n > 1 ? norm + at[c + 1] :
+						   NULL;
 
-		if (l0 > len - c0)
-			l0 = len - c0;
-		k[0] = '\0';
-		memcpy(k + 1, norm + c0, l0);
-		if (n > 1) {
-			size_t c1 = at[c + 1];
-
-			l1 = sg_utf8_lead_len((unsigned char)norm[c1]);
-			if (l1 > len - c1)
-				l1 = len - c1;
-			memcpy(k + 1 + l0, norm + c1, l1);
-		}
 		g->terms[m] = k;
-		g->lens[m] = 1 + l0 + l1;
+		g->lens[m] = sg_gram_key(k, c0, sg_gram_char_len(c0, norm + len),
+					 c1, c1 ? sg_gram_char_len(c1, norm +
+								   len) : 0);
 		g->off[m] = (int32_t)c;
+		k += g->lens[m];
 		m++;
-		k += 1 + l0 + l1;
 		if (n == 1 || c == n - 2)
 			break;
 	}
