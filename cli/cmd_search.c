@@ -33,6 +33,8 @@ enum fmt { F_TEXT, F_JSON, F_TSV, F_TREC };
 /* --count N: any count a uint64_t holds is possible, but a limit beyond
  * 10^12 documents is 'exact' in all but name. */
 #define COUNT_MAX 1000000000000ULL
+/* --sort and --filter, each repeatable */
+#define SPECS_MAX 16
 
 struct opts {
 	const char *dir, *queries;
@@ -47,6 +49,7 @@ struct opts {
 	unsigned repeat, warmup, threads;
 	size_t offset;        /* --offset: hits skipped (search asks for k +
 				 offset and prints from there) */
+	const char *sort[SPECS_MAX], *filters[SPECS_MAX]; /* into argv */
 	sg_index_options io;
 	const char **words;   /* the query's words, in order */
 	size_t n_words;
@@ -69,6 +72,13 @@ static void search_usage(FILE *f)
 "  -d, --dir DIR    the index\n"
 "  -k N             hits wanted, 1 to %d (default 10)\n"
 "  --offset N       skip the first N hits (paging; k + N at most %d)\n"
+"  --sort [-]FIELD  order the hits by a stored field (numbers numerically,\n"
+"                   strings bytewise, a missing value last; '-': descending;\n"
+"                   _score: the rank); repeatable, ties by the next key,\n"
+"                   then by rank\n"
+"  --filter 'FIELD OP VALUE'  keep only hits whose field satisfies it, OP\n"
+"                   one of = != < <= > >= (e.g. 'date>=2022-03-01');\n"
+"                   repeatable, all must hold\n"
 "  --or             natural-language mode\n"
 "  --format F       text, json, tsv or trec (default text); --json is\n"
 "                   --format json\n"
@@ -175,6 +185,7 @@ static const struct {
 	{ "--color", IN_SEARCH },
 	{ "--count", IN_BOTH }, { "--highlight", IN_SEARCH },
 	{ "--offset", IN_SEARCH },
+	{ "--sort", IN_BOTH }, { "--filter", IN_BOTH },
 	{ "--repeat", IN_BENCH }, { "--warmup", IN_BENCH },
 	{ "--threads", IN_BENCH },
 };
@@ -266,6 +277,19 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		} else if (!strcmp(a, "--offset")) {
 			rc = opt_size(cmd, a, v, 0, SG_SEARCH_K_MAX - 1,
 				      &o->offset);
+		} else if (!strcmp(a, "--sort") || !strcmp(a, "--filter")) {
+			int s = !strcmp(a, "--sort");
+			size_t *n = s ? &o->so.n_sort : &o->so.n_filters;
+
+			if (*n == SPECS_MAX) {
+				fprintf(stderr, "sagasu: %s: %s: at most %d\n",
+					cmd, a, SPECS_MAX);
+				rc = -1;
+			} else {
+				(s ? o->sort : o->filters)[(*n)++] = v;
+				o->so.sort = o->sort;
+				o->so.filters = o->filters;
+			}
 		} else if (!strcmp(a, "--queries")) {
 			o->queries = v;
 		} else if (!strcmp(a, "--count")) {
@@ -661,6 +685,19 @@ static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
 		sg_index_close(*idx);
 		return 1;
 	}
+	if (o->so.n_sort || o->so.n_filters) {
+		/* The specs are checked once, before any query: an empty
+		 * query compiles them and searches nothing. */
+		sg_results *res = NULL;
+
+		if (sg_search(*s, "", 0, &o->so, &res, err) == SG_EINVAL) {
+			fprintf(stderr, "sagasu: %s: %s\n", what, err->msg);
+			sg_searcher_free(*s);
+			sg_index_close(*idx);
+			return 2;
+		}
+		sg_results_free(res);
+	}
 	return 0;
 }
 
@@ -732,10 +769,10 @@ int cmd_search(int argc, char **argv)
 		q = &one;
 		n_q = 1;
 	}
-	if (open_searcher(&o, &idx, &s, "search", &err) != 0) {
-		if (o.fmt == F_JSON)
+	if ((rc = open_searcher(&o, &idx, &s, "search", &err)) != 0) {
+		if (o.fmt == F_JSON && rc == 1)
 			print_json_error(NULL, NULL, err.code, err.msg);
-		status = 1;
+		status = rc;
 		goto out;
 	}
 	/* --offset N: the library ranks k + N hits, the first N are skipped. */
@@ -789,6 +826,7 @@ static void bench_usage(FILE *f)
 "  --b X            BM25 b, a number from 0 to 1 (default 0.75)\n"
 "  --snippet N      snippet characters, 0 to %d (default 0: none)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --sort [-]FIELD, --filter 'FIELD OP VALUE'   as in search (repeatable)\n"
 "  --count C        as in search, but default 0: bench times the top k,\n"
 "                   as the peers are timed (--count 10000: search's cost)\n"
 "  --repeat N       timed passes over the set, 1 to %d (default 1)\n"
@@ -986,9 +1024,9 @@ int cmd_bench(int argc, char **argv)
 		o.threads = 1;
 	if (read_queries(o.queries, &q, &n_q, &err) != 0)
 		return 1;
-	if (open_searcher(&o, &idx, &s, "bench", &err) != 0) {
+	if ((rc = open_searcher(&o, &idx, &s, "bench", &err)) != 0) {
 		free_queries(q, n_q);
-		return 1;
+		return rc;
 	}
 	n_lat = n_q * o.repeat;
 	lat = calloc(n_lat + 1, sizeof(*lat));

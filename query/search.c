@@ -71,8 +71,18 @@ static int count_matches(struct run *r, uint64_t limit)
 		if (r->root->doc == SG_DOC_END)
 			break;
 		d = r->root->doc;
-		if (doc_len(r, d) != SG_DL_DEAD && ++n > limit)
-			break;
+		if (doc_len(r, d) != SG_DL_DEAD) {
+			int ok = 1;
+
+			if (r->sf) {
+				ok = sg_sortfilter_accept(r->sf, r->s->txn, d,
+							  r->err);
+				if (ok < 0)
+					return ok;
+			}
+			if (ok && ++n > limit)
+				break;
+		}
 		if (d == SG_DOC_END - 1)
 			break;
 		d++;
@@ -98,6 +108,16 @@ static int evaluate(struct run *r)
 
 	if (rc != SG_OK || r->sticky)
 		return rc != SG_OK ? rc : r->sticky;
+	if (r->sf) {
+		/* The evaluators counted matches before the filters: the
+		 * total is the documents that passed, exact when every match
+		 * was pushed (collecting for a sort, or nothing pruned). */
+		r->total = r->sf_passed;
+		if (r->collect)
+			r->lower_bound = r->capped;
+		if (r->collect || !r->lower_bound)
+			return SG_OK;
+	}
 	if (r->lower_bound && r->opt->count_limit &&
 	    r->root->kind != N_NOT && r->root->kind != N_NONE &&
 	    r->total <= r->opt->count_limit)
@@ -212,6 +232,8 @@ static void run_release(struct run *r)
 	sg_free(r->units);
 	sq_free_node(r->root);
 	sg_free(r->heap);
+	sg_free(r->coll);
+	sg_sortfilter_free(r->sf);
 	sg_buf_release(&r->notices);
 	sg_buf_release(&r->texts_buf);
 	sg_free(r->pos_a);
@@ -264,6 +286,11 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
+	rc = sg_sortfilter_new(s->idx, opt->sort, opt->n_sort, opt->filters,
+			       opt->n_filters, &r->sf, err);
+	if (rc != SG_OK)
+		goto out;
+	r->collect = sg_sortfilter_sorts(r->sf);
 	r->substring = s->idx->substring && !opt->or_mode;
 	if (!s->idx->substring && !opt->or_mode)
 		sq_notice(r, "%.*sthis index was built with --no-substring: "
@@ -308,12 +335,27 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		if (rc != SG_OK)
 			goto out;
 	}
-	/* The heap, best first. */
-	ri->hits = sg_calloc(r->n_heap + 1, sizeof(*ri->hits));
+	if (r->collect) {
+		/* Every match, sorted by the keys: the first k are the hits. */
+		rc = sg_sortfilter_order(r->sf, s->txn, r->coll, r->n_coll,
+					 err);
+		if (rc != SG_OK)
+			goto out;
+	}
+	ri->hits = sg_calloc((r->collect ? r->n_coll : r->n_heap) + 1,
+			     sizeof(*ri->hits));
 	if (!ri->hits) {
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (r->collect) {
+		for (i = 0; i < r->n_coll && i < r->k; i++) {
+			ri->hits[i].docid = r->coll[i].docid;
+			ri->hits[i].score = r->coll[i].score;
+			ri->pub.n_hits++;
+		}
+	}
+	/* The heap, best first. */
 	for (i = r->n_heap; i > 0; i--) {
 		struct heap_ent top = sq_heap_pop(r);
 

@@ -30,6 +30,7 @@
 #include "index.h"
 #include "parse.h"
 #include "sagasu.h"
+#include "sortfilter.h"
 
 /* -------------------------------------------------------------- one search */
 
@@ -116,6 +117,15 @@ struct run {
 	sg_buf texts_buf;             /* decompressed texts of a hit */
 	int sticky;                   /* a damaged lengths chunk, found where
 					 no error can be returned (doc_len) */
+	/* Sort and filters (sortfilter.h): with a filter, every pushed
+	 * document is tested and sf_passed counts those that pass; sorting
+	 * by a field collects every passing match in coll instead of the
+	 * heap (which stays empty, so nothing is pruned). */
+	sg_sortfilter *sf;
+	int collect;
+	sg_sf_cand *coll;
+	size_t n_coll, cap_coll;
+	uint64_t sf_passed;
 	sg_error *err;
 };
 
@@ -257,7 +267,11 @@ static inline double threshold(const struct run *r)
 	return r->n_heap < r->k ? -HUGE_VAL : r->heap[0].score;
 }
 
+/* A scored match: into the heap, or (with sort keys or filters) through
+ * them first. */
 void sq_heap_push(struct run *r, int tier, double score, uint32_t docid);
+/* Into the heap, as it is. */
+void sq_heap_insert(struct run *r, struct heap_ent e);
 
 /* Takes the worst entry out (the heap must not be empty). */
 struct heap_ent sq_heap_pop(struct run *r);

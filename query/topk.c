@@ -7,6 +7,8 @@
  */
 #include "search_internal.h"
 
+#include "buf.h"
+
 /* Puts e at the root of the n entries of h and sifts it down to its
  * place: the worst entry ends at the root again. */
 static void sift_down(struct heap_ent *h, size_t n, struct heap_ent e)
@@ -27,9 +29,50 @@ static void sift_down(struct heap_ent *h, size_t n, struct heap_ent e)
 	h[i] = e;
 }
 
+/* A push under sort keys or filters: the document is tested against the
+ * filters (a failure is kept in r->sticky, which the evaluation returns),
+ * then collected or pushed. */
+static void push_sorted_or_filtered(struct run *r, struct heap_ent e)
+{
+	int ok;
+
+	ok = sg_sortfilter_accept(r->sf, r->s->txn, e.docid, r->err);
+	if (ok < 0) {
+		if (!r->sticky)
+			r->sticky = ok;
+		return;
+	}
+	if (!ok)
+		return;
+	r->sf_passed++;
+	if (!r->collect) {
+		sq_heap_insert(r, e);
+		return;
+	}
+	if (sg_grow_array((void **)&r->coll, &r->cap_coll, r->n_coll + 1,
+			  sizeof(*r->coll)) != SG_OK) {
+		if (!r->sticky)
+			r->sticky = sg_err(r->err, SG_ENOMEM, "out of memory");
+		return;
+	}
+	r->coll[r->n_coll].docid = e.docid;
+	r->coll[r->n_coll].tier = e.tier;
+	r->coll[r->n_coll].score = e.score;
+	r->n_coll++;
+}
+
 void sq_heap_push(struct run *r, int tier, double score, uint32_t docid)
 {
 	struct heap_ent e = { tier, score, docid };
+
+	if (r->sf)
+		push_sorted_or_filtered(r, e);
+	else
+		sq_heap_insert(r, e);
+}
+
+void sq_heap_insert(struct run *r, struct heap_ent e)
+{
 	size_t i;
 
 	if (r->n_heap == r->k) {

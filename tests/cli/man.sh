@@ -67,7 +67,7 @@ for sub in $subs; do
 		grep -qE -- "(^|[^a-z0-9-])$o([^a-z0-9-]|\$)" "$TMP/page.txt" ||
 			miss_man="$miss_man $o"
 		case " $offered " in *" $o "*) ;; *) miss_bash="$miss_bash $o" ;; esac
-		grep -qE -- "[{,')]$o[],}[]" "$ZSHCOMP" || miss_zsh="$miss_zsh $o"
+		grep -qE -- "[{,')*]$o[],}[]" "$ZSHCOMP" || miss_zsh="$miss_zsh $o"
 	done
 	check "man: every option of '$sub --help'" "" "$miss_man"
 	check "bash: every option of '$sub --help'" "" "$miss_bash"
