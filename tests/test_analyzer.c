@@ -404,16 +404,27 @@ static void test_config(void **state)
 	const char *cfg = sg_analyzer_config(f->a);
 
 	assert_int_equal(sg_analyzer_new(&opt, &b, &err), SG_OK);
+	/* Without variants: exactly the /1 string of older indexes. */
 	opt.keep_all = 1;
+	opt.variants_set = 1;
+	opt.variants = 0;
 	assert_int_equal(sg_analyzer_new(&opt, &c, &err), SG_OK);
-	snprintf(want, sizeof(want), "sagasu-analyzer/1 dic=ipadic-utf8:UTF-8:"
-		 "102:392127 norm=nfkc_cf utf8proc=%s filter=default",
-		 utf8proc_version());
+	snprintf(want, sizeof(want), "sagasu-analyzer/2 dic=ipadic-utf8:UTF-8:"
+		 "102:392127 norm=nfkc_cf utf8proc=%s filter=default "
+		 "variants=choon", utf8proc_version());
 	assert_string_equal(cfg, want);
 	assert_string_equal(sg_analyzer_config(b), cfg);
 	snprintf(want, sizeof(want), "sagasu-analyzer/1 dic=ipadic-utf8:UTF-8:"
 		 "102:392127 norm=nfkc_cf utf8proc=%s filter=keep_all",
 		 utf8proc_version());
+	assert_string_equal(sg_analyzer_config(c), want);
+	sg_analyzer_free(c);
+	opt.keep_all = 0;
+	opt.variants = SG_VARIANTS_ALL;
+	assert_int_equal(sg_analyzer_new(&opt, &c, &err), SG_OK);
+	snprintf(want, sizeof(want), "sagasu-analyzer/2 dic=ipadic-utf8:UTF-8:"
+		 "102:392127 norm=nfkc_cf utf8proc=%s filter=default "
+		 "variants=choon,kana,v,hyphen", utf8proc_version());
 	assert_string_equal(sg_analyzer_config(c), want);
 	sg_analyzer_free(c);
 	sg_analyzer_free(b);

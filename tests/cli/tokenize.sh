@@ -57,7 +57,9 @@ accept() {
 	# (awk counts a last line without a newline too)
 	check "$L: one output line per input line" \
 		"$(awk 'END { print NR }' "$corpus")" "$(awk 'END { print NR }' "$TMP/ours")"
-	"$SAGASU" tokenize --normalize <"$corpus" | mecab -d "$DICDIR" >"$TMP/mecab"
+	# (the default ー rule cuts the normalized text after MeCab; without
+	# variants it is the text MeCab sees, and the rule is applied below)
+	"$SAGASU" tokenize --variants none --normalize <"$corpus" | mecab -d "$DICDIR" >"$TMP/mecab"
 	python3 - "$TMP/mecab" >"$TMP/theirs" <<'EOF'
 import sys, unicodedata
 def punct_only(s):
@@ -73,6 +75,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
     col = feat.split(",")
     term = col[6] if col[0] in ("動詞", "形容詞") and len(col) > 6 and col[6] != "*" else surface
     term = cut(term)
+    # the default ー rule: a katakana-only surface of 4+ characters ending in ー
+    if term == surface and len(term) >= 4 and term.endswith("ー") and \
+            all("\u30a1" <= c <= "\u30fa" or c == "ー" for c in term):
+        term = term[:-1]
     if col[0] in ("助詞", "助動詞", "記号") or punct_only(term): continue
     terms.append(term)
 EOF
@@ -81,8 +87,9 @@ EOF
 	else
 		fail "$L: lines differ from mecab: $(head -8 "$TMP/diff")"
 	fi
+	# (スター has 3 characters: it keeps its ー; コロナクラスター loses it)
 	grep -q 'クラ スター' "$TMP/ours" && ok "$L: クラスター → クラ スター" || fail "$L: no 'クラ スター'"
-	grep -qw 'コロナクラスター' "$TMP/ours" && ok "$L: コロナクラスター stays whole" ||
+	grep -qw 'コロナクラスタ' "$TMP/ours" && ok "$L: コロナクラスター stays whole (コロナクラスタ)" ||
 		fail "$L: コロナクラスター was split"
 	grep -q 'コロナ クラ スター' "$TMP/ours" && fail "$L: コロナクラスター split somewhere" ||
 		ok "$L: コロナクラスター never split"
