@@ -25,8 +25,9 @@
  * Variants (docs/ANALYZER.md): v-sounds and hyphens change lengths, so they
  * are rewritten in the normalized text (with its map) before MeCab sees it;
  * the ー rule and the kana fold work per MeCab token, after MeCab: a term
- * loses its final ー (and the normalized text the same three bytes, so that
- * the substring grams cut from it agree with the terms), and hiragana
+ * loses its final ー (and, in a query analysis, the normalized text the
+ * same three bytes, so that the query's substring is the shorter form,
+ * which every document with either spelling contains), and hiragana
  * becomes katakana in terms and normalized text alike (same length).
  *
  * Terms and tags are appended to one buffer during the pass and the token
@@ -610,12 +611,19 @@ static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 	if ((s->a->variants & SG_VARIANT_CHOON) && term == node->surface &&
 	    term_len == node->length && term_len > CHOON_LEN &&
 	    !memcmp(term + term_len - CHOON_LEN, CHOON, CHOON_LEN)) {
-		size_t chars, cut = off + term_len - CHOON_LEN;
+		size_t chars, next_chars, cut = off + term_len - CHOON_LEN;
+		const char *next = s->norm.text.data + off + term_len;
+		size_t rest = s->norm.text.len - (off + term_len);
 
 		if (katakana_only(term, term_len, &chars) &&
 		    chars >= CHOON_MIN_CHARS) {
 			term_len -= CHOON_LEN;
-			if (sg_buf_append(&s->cuts, &cut, sizeof(cut)) != SG_OK)
+			/* Only a ー that ends its katakana run leaves the
+			 * text: ユーザ is then a substring of what the user
+			 * typed; メジャリグ (of メジャリー+グ) would not be. */
+			if (!s->terms_only &&
+			    !(rest >= 3 && katakana_only(next, 3, &next_chars)) &&
+			    sg_buf_append(&s->cuts, &cut, sizeof(cut)) != SG_OK)
 				return SG_ENOMEM;
 		}
 	}
@@ -737,9 +745,13 @@ int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
 			have_prev = 1;
 		}
 	}
-	/* The ー the rule took from terms leaves the normalized text too,
-	 * and hiragana is folded there as in the terms: grams cut from it
-	 * then agree with the terms. */
+	/* The ー the rule took from terms leaves the normalized text of a
+	 * query analysis too (not the indexer's, terms_only): the query's
+	 * substring ユーザ is found in documents holding ユーザー and ユーザ
+	 * alike, while a document's grams keep every character, so that a
+	 * keyword still finds every document holding it as a string
+	 * (クラスター in コロナクラスター). Hiragana is folded there as in
+	 * the terms, on both sides. */
 	sg_norm_cut(&s->norm, (const size_t *)(const void *)s->cuts.data,
 		    s->cuts.len / sizeof(size_t), CHOON_LEN);
 	if (s->a->variants & SG_VARIANT_KANA)
