@@ -6,7 +6,8 @@
  * with byte offsets into the original input. --json prints one JSON object a
  * line instead; --lines analyzes each input line on its own and prints its
  * indexed terms on one line. The hidden --normalize prints the normalized
- * text (tests feed it to the mecab command to cross-check the analyzer).
+ * text (tests feed it to the mecab command to cross-check the analyzer);
+ * the hidden --query analyzes as a query is (sg_analysis_set_query).
  * With -d DIR the analyzer is that index's own (its stored configuration,
  * user dictionary included), so the output is what the index holds.
  */
@@ -122,7 +123,7 @@ int cmd_tokenize(int argc, char **argv)
 	const sg_token *toks;
 	size_t ntok, i;
 	uint32_t npos;
-	int json = 0, lines = 0, normalize = 0, status = 1, k, rc;
+	int json = 0, lines = 0, normalize = 0, query = 0, status = 1, k, rc;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--json")) {
@@ -145,6 +146,8 @@ int cmd_tokenize(int argc, char **argv)
 			opt.keep_all = 1;
 		} else if (!strcmp(argv[k], "--normalize")) {
 			normalize = 1;
+		} else if (!strcmp(argv[k], "--query")) {
+			query = 1;
 		} else if (!strcmp(argv[k], "--dicdir")) {
 			opt.dicdir = cli_value(argc, argv, &k);
 			if (!opt.dicdir)
@@ -209,6 +212,7 @@ int cmd_tokenize(int argc, char **argv)
 		goto out;
 	}
 
+	sg_analysis_set_query(s, query);
 	if (normalize) {
 		const char *norm;
 		size_t norm_len;

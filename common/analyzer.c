@@ -97,6 +97,7 @@ struct sg_analysis {
 	mecab_lattice_t *lattice;
 	size_t piece_max;
 	int terms_only;   /* skip tags and offsets (the indexer's analysis) */
+	int query;        /* a query's: the ー rule cuts the text too */
 	sg_norm norm;
 	sg_buf cuts;  /* size_t[]: normalized offsets of ー the rule drops */
 	sg_buf toks;  /* sg_token[] */
@@ -426,6 +427,11 @@ void sg_analysis_set_terms_only(sg_analysis *s, int on)
 	s->terms_only = on;
 }
 
+void sg_analysis_set_query(sg_analysis *s, int on)
+{
+	s->query = on ? 1 : 0;
+}
+
 void sg_analysis_set_piece_max(sg_analysis *s, size_t max)
 {
 	s->piece_max = max < 4 ? 4 : max;
@@ -586,6 +592,34 @@ static void fold_kana(char *t, size_t len)
 	}
 }
 
+/* A query's text: the normalized offsets of the final ー of every katakana
+ * run of CHOON_MIN_CHARS or more characters into s->cuts. Runs, not
+ * tokens: MeCab may split the run (メンテナー is メンテ + ナー), and the
+ * text without the run's last ー is a substring of both spellings. */
+static int run_cuts(sg_analysis *s)
+{
+	const char *t = s->norm.text.data;
+	size_t len = s->norm.text.len, i = 0, chars = 0, one;
+
+	while (i <= len) {
+		if (i + 3 <= len && katakana_only(t + i, 3, &one)) {
+			chars++;
+			i += 3;
+			continue;
+		}
+		if (chars >= CHOON_MIN_CHARS &&
+		    !memcmp(t + i - CHOON_LEN, CHOON, CHOON_LEN)) {
+			size_t cut = i - CHOON_LEN;
+
+			if (sg_buf_append(&s->cuts, &cut, sizeof(cut)) != SG_OK)
+				return SG_ENOMEM;
+		}
+		chars = 0;
+		i++;
+	}
+	return SG_OK;
+}
+
 /* Appends one token for node n found at normalized offset `off`. */
 static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 		     uint32_t pos)
@@ -611,21 +645,11 @@ static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 	if ((s->a->variants & SG_VARIANT_CHOON) && term == node->surface &&
 	    term_len == node->length && term_len > CHOON_LEN &&
 	    !memcmp(term + term_len - CHOON_LEN, CHOON, CHOON_LEN)) {
-		size_t chars, next_chars, cut = off + term_len - CHOON_LEN;
-		const char *next = s->norm.text.data + off + term_len;
-		size_t rest = s->norm.text.len - (off + term_len);
+		size_t chars;
 
 		if (katakana_only(term, term_len, &chars) &&
-		    chars >= CHOON_MIN_CHARS) {
+		    chars >= CHOON_MIN_CHARS)
 			term_len -= CHOON_LEN;
-			/* Only a ー that ends its katakana run leaves the
-			 * text: ユーザ is then a substring of what the user
-			 * typed; メジャリグ (of メジャリー+グ) would not be. */
-			if (!s->terms_only &&
-			    !(rest >= 3 && katakana_only(next, 3, &next_chars)) &&
-			    sg_buf_append(&s->cuts, &cut, sizeof(cut)) != SG_OK)
-				return SG_ENOMEM;
-		}
 	}
 	drop = col_is(col[0], col_len[0], "助詞") ||
 	       col_is(col[0], col_len[0], "助動詞") ||
@@ -746,12 +770,16 @@ int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
 		}
 	}
 	/* The ー the rule took from terms leaves the normalized text of a
-	 * query analysis too (not the indexer's, terms_only): the query's
+	 * query analysis too (sg_analysis_set_query; not a document's): the
+	 * query's
 	 * substring ユーザ is found in documents holding ユーザー and ユーザ
 	 * alike, while a document's grams keep every character, so that a
 	 * keyword still finds every document holding it as a string
 	 * (クラスター in コロナクラスター). Hiragana is folded there as in
 	 * the terms, on both sides. */
+	if (s->query && (s->a->variants & SG_VARIANT_CHOON) &&
+	    run_cuts(s) != SG_OK)
+		return sg_err(err, SG_ENOMEM, "analyzer: out of memory");
 	sg_norm_cut(&s->norm, (const size_t *)(const void *)s->cuts.data,
 		    s->cuts.len / sizeof(size_t), CHOON_LEN);
 	if (s->a->variants & SG_VARIANT_KANA)

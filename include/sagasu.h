@@ -172,6 +172,14 @@ SG_API int sg_analyze(sg_analysis *s, const char *text, size_t len,
 		      uint32_t pos_base, const sg_token **tokens, size_t *n,
 		      uint32_t *n_positions, sg_error *err);
 
+/* Marks s as a query's analysis (on = 1): under the ー rule
+ * (SG_VARIANT_CHOON) its normalized text then drops the final ー of every
+ * katakana run of 4 or more characters, so that the query's substring
+ * (ユーザ) is found in documents with either spelling. A document's analysis (the
+ * default) keeps every character: its grams must still hold the text as
+ * written (docs/ANALYZER.md, Spelling variants). */
+SG_API void sg_analysis_set_query(sg_analysis *s, int on);
+
 /* How many invalid UTF-8 sequences the last sg_analyze() replaced. */
 SG_API size_t sg_analysis_invalid_utf8(const sg_analysis *s);
 

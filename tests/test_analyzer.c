@@ -396,8 +396,9 @@ static void test_10mb_no_boundary(void **state)
 
 /* One analysis with the given variants; the indexed tokens as
  * "term:start-end " into out. Also the normalized text into norm. */
-static void analyze_variants(unsigned variants, const char *text, char *out,
-			     size_t cap, char *norm_out, size_t norm_cap)
+static void analyze_variants(unsigned variants, int query, const char *text,
+			     char *out, size_t cap, char *norm_out,
+			     size_t norm_cap)
 {
 	sg_analyzer_options opt = SG_ANALYZER_OPTIONS_INIT;
 	sg_error err = SG_ERROR_INIT;
@@ -412,6 +413,7 @@ static void analyze_variants(unsigned variants, const char *text, char *out,
 	opt.variants = variants;
 	assert_int_equal(sg_analyzer_new(&opt, &a, &err), SG_OK);
 	assert_int_equal(sg_analysis_new(a, &s, &err), SG_OK);
+	sg_analysis_set_query(s, query);
 	assert_int_equal(sg_analyze(s, text, strlen(text), 0, &t, &n, &np, &err),
 			 SG_OK);
 	out[0] = '\0';
@@ -435,35 +437,41 @@ static void test_variants(void **state)
 	(void)state;
 	/* ー rule: the term loses ー, the span keeps the original 12 bytes;
 	 * the query-side text loses the ー that ends the run. */
-	analyze_variants(SG_VARIANT_CHOON, "ユーザーの", got, sizeof(got), norm,
+	analyze_variants(SG_VARIANT_CHOON, 1, "ユーザーの", got, sizeof(got), norm,
 			 sizeof(norm));
 	assert_string_equal(got, "ユーザ:0-12 ");
 	assert_string_equal(norm, "ユーザの");
-	analyze_variants(0, "ユーザーの", got, sizeof(got), norm, sizeof(norm));
+	/* a document's text keeps it (its grams hold the text as written),
+	 * and a query's keeps a ー inside a katakana run */
+	analyze_variants(SG_VARIANT_CHOON, 0, "ユーザーの", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(got, "ユーザ:0-12 ");
+	assert_string_equal(norm, "ユーザーの");
+	analyze_variants(0, 1, "ユーザーの", got, sizeof(got), norm, sizeof(norm));
 	assert_string_equal(got, "ユーザー:0-12 ");
 	assert_string_equal(norm, "ユーザーの");
 	/* 3 characters: kept */
-	analyze_variants(SG_VARIANT_CHOON, "コピー", got, sizeof(got), norm,
+	analyze_variants(SG_VARIANT_CHOON, 1, "コピー", got, sizeof(got), norm,
 			 sizeof(norm));
 	assert_string_equal(got, "コピー:0-9 ");
 	/* v: ヴァ (6 bytes) is バ (3), the span covers all 18 original bytes;
 	 * the next token starts where the original does */
-	analyze_variants(SG_VARIANT_V, "ヴァイオリンを弾く", got, sizeof(got),
+	analyze_variants(SG_VARIANT_V, 1, "ヴァイオリンを弾く", got, sizeof(got),
 			 norm, sizeof(norm));
 	assert_string_equal(got, "バイオリン:0-18 弾く:21-27 ");
 	assert_string_equal(norm, "バイオリンを弾く");
 	/* hyphen: '-' (1 byte) becomes ー (3): データー spans 10 bytes */
-	analyze_variants(SG_VARIANT_HYPHEN, "データ-の", got, sizeof(got), norm,
+	analyze_variants(SG_VARIANT_HYPHEN, 1, "データ-の", got, sizeof(got), norm,
 			 sizeof(norm));
 	assert_string_equal(got, "データー:0-10 ");
 	assert_string_equal(norm, "データーの");
 	/* U+2212 − (3 bytes), then the ー rule on the result */
-	analyze_variants(SG_VARIANT_HYPHEN | SG_VARIANT_CHOON,
+	analyze_variants(SG_VARIANT_HYPHEN | SG_VARIANT_CHOON, 1,
 			 "サーバ\xE2\x88\x92の", got, sizeof(got), norm,
 			 sizeof(norm));
 	assert_string_equal(got, "サーバ:0-12 ");
 	/* kana: terms and normalized text folded, same lengths */
-	analyze_variants(SG_VARIANT_KANA, "りんごを食べた", got, sizeof(got), norm,
+	analyze_variants(SG_VARIANT_KANA, 1, "りんごを食べた", got, sizeof(got), norm,
 			 sizeof(norm));
 	assert_string_equal(norm, "リンゴヲ食ベタ");
 	assert_non_null(strstr(got, ":0-9 "));
