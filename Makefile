@@ -14,6 +14,8 @@ CFLAGS  ?=
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) \
            -Iinclude -Icommon -MMD -MP \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(shell mecab-config --cflags 2>/dev/null)
+# where MeCab's dictionary compiler lives (common/userdic.c runs it)
+CFLAGS  += -DSG_MECAB_LIBEXECDIR='"$(shell mecab-config --libexecdir 2>/dev/null)"'
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) \
            $(shell mecab-config --libs 2>/dev/null) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -6,7 +6,8 @@
 # query, so nDCG@10 = 1/log2(rank+1) when it is in the top 10, else 0).
 #   usage: bench/jsquad_eval.sh [JSQUAD_DIR]   (default ../shared/corpus/jsquad)
 # SAGASU overrides the binary (default build/sagasu); extra search options in
-# SEARCH_OPTS (e.g. SEARCH_OPTS="--k1 0.9 --b 0.4").
+# SEARCH_OPTS (e.g. SEARCH_OPTS="--k1 0.9 --b 0.4"), extra index options in
+# INDEX_OPTS (e.g. INDEX_OPTS="--variants choon,kana").
 set -eu
 cd "$(dirname "$0")/.."
 DIR=${1:-${SHARED:-$PWD/../shared}/corpus/jsquad}
@@ -17,7 +18,8 @@ done
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 
-"$S" index -d "$W/idx" "$DIR/docs.jsonl" >/dev/null
+# shellcheck disable=SC2086
+"$S" index -q -d "$W/idx" ${INDEX_OPTS:-} "$DIR/docs.jsonl" >/dev/null
 # shellcheck disable=SC2086
 if ! "$S" search -d "$W/idx" --or -k 10 --format trec ${SEARCH_OPTS:-} \
 	--queries "$DIR/queries.tsv" >"$W/run.trec" 2>"$W/search.err"; then

@@ -48,7 +48,7 @@ int cli_parse_color(const char *cmd, const char *v, int *out);
 void cli_test_crash(void);
 
 /* The options that say which index to open and how to analyze for it:
- * -d/--dir DIR, --keep-all, --dicdir DIR. When argv[*i] is one, fills dir
+ * -d/--dir DIR, --keep-all, --dicdir DIR, --variants LIST. When argv[*i] is one, fills dir
  * or io, moves *i past its value and returns 1; returns 0 when it is not
  * one; returns -1 when its value is missing or empty (the message printed:
  * the caller exits with 2). */

@@ -98,6 +98,11 @@ static void index_usage(FILE *f)
 "  --no-substring   a new index without substring grams: smaller, but a\n"
 "                   keyword then matches whole morphemes only (docs/RECALL.md)\n"
 "  --keep-all, --dicdir DIR  analyzer options (fixed when the index is made)\n"
+"  --variants LIST  spelling variants unified, fixed when the index is made:\n"
+"                   choon (default), kana, v, hyphen, comma-separated, or\n"
+"                   none (docs/ANALYZER.md)\n"
+"  --user-dict FILE a MeCab user dictionary CSV for a new index, compiled\n"
+"                   with mecab-dict-index and kept in the index\n"
 "  -q, --quiet      no progress line and no summary (the summary is still\n"
 "                   printed after a failure or an interruption); errors,\n"
 "                   rejections and invalid UTF-8 warnings are printed\n"
@@ -171,7 +176,8 @@ int cmd_index(int argc, char **argv)
 	sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
 	sg_error err = SG_ERROR_INIT;
 	sg_format format = SG_FORMAT_JSONL;
-	const char *dir = NULL;
+	const char *dir = NULL, *user_csv = NULL;
+	char user_dic[] = "/tmp/sagasu-userdic-XXXXXX";
 	sg_index *idx = NULL;
 	sg_writer *w = NULL;
 	const char *fields[SG_FIELDS_MAX];
@@ -211,6 +217,12 @@ int cmd_index(int argc, char **argv)
 			continue;
 		if (!strcmp(a, "--no-substring")) {
 			io.no_substring = 1;
+			continue;
+		}
+		if (!strcmp(a, "--user-dict")) {
+			user_csv = cli_value(argc, argv, &i);
+			if (!user_csv)
+				return 2;
 			continue;
 		}
 		if (strcmp(a, "--format") && strcmp(a, "--fields") &&
@@ -262,7 +274,29 @@ int cmd_index(int argc, char **argv)
 	if (quiet)
 		tty = 0; /* no progress line */
 	io.create = 1;
+	if (user_csv) {
+		/* Compiled next to nothing the user owns; stored in the index
+		 * by sg_index_open, then removed. */
+		int fd = mkstemp(user_dic);
+
+		if (fd < 0) {
+			fprintf(stderr, "sagasu: index: %s: %s\n", user_dic,
+				strerror(errno));
+			return 1;
+		}
+		close(fd);
+		rc = sg_userdic_compile(user_csv, io.analyzer.dicdir, user_dic,
+					&err);
+		if (rc != SG_OK) {
+			(void)unlink(user_dic);
+			cli_error("index", &err);
+			return 1;
+		}
+		io.analyzer.user_dic = user_dic;
+	}
 	rc = sg_index_open(dir, &io, &idx, &err);
+	if (user_csv)
+		(void)unlink(user_dic);
 	if (rc != SG_OK) {
 		cli_error("index", &err);
 		return 1;

@@ -6,7 +6,10 @@
  * with byte offsets into the original input. --json prints one JSON object a
  * line instead; --lines analyzes each input line on its own and prints its
  * indexed terms on one line. The hidden --normalize prints the normalized
- * text (tests feed it to the mecab command to cross-check the analyzer).
+ * text (tests feed it to the mecab command to cross-check the analyzer);
+ * the hidden --query analyzes as a query is (sg_analysis_set_query).
+ * With -d DIR the analyzer is that index's own (its stored configuration,
+ * user dictionary included), so the output is what the index holds.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -25,8 +28,8 @@ struct input {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sagasu tokenize [--format text|json | --lines] [--keep-all]"
-		" [--dicdir DIR] < text\n\n"
+		"usage: sagasu tokenize [--format text|json | --lines] [-d DIR |"
+		" [--keep-all] [--dicdir DIR] [--variants LIST]] < text\n\n"
 		"Analyzes UTF-8 text on stdin as the index would and prints one\n"
 		"indexed token a line: term, position, byte start, byte end (in the\n"
 		"input) and part of speech, separated by tabs.\n\n"
@@ -36,6 +39,10 @@ static void usage(FILE *f)
 		"                on one line, separated by spaces\n"
 		"  --keep-all    keep particles, auxiliary verbs and symbols\n"
 		"  --dicdir DIR  MeCab dictionary (default: ipadic-utf8)\n"
+		"  --variants L  spelling variants: choon (default), kana, v,\n"
+		"                hyphen, comma-separated, or none\n"
+		"  -d, --dir DIR analyze exactly as the index in DIR does (its\n"
+		"                own analyzer options and user dictionary)\n"
 		"  -h, --help    this text\n"
 		"  --version     print the version\n");
 }
@@ -110,11 +117,13 @@ int cmd_tokenize(int argc, char **argv)
 	sg_error err = SG_ERROR_INIT;
 	sg_analyzer *a = NULL;
 	sg_analysis *s = NULL;
+	sg_index *idx = NULL;
+	const char *dir = NULL;
 	struct input in = { NULL, 0, 0 };
 	const sg_token *toks;
 	size_t ntok, i;
 	uint32_t npos;
-	int json = 0, lines = 0, normalize = 0, status = 1, k, rc;
+	int json = 0, lines = 0, normalize = 0, query = 0, status = 1, k, rc;
 
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--json")) {
@@ -137,10 +146,27 @@ int cmd_tokenize(int argc, char **argv)
 			opt.keep_all = 1;
 		} else if (!strcmp(argv[k], "--normalize")) {
 			normalize = 1;
+		} else if (!strcmp(argv[k], "--query")) {
+			query = 1;
 		} else if (!strcmp(argv[k], "--dicdir")) {
 			opt.dicdir = cli_value(argc, argv, &k);
 			if (!opt.dicdir)
 				return 2;
+		} else if (!strcmp(argv[k], "-d") || !strcmp(argv[k], "--dir")) {
+			dir = cli_value(argc, argv, &k);
+			if (!dir)
+				return 2;
+		} else if (!strcmp(argv[k], "--variants")) {
+			const char *v = cli_value(argc, argv, &k);
+
+			if (!v)
+				return 2;
+			if (sg_variants_parse(v, &opt.variants, &err) != SG_OK) {
+				fprintf(stderr, "sagasu: tokenize: --%s\n",
+					err.msg);
+				return 2;
+			}
+			opt.variants_set = 1;
 		} else if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
 			usage(stdout);
 			return 0;
@@ -168,12 +194,25 @@ int cmd_tokenize(int argc, char **argv)
 			rc == SG_EIO ? strerror(errno) : sg_strerror(rc));
 		goto out;
 	}
-	if ((rc = sg_analyzer_new(&opt, &a, &err)) != SG_OK ||
+	if (dir) {
+		sg_index_options io = SG_INDEX_OPTIONS_INIT;
+
+		/* Options given with -d must agree with the index. */
+		io.analyzer = opt;
+		io.readonly = 1;
+		if ((rc = sg_index_open(dir, &io, &idx, &err)) != SG_OK ||
+		    (rc = sg_analysis_new(sg_index_analyzer(idx), &s,
+					  &err)) != SG_OK) {
+			cli_error("tokenize", &err);
+			goto out;
+		}
+	} else if ((rc = sg_analyzer_new(&opt, &a, &err)) != SG_OK ||
 	    (rc = sg_analysis_new(a, &s, &err)) != SG_OK) {
 		cli_error("tokenize", &err);
 		goto out;
 	}
 
+	sg_analysis_set_query(s, query);
 	if (normalize) {
 		const char *norm;
 		size_t norm_len;
@@ -252,6 +291,7 @@ write_error:
 out:
 	sg_analysis_free(s);
 	sg_analyzer_free(a);
+	sg_index_close(idx);
 	free(in.data);
 	return status;
 }

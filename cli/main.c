@@ -66,11 +66,22 @@ int cli_index_option(int argc, char **argv, int *i, const char **dir,
 		io->analyzer.keep_all = 1;
 		return 1;
 	}
-	if (strcmp(a, "-d") && strcmp(a, "--dir") && strcmp(a, "--dicdir"))
+	if (strcmp(a, "-d") && strcmp(a, "--dir") && strcmp(a, "--dicdir") &&
+	    strcmp(a, "--variants"))
 		return 0;
 	v = cli_value(argc, argv, i);
 	if (!v)
 		return -1;
+	if (!strcmp(a, "--variants")) {
+		sg_error err = SG_ERROR_INIT;
+
+		if (sg_variants_parse(v, &io->analyzer.variants, &err) != SG_OK) {
+			fprintf(stderr, "sagasu: %s: --%s\n", argv[0], err.msg);
+			return -1;
+		}
+		io->analyzer.variants_set = 1;
+		return 1;
+	}
 	if (!*v) {
 		fprintf(stderr, "sagasu: %s: %s: the directory name is empty\n",
 			argv[0], a);

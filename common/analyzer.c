@@ -22,12 +22,21 @@
  *               change positions.
  *  4. start/end map back through the offset map to the ORIGINAL input.
  *
+ * Variants (docs/ANALYZER.md): v-sounds and hyphens change lengths, so they
+ * are rewritten in the normalized text (with its map) before MeCab sees it;
+ * the ー rule and the kana fold work per MeCab token, after MeCab: a term
+ * loses its final ー (and, in a query analysis, the normalized text the
+ * same three bytes, so that the query's substring is the shorter form,
+ * which every document with either spelling contains), and hiragana
+ * becomes katakana in terms and normalized text alike (same length).
+ *
  * Terms and tags are appended to one buffer during the pass and the token
  * pointers are set only at the end, because the buffer moves as it grows.
  */
 #include "alloc.h"
 #include "analyzer_internal.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <mecab.h>
 #include <stdio.h>
@@ -36,13 +45,17 @@
 #include <strings.h>
 #include <unistd.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
 #include "buf.h"
 #include "error.h"
 #include "normalize.h"
 
-/* Bump the number whenever the analysis of any input could change. */
-#define ANALYZER_CONFIG_VERSION "sagasu-analyzer/1"
+/* Bump the number whenever the analysis of any input could change. "/1"
+ * is still printed by an analyzer without variants or user dictionary (it
+ * analyzes exactly as /1 did), so that older indexes open. */
+#define ANALYZER_CONFIG_VERSION "sagasu-analyzer/2"
+#define ANALYZER_CONFIG_V1 "sagasu-analyzer/1"
 
 #define DEFAULT_DICDIR "/var/lib/mecab/dic/ipadic-utf8"
 
@@ -52,8 +65,26 @@ enum { COL_POS1 = 0, COL_POS4 = 3, COL_BASE = 6, N_COLS = 9 };
 struct sg_analyzer {
 	mecab_model_t *model;
 	int keep_all;
+	unsigned variants;  /* SG_VARIANT_* */
 	char *config;
 };
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} variant_names[] = {
+	{ "choon", SG_VARIANT_CHOON }, { "kana", SG_VARIANT_KANA },
+	{ "v", SG_VARIANT_V }, { "hyphen", SG_VARIANT_HYPHEN },
+};
+
+#define N_VARIANTS (sizeof(variant_names) / sizeof(variant_names[0]))
+
+/* ー U+30FC in UTF-8 */
+#define CHOON "\xE3\x83\xBC"
+#define CHOON_LEN 3
+/* The ー rule's shortest word, in characters, ー included (kuromoji's
+ * JapaneseKatakanaStemFilter minimum length). */
+#define CHOON_MIN_CHARS 4
 
 /* Offsets of a token's term and tag in sg_analysis.strs until the pass ends. */
 struct tok_offs {
@@ -66,7 +97,9 @@ struct sg_analysis {
 	mecab_lattice_t *lattice;
 	size_t piece_max;
 	int terms_only;   /* skip tags and offsets (the indexer's analysis) */
+	int query;        /* a query's: the ー rule cuts the text too */
 	sg_norm norm;
+	sg_buf cuts;  /* size_t[]: normalized offsets of ー the rule drops */
 	sg_buf toks;  /* sg_token[] */
 	sg_buf offs;  /* struct tok_offs[], parallel to toks */
 	sg_buf strs;  /* terms and tags */
@@ -92,16 +125,100 @@ static const char *basename_of_dir(const char *path, char *tmp, size_t cap)
 	return slash ? slash + 1 : tmp;
 }
 
+int sg_variants_parse(const char *list, unsigned *out, sg_error *err)
+{
+	const char *p = list, *comma;
+	unsigned bits = 0;
+	size_t len, k;
+
+	*out = 0;
+	if (!strcmp(list, "none"))
+		return SG_OK;
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		for (k = 0; k < N_VARIANTS; k++)
+			if (strlen(variant_names[k].name) == len &&
+			    !memcmp(variant_names[k].name, p, len))
+				break;
+		if (k == N_VARIANTS)
+			return sg_err(err, SG_EINVAL, "variants: '%.*s' is not "
+				      "a variant (choon, kana, v, hyphen, or "
+				      "none alone)", (int)len, p);
+		bits |= variant_names[k].bit;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	*out = bits;
+	return SG_OK;
+}
+
+/* Writes the names of `bits` ("choon,kana", "none") into buf[cap]. */
+static void format_variants(unsigned bits, char *buf, size_t cap)
+{
+	size_t k, o = 0;
+	int n;
+
+	buf[0] = '\0';
+	for (k = 0; k < N_VARIANTS; k++) {
+		if (!(bits & variant_names[k].bit))
+			continue;
+		n = snprintf(buf + o, cap - o, "%s%s", o ? "," : "",
+			     variant_names[k].name);
+		if (n < 0 || (size_t)n >= cap - o)
+			return;
+		o += (size_t)n;
+	}
+	if (!o)
+		(void)snprintf(buf, cap, "none");
+}
+
+unsigned sg_analyzer_variants(const sg_analyzer *a)
+{
+	return a->variants;
+}
+
+/* The XXH3-64 of the file at path, for the config's userdic= field. */
+static int hash_file(const char *path, uint64_t *h, sg_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	XXH3_state_t *st;
+	char buf[65536];
+	size_t got;
+	int rc = SG_OK;
+
+	if (!f)
+		return sg_err(err, SG_EIO, "user dictionary %s: %s", path,
+			      strerror(errno));
+	st = XXH3_createState();
+	if (!st || XXH3_64bits_reset(st) == XXH_ERROR) {
+		rc = sg_err(err, SG_ENOMEM, "analyzer: out of memory");
+		goto out;
+	}
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		(void)XXH3_64bits_update(st, buf, got);
+	if (ferror(f))
+		rc = sg_err(err, SG_EIO, "user dictionary %s: %s", path,
+			    strerror(errno));
+	*h = XXH3_64bits_digest(st);
+out:
+	XXH3_freeState(st);
+	fclose(f);
+	return rc;
+}
+
 int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 		    sg_error *err)
 {
 	static const sg_analyzer_options defaults = SG_ANALYZER_OPTIONS_INIT;
 	const mecab_dictionary_info_t *info, *sys = NULL;
-	char *argv[5];
-	char resolved[PATH_MAX], tmp[PATH_MAX];
+	char *argv[7];
+	char resolved[PATH_MAX], tmp[PATH_MAX], vars[64], user[64];
 	const char *dicdir, *dicname;
 	sg_analyzer *a;
-	int argc = 0, n, rc;
+	uint64_t uh = 0;
+	int argc = 0, n, rc, v1;
 
 	*out = NULL;
 	if (!opt)
@@ -113,6 +230,13 @@ int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 	if (!a)
 		return sg_err(err, SG_ENOMEM, "analyzer: out of memory");
 	a->keep_all = opt->keep_all ? 1 : 0;
+	a->variants = opt->variants_set ? opt->variants & SG_VARIANTS_ALL :
+		      SG_VARIANTS_DEFAULT;
+	if (opt->user_dic) {
+		rc = hash_file(opt->user_dic, &uh, err);
+		if (rc != SG_OK)
+			goto fail;
+	}
 
 	argv[argc++] = (char *)"sagasu";
 	if (dicdir) {
@@ -123,13 +247,19 @@ int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 		argv[argc++] = (char *)"-r";
 		argv[argc++] = (char *)"/dev/null";
 	}
+	if (opt->user_dic) {
+		argv[argc++] = (char *)"-u";
+		argv[argc++] = (char *)opt->user_dic;
+	}
 	a->model = mecab_model_new(argc, argv);
 	if (!a->model) {
 		rc = sg_err(err, SG_EMECAB,
-			    "MeCab cannot open the dictionary %s: %s (install it: "
-			    "apt-get install mecab-ipadic-utf8, or name one with "
-			    "--dicdir)",
+			    "MeCab cannot open the dictionary %s%s%s: %s "
+			    "(install it: apt-get install mecab-ipadic-utf8, "
+			    "or name one with --dicdir)",
 			    dicdir ? dicdir : "named by mecabrc",
+			    opt->user_dic ? " with the user dictionary " : "",
+			    opt->user_dic ? opt->user_dic : "",
 			    mecab_strerror(NULL));
 		goto fail;
 	}
@@ -157,10 +287,23 @@ int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 			resolved[0] = '\0';
 	}
 	dicname = basename_of_dir(resolved, tmp, sizeof(tmp));
+	/* Without variants and user dictionary the analysis is /1's. */
+	v1 = a->variants == 0 && !opt->user_dic;
+	vars[0] = user[0] = '\0';
+	if (!v1) {
+		char names[48];
+
+		format_variants(a->variants, names, sizeof(names));
+		(void)snprintf(vars, sizeof(vars), " variants=%s", names);
+	}
+	if (opt->user_dic)
+		(void)snprintf(user, sizeof(user), " userdic=xxh3:%016llx",
+			       (unsigned long long)uh);
 	n = snprintf(NULL, 0, "%s dic=%s:%s:%u:%u norm=nfkc_cf utf8proc=%s "
-		     "filter=%s", ANALYZER_CONFIG_VERSION, dicname, sys->charset,
+		     "filter=%s%s%s", v1 ? ANALYZER_CONFIG_V1 :
+		     ANALYZER_CONFIG_VERSION, dicname, sys->charset,
 		     (unsigned)sys->version, sys->size, utf8proc_version(),
-		     a->keep_all ? "keep_all" : "default");
+		     a->keep_all ? "keep_all" : "default", vars, user);
 	if (n < 0) {
 		rc = sg_err(err, SG_EINVAL, "analyzer: cannot format the config");
 		goto fail;
@@ -171,15 +314,53 @@ int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 		goto fail;
 	}
 	(void)snprintf(a->config, (size_t)n + 1, "%s dic=%s:%s:%u:%u "
-		       "norm=nfkc_cf utf8proc=%s filter=%s",
-		       ANALYZER_CONFIG_VERSION, dicname, sys->charset,
-		       (unsigned)sys->version, sys->size, utf8proc_version(),
-		       a->keep_all ? "keep_all" : "default");
+		       "norm=nfkc_cf utf8proc=%s filter=%s%s%s",
+		       v1 ? ANALYZER_CONFIG_V1 : ANALYZER_CONFIG_VERSION,
+		       dicname, sys->charset, (unsigned)sys->version, sys->size,
+		       utf8proc_version(), a->keep_all ? "keep_all" : "default",
+		       vars, user);
 	*out = a;
 	return SG_OK;
 fail:
 	sg_analyzer_free(a);
 	return rc;
+}
+
+int sg_analyzer_parse_config(const char *cfg, size_t len,
+			     sg_analyzer_options *o, int *has_userdic)
+{
+	char buf[512], *p, *save = NULL;
+	int v1, seen_filter = 0;
+
+	*has_userdic = 0;
+	o->keep_all = 0;
+	o->variants = 0;
+	o->variants_set = 1;
+	if (len >= sizeof(buf))
+		return SG_EINVAL;
+	memcpy(buf, cfg, len);
+	buf[len] = '\0';
+	p = strtok_r(buf, " ", &save);
+	if (!p)
+		return SG_EINVAL;
+	v1 = !strcmp(p, ANALYZER_CONFIG_V1);
+	if (!v1 && strcmp(p, ANALYZER_CONFIG_VERSION))
+		return SG_EINVAL;
+	while ((p = strtok_r(NULL, " ", &save))) {
+		if (!strncmp(p, "filter=", 7)) {
+			if (!strcmp(p + 7, "keep_all"))
+				o->keep_all = 1;
+			else if (strcmp(p + 7, "default"))
+				return SG_EINVAL;
+			seen_filter = 1;
+		} else if (!v1 && !strncmp(p, "variants=", 9)) {
+			if (sg_variants_parse(p + 9, &o->variants, NULL) != SG_OK)
+				return SG_EINVAL;
+		} else if (!v1 && !strncmp(p, "userdic=", 8)) {
+			*has_userdic = 1;
+		}
+	}
+	return seen_filter ? SG_OK : SG_EINVAL;
 }
 
 void sg_analyzer_free(sg_analyzer *a)
@@ -230,6 +411,7 @@ void sg_analysis_free(sg_analysis *s)
 	if (!s)
 		return;
 	sg_buf_release(&s->strs);
+	sg_buf_release(&s->cuts);
 	sg_buf_release(&s->offs);
 	sg_buf_release(&s->toks);
 	sg_norm_release(&s->norm);
@@ -243,6 +425,11 @@ void sg_analysis_free(sg_analysis *s)
 void sg_analysis_set_terms_only(sg_analysis *s, int on)
 {
 	s->terms_only = on;
+}
+
+void sg_analysis_set_query(sg_analysis *s, int on)
+{
+	s->query = on ? 1 : 0;
 }
 
 void sg_analysis_set_piece_max(sg_analysis *s, size_t max)
@@ -358,6 +545,81 @@ size_t sg_analyzer_cut_term(const char *t, size_t len)
 	return k;
 }
 
+/* 1 when the valid UTF-8 t[0, len) is katakana letters and ー only
+ * (U+30A1..U+30FA, U+30FC; not ・); *chars gets its length in characters. */
+static int katakana_only(const char *t, size_t len, size_t *chars)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	size_t i;
+
+	*chars = 0;
+	if (len == 0 || len % 3)
+		return 0;
+	for (i = 0; i < len; i += 3) {
+		unsigned cp;
+
+		if (p[i] != 0xE3 || (p[i + 1] & 0xC0) != 0x80 ||
+		    (p[i + 2] & 0xC0) != 0x80)
+			return 0;
+		cp = 0x3000u | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
+		if (!((cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC))
+			return 0;
+		(*chars)++;
+	}
+	return 1;
+}
+
+/* Folds hiragana (U+3041..U+3096, ゝ ゞ) to katakana in place: the same
+ * three bytes, 0x60 code points up. */
+static void fold_kana(char *t, size_t len)
+{
+	unsigned char *p = (unsigned char *)t;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		unsigned cp;
+
+		if (p[i] != 0xE3 || (p[i + 1] != 0x81 && p[i + 1] != 0x82))
+			continue;
+		cp = 0x3000u | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
+		if ((cp >= 0x3041 && cp <= 0x3096) || cp == 0x309D ||
+		    cp == 0x309E) {
+			cp += 0x60;
+			p[i + 1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+			p[i + 2] = (unsigned char)(0x80 | (cp & 0x3F));
+		}
+		i += 2;
+	}
+}
+
+/* A query's text: the normalized offsets of the final ー of every katakana
+ * run of CHOON_MIN_CHARS or more characters into s->cuts. Runs, not
+ * tokens: MeCab may split the run (メンテナー is メンテ + ナー), and the
+ * text without the run's last ー is a substring of both spellings. */
+static int run_cuts(sg_analysis *s)
+{
+	const char *t = s->norm.text.data;
+	size_t len = s->norm.text.len, i = 0, chars = 0, one;
+
+	while (i <= len) {
+		if (i + 3 <= len && katakana_only(t + i, 3, &one)) {
+			chars++;
+			i += 3;
+			continue;
+		}
+		if (chars >= CHOON_MIN_CHARS &&
+		    !memcmp(t + i - CHOON_LEN, CHOON, CHOON_LEN)) {
+			size_t cut = i - CHOON_LEN;
+
+			if (sg_buf_append(&s->cuts, &cut, sizeof(cut)) != SG_OK)
+				return SG_ENOMEM;
+		}
+		chars = 0;
+		i++;
+	}
+	return SG_OK;
+}
+
 /* Appends one token for node n found at normalized offset `off`. */
 static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 		     uint32_t pos)
@@ -380,6 +642,15 @@ static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 		term_len = col_len[COL_BASE];
 	}
 	term_len = sg_analyzer_cut_term(term, term_len);
+	if ((s->a->variants & SG_VARIANT_CHOON) && term == node->surface &&
+	    term_len == node->length && term_len > CHOON_LEN &&
+	    !memcmp(term + term_len - CHOON_LEN, CHOON, CHOON_LEN)) {
+		size_t chars;
+
+		if (katakana_only(term, term_len, &chars) &&
+		    chars >= CHOON_MIN_CHARS)
+			term_len -= CHOON_LEN;
+	}
 	drop = col_is(col[0], col_len[0], "助詞") ||
 	       col_is(col[0], col_len[0], "助動詞") ||
 	       col_is(col[0], col_len[0], "記号") || only_punct(term, term_len);
@@ -387,6 +658,8 @@ static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 	to.term_off = s->strs.len;
 	if (sg_buf_append(&s->strs, term, term_len) != SG_OK)
 		return SG_ENOMEM;
+	if (s->a->variants & SG_VARIANT_KANA)
+		fold_kana(s->strs.data + to.term_off, term_len);
 	tok.term_len = term_len;
 	to.tag_off = s->strs.len;
 	if (s->terms_only) {
@@ -438,10 +711,15 @@ int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
 	sg_buf_reset(&s->toks);
 	sg_buf_reset(&s->offs);
 	sg_buf_reset(&s->strs);
+	sg_buf_reset(&s->cuts);
 	rc = sg_normalize(&s->norm, text ? text : "", text ? len : 0);
 	if (rc == SG_ETOOBIG)
 		return sg_err(err, rc, "analyzer: a text of %zu bytes exceeds "
 			      "the limit of %zu bytes", len, SG_NORM_MAX_INPUT);
+	if (rc == SG_OK && (s->a->variants & (SG_VARIANT_V | SG_VARIANT_HYPHEN)))
+		rc = sg_norm_variants(&s->norm,
+				      (s->a->variants & SG_VARIANT_V) != 0,
+				      (s->a->variants & SG_VARIANT_HYPHEN) != 0);
 	if (rc != SG_OK)
 		return sg_err(err, rc, "analyzer: out of memory normalizing "
 			      "%zu bytes", len);
@@ -491,6 +769,21 @@ int sg_analyze(sg_analysis *s, const char *text, size_t len, uint32_t pos_base,
 			have_prev = 1;
 		}
 	}
+	/* The ー the rule took from terms leaves the normalized text of a
+	 * query analysis too (sg_analysis_set_query; not a document's): the
+	 * query's
+	 * substring ユーザ is found in documents holding ユーザー and ユーザ
+	 * alike, while a document's grams keep every character, so that a
+	 * keyword still finds every document holding it as a string
+	 * (クラスター in コロナクラスター). Hiragana is folded there as in
+	 * the terms, on both sides. */
+	if (s->query && (s->a->variants & SG_VARIANT_CHOON) &&
+	    run_cuts(s) != SG_OK)
+		return sg_err(err, SG_ENOMEM, "analyzer: out of memory");
+	sg_norm_cut(&s->norm, (const size_t *)(const void *)s->cuts.data,
+		    s->cuts.len / sizeof(size_t), CHOON_LEN);
+	if (s->a->variants & SG_VARIANT_KANA)
+		fold_kana(s->norm.text.data, s->norm.text.len);
 	/* Resolve the term and tag pointers now that strs stops moving. */
 	ntok = s->toks.len / sizeof(sg_token);
 	toks = (sg_token *)(void *)s->toks.data;

@@ -13,4 +13,15 @@
  * positions are those of a full analysis. */
 void sg_analysis_set_terms_only(sg_analysis *s, int on);
 
+/* The SG_VARIANT_* bits analyzer a applies. */
+unsigned sg_analyzer_variants(const sg_analyzer *a);
+
+/* Parses an index's stored analyzer config (cfg[0, len)) back into the
+ * options that produce it: keep_all, variants (variants_set = 1). The
+ * dictionary is not parsed (the caller names it; the config made from the
+ * options is compared with cfg). *has_userdic: the config names a user
+ * dictionary. SG_OK, or SG_EINVAL for a config this sagasu cannot read. */
+int sg_analyzer_parse_config(const char *cfg, size_t len,
+			     sg_analyzer_options *o, int *has_userdic);
+
 #endif

@@ -1,13 +1,24 @@
 /*
  * index.c — opening an index and checking that it is ours, of our format,
  * built by our analyzer; the meta records; term records; document lengths.
+ *
+ * An existing index is analyzed with its own analyzer: the stored config is
+ * parsed back into options (sg_analyzer_parse_config), with the dictionary
+ * directory of meta "dicdir" and the user dictionary of meta "userdic"
+ * (materialised as DIR/user.dic), and the analyzer built from them must
+ * print the stored config again. Options the caller gave that contradict the
+ * index are SG_EANALYZER naming both values.
  */
 #include "alloc.h"
 #include "index.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "analyzer_internal.h"
 #include "error.h"
 #include "varint.h"
 
@@ -30,6 +41,55 @@ static int meta_put(sg_index *idx, MDB_txn *txn, const char *key,
 	return sg_store_fail(&idx->st,
 			     mdb_put(txn, idx->st.dbi[SG_DB_META], &k, &v, 0),
 			     "writing meta", err);
+}
+
+/* Reads the whole file at path into a new buffer (*data, *len). */
+static int read_file(const char *path, char **data, size_t *len,
+		     sg_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	int rc = SG_OK;
+
+	*data = NULL;
+	*len = 0;
+	if (!f)
+		return sg_err(err, SG_EIO, "%s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		rc = sg_err(err, SG_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	*data = sg_malloc((size_t)n + 1);
+	if (!*data) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory reading %s", path);
+		goto out;
+	}
+	if (fread(*data, 1, (size_t)n, f) != (size_t)n) {
+		rc = sg_err(err, SG_EIO, "%s: short read", path);
+		sg_free(*data);
+		*data = NULL;
+		goto out;
+	}
+	*len = (size_t)n;
+out:
+	fclose(f);
+	return rc;
+}
+
+/* The new index's compiled user dictionary into meta "userdic", in the
+ * transaction that creates the index: no index exists without it. */
+static int put_userdic(sg_index *idx, MDB_txn *txn, sg_error *err)
+{
+	char *data;
+	size_t len;
+	int rc = read_file(idx->new_userdic, &data, &len, err);
+
+	if (rc != SG_OK)
+		return rc;
+	rc = meta_put(idx, txn, "userdic", data, len, err);
+	sg_free(data);
+	return rc;
 }
 
 int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err)
@@ -58,6 +118,11 @@ int sg_meta_write_header(sg_index *idx, MDB_txn *txn, sg_error *err)
 	if (rc == SG_OK && idx->columns[0])
 		rc = meta_put(idx, txn, "columns", idx->columns,
 			      strlen(idx->columns), err);
+	if (rc == SG_OK && idx->new_dicdir)
+		rc = meta_put(idx, txn, "dicdir", idx->new_dicdir,
+			      strlen(idx->new_dicdir), err);
+	if (rc == SG_OK && idx->new_userdic)
+		rc = put_userdic(idx, txn, err);
 	if (rc == SG_OK)
 		idx->fresh = 0;
 	return rc;
@@ -329,6 +394,138 @@ int sg_length_set(sg_index *idx, MDB_txn *txn, uint32_t docid, uint32_t dl,
 			     "writing lengths", err);
 }
 
+/* Writes the index's user dictionary (meta "userdic", data[0, len)) to
+ * path unless the file there already holds exactly those bytes. */
+static int materialise_userdic(const char *path, const void *data,
+			       size_t len, sg_error *err)
+{
+	char tmp[PATH_MAX];
+	char *have = NULL;
+	size_t have_len;
+	sg_error ignore = SG_ERROR_INIT;
+	FILE *f;
+	int n;
+
+	if (read_file(path, &have, &have_len, &ignore) == SG_OK) {
+		int same = have_len == len && !memcmp(have, data, len);
+
+		sg_free(have);
+		if (same)
+			return SG_OK;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return sg_err(err, SG_EINVAL, "%s: path too long", path);
+	f = fopen(tmp, "wb");
+	if (!f)
+		return sg_err(err, SG_EIO, "cannot restore the index's user "
+			      "dictionary %s: %s", path, strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		(void)unlink(tmp);
+		return sg_err(err, SG_EIO, "cannot restore the index's user "
+			      "dictionary %s: %s", path, strerror(errno));
+	}
+	if (rename(tmp, path) != 0) {
+		(void)unlink(tmp);
+		return sg_err(err, SG_EIO, "cannot restore the index's user "
+			      "dictionary %s: %s", path, strerror(errno));
+	}
+	return SG_OK;
+}
+
+static void variants_name(unsigned bits, char *buf, size_t cap)
+{
+	(void)snprintf(buf, cap, "%s%s%s%s%s", bits ? "" : "none",
+		       bits & SG_VARIANT_CHOON ? "choon," : "",
+		       bits & SG_VARIANT_KANA ? "kana," : "",
+		       bits & SG_VARIANT_V ? "v," : "",
+		       bits & SG_VARIANT_HYPHEN ? "hyphen," : "");
+	if (bits && strlen(buf))
+		buf[strlen(buf) - 1] = '\0';
+}
+
+/* Replaces idx->an with the analyzer of the stored config cfg[0, len):
+ * the options parsed from it, the caller's `given` ones checked against
+ * them. */
+static int own_analyzer(sg_index *idx, MDB_txn *txn,
+			const sg_analyzer_options *given, const void *cfgp,
+			size_t len, sg_error *err)
+{
+	const char *cfg = cfgp, *dir = idx->st.dir;
+	sg_analyzer_options o = SG_ANALYZER_OPTIONS_INIT;
+	char dicdir[PATH_MAX], user[PATH_MAX], a[64], b[64];
+	sg_analyzer *an = NULL;
+	MDB_val v;
+	int has_user, rc, n;
+
+	if (sg_analyzer_parse_config(cfg, len, &o, &has_user) != SG_OK)
+		return sg_err(err, SG_EANALYZER,
+			      "%s: built with analyzer '%.*s', which this "
+			      "sagasu cannot read; rebuild the index", dir,
+			      (int)len, cfg);
+	if (given->keep_all && !o.keep_all)
+		return sg_err(err, SG_EANALYZER,
+			      "%s: --keep-all contradicts the index, built "
+			      "without it (filter=default); drop --keep-all",
+			      dir);
+	if (given->variants_set && given->variants != o.variants) {
+		variants_name(given->variants, a, sizeof(a));
+		variants_name(o.variants, b, sizeof(b));
+		return sg_err(err, SG_EANALYZER,
+			      "%s: --variants %s contradicts the index, built "
+			      "with variants %s; drop --variants", dir, a, b);
+	}
+	if (given->user_dic)
+		return sg_err(err, SG_EANALYZER,
+			      "%s: a user dictionary is given to a new index "
+			      "only (this one has %s); drop --user-dict, or "
+			      "index into a new directory", dir,
+			      has_user ? "its own" : "none");
+	o.dicdir = given->dicdir;
+	rc = meta_get(idx, txn, "dicdir", &v, err);
+	if (rc == SG_OK && !o.dicdir) {
+		if (v.mv_size >= sizeof(dicdir))
+			return sg_err(err, SG_ECORRUPT, "%s: bad dicdir record",
+				      dir);
+		memcpy(dicdir, v.mv_data, v.mv_size);
+		dicdir[v.mv_size] = '\0';
+		o.dicdir = dicdir;
+	} else if (rc != SG_OK && rc != SG_ENOTFOUND) {
+		return rc;
+	}
+	if (has_user) {
+		rc = meta_get(idx, txn, "userdic", &v, err);
+		if (rc != SG_OK)
+			return rc == SG_ENOTFOUND ?
+			       sg_err(err, SG_ECORRUPT, "%s: the analyzer names "
+				      "a user dictionary but the index holds "
+				      "none; rebuild the index", dir) : rc;
+		n = snprintf(user, sizeof(user), "%s/%s", dir, SG_USERDIC_FILE);
+		if (n < 0 || (size_t)n >= sizeof(user))
+			return sg_err(err, SG_EINVAL, "%s: path too long", dir);
+		rc = materialise_userdic(user, v.mv_data, v.mv_size, err);
+		if (rc != SG_OK)
+			return rc;
+		o.user_dic = user;
+	}
+	rc = sg_analyzer_new(&o, &an, err);
+	if (rc != SG_OK)
+		return rc;
+	if (strlen(sg_analyzer_config(an)) != len ||
+	    memcmp(sg_analyzer_config(an), cfg, len)) {
+		rc = sg_err(err, SG_EANALYZER,
+			    "%s: built with analyzer '%.*s' but this sagasu "
+			    "analyzes with '%s'; use the same dictionary "
+			    "(--dicdir), or rebuild the index", dir, (int)len,
+			    cfg, sg_analyzer_config(an));
+		sg_analyzer_free(an);
+		return rc;
+	}
+	sg_analyzer_free(idx->an);
+	idx->an = an;
+	return SG_OK;
+}
+
 static int check_meta(sg_index *idx, const sg_index_options *opt,
 		      sg_error *err)
 {
@@ -337,6 +534,7 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 	const char *an = sg_analyzer_config(idx->an);
 	const char *dir = idx->st.dir;
 	uint32_t version;
+
 	int rc;
 
 	rc = sg_store_begin(&idx->st, 0, &txn, err);
@@ -400,13 +598,10 @@ static int check_meta(sg_index *idx, const sg_index_options *opt,
 		goto out;
 	}
 	if (v.mv_size != strlen(an) || memcmp(v.mv_data, an, v.mv_size)) {
-		rc = sg_err(err, SG_EANALYZER,
-			    "%s: built with analyzer '%.*s' but this sagasu "
-			    "analyzes with '%s'; use the same dictionary and "
-			    "options (--dicdir, --keep-all), or rebuild the "
-			    "index", dir, (int)v.mv_size,
-			    (const char *)v.mv_data, an);
-		goto out;
+		rc = own_analyzer(idx, txn, &opt->analyzer, v.mv_data,
+				  v.mv_size, err);
+		if (rc != SG_OK)
+			goto out;
 	}
 	rc = meta_get(idx, txn, "fields", &v, err);
 	if (rc != SG_OK || v.mv_size >= sizeof(idx->fields)) {
@@ -570,6 +765,15 @@ static int init_meta(void *ctx, sg_store *st, MDB_txn *txn, sg_error *err)
 	return rc;
 }
 
+/* An absolute form of path (realpath when it resolves), for meta
+ * "dicdir"; NULL when out of memory. */
+static char *abs_path(const char *path)
+{
+	char buf[PATH_MAX];
+
+	return sg_strdup(realpath(path, buf) ? buf : path);
+}
+
 int sg_index_open(const char *dir, const sg_index_options *opt,
 		  sg_index **out, sg_error *err)
 {
@@ -586,6 +790,13 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 	rc = sg_analyzer_new(&opt->analyzer, &idx->an, err);
 	if (rc != SG_OK)
 		goto fail;
+	if ((opt->analyzer.dicdir &&
+	     !(idx->new_dicdir = abs_path(opt->analyzer.dicdir))) ||
+	    (opt->analyzer.user_dic &&
+	     !(idx->new_userdic = sg_strdup(opt->analyzer.user_dic)))) {
+		rc = sg_err(err, SG_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (opt->create && !opt->readonly) {
 		rc = new_index_settings(idx, opt, err);
 		if (rc != SG_OK)
@@ -622,6 +833,27 @@ int sg_index_open(const char *dir, const sg_index_options *opt,
 		if (rc != SG_OK)
 			goto fail;
 	}
+	if (idx->new_userdic && !idx->fresh) {
+		/* A new index (or the caller's contradiction was caught in
+		 * check_meta): its user.dic for the next opens. */
+		char path[PATH_MAX];
+		char *data;
+		size_t len;
+		int n = snprintf(path, sizeof(path), "%s/%s", dir,
+				 SG_USERDIC_FILE);
+
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			rc = sg_err(err, SG_EINVAL, "%s: path too long", dir);
+			goto fail;
+		}
+		rc = read_file(idx->new_userdic, &data, &len, err);
+		if (rc == SG_OK) {
+			rc = materialise_userdic(path, data, len, err);
+			sg_free(data);
+		}
+		if (rc != SG_OK)
+			goto fail;
+	}
 	*out = idx;
 	return SG_OK;
 fail:
@@ -636,6 +868,8 @@ void sg_index_close(sg_index *idx)
 	if (idx->st.dir)
 		sg_store_close(&idx->st);
 	sg_analyzer_free(idx->an);
+	sg_free(idx->new_dicdir);
+	sg_free(idx->new_userdic);
 	sg_free(idx);
 }
 

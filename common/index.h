@@ -30,7 +30,14 @@ struct sg_index {
 	uint32_t block_size;
 	int substring;                    /* grams are indexed (meta) */
 	int fresh;                        /* meta not written yet */
+	char *new_dicdir;  /* a new index's --dicdir (meta "dicdir"), or NULL */
+	char *new_userdic; /* a new index's compiled user dictionary file,
+			      stored as meta "userdic"; NULL = none */
 };
+
+/* The file in an index directory that MeCab reads the index's user
+ * dictionary from (-u); restored from meta "userdic" when missing. */
+#define SG_USERDIC_FILE "user.dic"
 
 /* Substring grams (docs/RECALL.md) share the term space with the
  * analyzer's terms, under keys that start with a NUL byte, which no analyzer

@@ -323,6 +323,145 @@ int sg_normalize(sg_norm *n, const char *text, size_t len)
 	return SG_OK;
 }
 
+/* The length of a hyphen-like mark at t[0, end) the hyphen rule turns into
+ * ー, or 0: - U+002D, ‐ U+2010, ‒ U+2012, – U+2013, − U+2212 (U+2011 and
+ * the full-width U+FF0D are already U+2010 and '-' after NFKC). */
+static size_t hyphen_at(const unsigned char *t, const unsigned char *end)
+{
+	if (*t == '-')
+		return 1;
+	if (end - t >= 3 && t[0] == 0xE2 &&
+	    ((t[1] == 0x80 && (t[2] == 0x90 || t[2] == 0x92 || t[2] == 0x93)) ||
+	     (t[1] == 0x88 && t[2] == 0x92)))
+		return 3;
+	return 0;
+}
+
+/* Is the 3-byte character ending at t (t - 3 >= start) a katakana letter
+ * U+30A1..U+30FA or ー U+30FC? */
+static int katakana_before(const unsigned char *start, const unsigned char *t)
+{
+	unsigned cp;
+
+	if (t - start < 3 || t[-3] != 0xE3)
+		return 0;
+	cp = 0x3000u | (t[-2] & 0x3Fu) << 6 | (t[-1] & 0x3Fu);
+	return (cp >= 0x30A1 && cp <= 0x30FA) || cp == 0x30FC;
+}
+
+static int ascii_alnum(unsigned c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+/* ヴ U+30F4 and what it becomes before ァ ィ ェ ォ (U+30A1 A3 A7 A9):
+ * バ ビ ベ ボ; alone ブ. Last bytes of the UTF-8 E3 8x xx forms. */
+#define VU "\xE3\x83\xB4"
+#define CHOON_UTF8 "\xE3\x83\xBC"
+
+/* One rewrite at t, or 0 bytes consumed: the bytes to emit in out[3]. */
+static size_t variant_at(const unsigned char *start, const unsigned char *t,
+			 const unsigned char *end, int v, int hyphen,
+			 unsigned char out[3])
+{
+	size_t h;
+
+	if (v && end - t >= 3 && !memcmp(t, VU, 3)) {
+		static const unsigned char small[4] = { 0xA1, 0xA3, 0xA7, 0xA9 };
+		static const unsigned char big[4] = { 0x90, 0x93, 0x99, 0x9C };
+		size_t k;
+
+		out[0] = 0xE3;
+		out[1] = 0x83;
+		out[2] = 0x96; /* ブ */
+		if (end - t >= 6 && t[3] == 0xE3 && t[4] == 0x82)
+			for (k = 0; k < 4; k++)
+				if (t[5] == small[k]) {
+					out[2] = big[k];
+					return 6;
+				}
+		return 3;
+	}
+	if (hyphen && (h = hyphen_at(t, end)) != 0 &&
+	    katakana_before(start, t) && (t + h == end || !ascii_alnum(t[h]))) {
+		memcpy(out, CHOON_UTF8, 3);
+		return h;
+	}
+	return 0;
+}
+
+int sg_norm_variants(sg_norm *n, int v, int hyphen)
+{
+	const unsigned char *t = (const unsigned char *)n->text.data;
+	const unsigned char *end = t + n->text.len, *p;
+	unsigned char rep[3];
+	sg_buf text = SG_BUF_INIT;
+	uint32_t *map;
+	size_t o = 0, used, len = n->text.len;
+
+	/* Most texts have nothing to rewrite: look before allocating. */
+	for (p = t; p < end; p++)
+		if (variant_at(t, p, end, v, hyphen, rep))
+			break;
+	if (p == end)
+		return SG_OK;
+	/* A rewrite emits at most 3 bytes for each byte it consumes. */
+	if (sg_buf_reserve(&text, 3 * len + 1) != SG_OK)
+		return SG_ENOMEM;
+	map = sg_malloc((3 * len + 1) * sizeof(*map));
+	if (!map) {
+		sg_buf_release(&text);
+		return SG_ENOMEM;
+	}
+	for (p = t; p < end; ) {
+		size_t i = (size_t)(p - t);
+
+		/* The hyphen rule looks back at the original normalized
+		 * text: ヴ- is ブー (ヴ is a katakana letter). */
+		used = variant_at(t, p, end, v, hyphen, rep);
+		if (used) {
+			memcpy(text.data + o, rep, 3);
+			map[o] = map[o + 1] = map[o + 2] = n->map[i];
+			o += 3;
+			p += used;
+		} else {
+			text.data[o] = (char)*p;
+			map[o++] = n->map[i];
+			p++;
+		}
+	}
+	text.data[o] = '\0';
+	text.len = o;
+	map[o] = n->map[len];
+	sg_buf_release(&n->text);
+	sg_free(n->map);
+	n->text = text;
+	n->map = map;
+	n->map_cap = 3 * len + 1;
+	return SG_OK;
+}
+
+void sg_norm_cut(sg_norm *n, const size_t *cuts, size_t ncut, size_t width)
+{
+	size_t k, from, to, next, len = n->text.len;
+
+	if (ncut == 0)
+		return;
+	to = cuts[0];
+	for (k = 0; k < ncut; k++) {
+		from = cuts[k] + width;
+		next = k + 1 < ncut ? cuts[k + 1] : len;
+		memmove(n->text.data + to, n->text.data + from, next - from);
+		memmove(n->map + to, n->map + from,
+			(next - from) * sizeof(*n->map));
+		to += next - from;
+	}
+	n->map[to] = n->map[len];
+	n->text.len = to;
+	n->text.data[to] = '\0';
+}
+
 void sg_norm_release(sg_norm *n)
 {
 	sg_buf_release(&n->text);

@@ -57,6 +57,20 @@ typedef struct sg_norm {
  * replaced; memory is reused). 0, SG_ENOMEM or SG_ETOOBIG. */
 int sg_normalize(sg_norm *n, const char *text, size_t len);
 
+/* The variant rewrites that change lengths (docs/ANALYZER.md, Variants), on
+ * the normalized text of n, keeping the map right (the bytes a rewrite
+ * emits map to the first original byte of what it replaced):
+ *  v:      ヴァ ヴィ ヴェ ヴォ -> バ ビ ベ ボ, any other ヴ -> ブ;
+ *  hyphen: - ‐ ‒ – − right after a katakana letter or ー, and not before an
+ *          ASCII letter or digit -> ー.
+ * 0 or SG_ENOMEM (n is unchanged then). */
+int sg_norm_variants(sg_norm *n, int v, int hyphen);
+
+/* Removes `width` bytes at each of the ascending, non-overlapping offsets
+ * cuts[0, ncut) from n's text and map. A removed character's original
+ * bytes then belong to the span of the character before it. */
+void sg_norm_cut(sg_norm *n, const size_t *cuts, size_t ncut, size_t width);
+
 /* Frees n's memory and returns it to SG_NORM_INIT. */
 void sg_norm_release(sg_norm *n);
 

@@ -34,7 +34,7 @@ _sagasu()
 	-d|--dir|--dicdir)
 		_sagasu_paths -d "$cur"
 		return 0 ;;
-	--queries)
+	--queries|--user-dict)
 		_sagasu_paths -f "$cur"
 		return 0 ;;
 	--format)
@@ -54,18 +54,21 @@ _sagasu()
 	--highlight)
 		COMPREPLY=($(compgen -W "html" -- "$cur"))
 		return 0 ;;
+	--variants)
+		COMPREPLY=($(compgen -W "choon kana v hyphen none" -- "$cur"))
+		return 0 ;;
 	--fields|--threads|--mem|--block-size|-k|--k1|--b|--snippet|\
 	--prefix-cap|--repeat|--warmup|--offset|--listen|--max-connections|\
 	--timeout|--max-query|--max-k|--field)
 		return 0 ;;
 	esac
 
-	local index="-d --dir --keep-all --dicdir -h --help --version"
+	local index="-d --dir --keep-all --dicdir --variants -h --help --version"
 	case $sub in
-	tokenize) opts="--format --json --lines --keep-all --dicdir -h --help
+	tokenize) opts="--format --json --lines -d --dir --keep-all --dicdir --variants -h --help
 		  --version" ;;
 	index)    opts="$index --format --fields --columns --threads --mem --block-size
-		  --no-substring -q --quiet" ;;
+		  --no-substring --user-dict -q --quiet" ;;
 	delete|compact) opts="$index -q --quiet" ;;
 	check)    opts=$index ;;
 	dump)     opts="$index --blocks" ;;

@@ -120,14 +120,47 @@ SG_API long sg_test_alloc_failures(void);
 
 /* ---------------------------------------------------------------- analyzer */
 
+/* Orthographic variants the analyzer unifies (docs/ANALYZER.md, Variants).
+ * They apply to documents and queries alike. */
+#define SG_VARIANT_CHOON  0x1u /* a katakana token of 4+ characters loses a
+				  final ー (ユーザー = ユーザ); the default */
+#define SG_VARIANT_KANA   0x2u /* hiragana folded to katakana (after MeCab) */
+#define SG_VARIANT_V      0x4u /* ヴァ ヴィ ヴ ヴェ ヴォ -> バ ビ ブ ベ ボ */
+#define SG_VARIANT_HYPHEN 0x8u /* - ‐ ‒ – − after a katakana letter -> ー */
+#define SG_VARIANTS_ALL   0xFu
+#define SG_VARIANTS_DEFAULT SG_VARIANT_CHOON
+
 /* How text becomes terms. The same configuration must analyze documents and
- * queries; an index stores it and refuses a different one. */
+ * queries: an index stores it, and opening an existing index analyzes with
+ * the stored configuration; options given (non-zero) that contradict it are
+ * an error (SG_EANALYZER). */
 typedef struct sg_analyzer_options {
 	const char *dicdir;  /* MeCab dictionary directory; NULL = ipadic-utf8 */
 	int keep_all;        /* 1: index particles, auxiliaries and symbols too */
+	int variants_set;    /* 0: `variants` is ignored: SG_VARIANTS_DEFAULT
+				for a new index, the index's own otherwise */
+	unsigned variants;   /* SG_VARIANT_* bits, when variants_set */
+	const char *user_dic; /* a compiled MeCab user dictionary (the output
+				 of mecab-dict-index -u) for a NEW index;
+				 NULL = none. sg_userdic_compile makes one. */
 } sg_analyzer_options;
 
-#define SG_ANALYZER_OPTIONS_INIT { .dicdir = NULL, .keep_all = 0 }
+#define SG_ANALYZER_OPTIONS_INIT { .dicdir = NULL, .keep_all = 0, \
+				   .variants_set = 0, .variants = 0, \
+				   .user_dic = NULL }
+
+/* Parses a comma-separated list of variant names (choon, kana, v, hyphen;
+ * "none" alone for no variant) into SG_VARIANT_* bits. SG_OK, or SG_EINVAL
+ * with a message naming the bad name. */
+SG_API int sg_variants_parse(const char *list, unsigned *out, sg_error *err);
+
+/* Compiles the MeCab user dictionary CSV `csv` against the system
+ * dictionary of `dicdir` (NULL = the default one) into the file `out` with
+ * MeCab's mecab-dict-index. Every line is checked first (13 fields for
+ * ipadic, integer context ids within the dictionary's matrix, an integer
+ * cost): a bad line is SG_EINVAL with "FILE:LINE: reason". */
+SG_API int sg_userdic_compile(const char *csv, const char *dicdir,
+			      const char *out, sg_error *err);
 
 typedef struct sg_analyzer sg_analyzer; /* the MeCab model: shared, read-only */
 typedef struct sg_analysis sg_analysis; /* per-thread state: tagger + buffers */
@@ -152,9 +185,12 @@ SG_API int sg_analyzer_new(const sg_analyzer_options *opt, sg_analyzer **out,
 SG_API void sg_analyzer_free(sg_analyzer *a);
 
 /* The configuration value stored in an index: a NUL-terminated string owned
- * by `a`, e.g. "sagasu-analyzer/1 dic=ipadic:UTF-8:102:392126 norm=nfkc_cf
- * utf8proc=2.8.0 filter=default". Two analyzers that print the same string
- * analyze every input identically. */
+ * by `a`, e.g. "sagasu-analyzer/2 dic=ipadic-utf8:UTF-8:102:392126
+ * norm=nfkc_cf utf8proc=2.8.0 filter=default variants=choon". Without any
+ * variant or user dictionary it is the older "sagasu-analyzer/1 ..." form
+ * (no variants= field), so indexes built before variants still open.
+ * docs/FORMAT.md gives the grammar. Two analyzers that print the same
+ * string analyze every input identically. */
 SG_API const char *sg_analyzer_config(const sg_analyzer *a);
 
 /* A thread's analysis state (a MeCab lattice and buffers). SG_EMECAB. */
@@ -171,6 +207,14 @@ SG_API void sg_analysis_free(sg_analysis *s);
 SG_API int sg_analyze(sg_analysis *s, const char *text, size_t len,
 		      uint32_t pos_base, const sg_token **tokens, size_t *n,
 		      uint32_t *n_positions, sg_error *err);
+
+/* Marks s as a query's analysis (on = 1): under the ー rule
+ * (SG_VARIANT_CHOON) its normalized text then drops the final ー of every
+ * katakana run of 4 or more characters, so that the query's substring
+ * (ユーザ) is found in documents with either spelling. A document's analysis (the
+ * default) keeps every character: its grams must still hold the text as
+ * written (docs/ANALYZER.md, Spelling variants). */
+SG_API void sg_analysis_set_query(sg_analysis *s, int on);
 
 /* How many invalid UTF-8 sequences the last sg_analyze() replaced. */
 SG_API size_t sg_analysis_invalid_utf8(const sg_analysis *s);

@@ -47,6 +47,8 @@ int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err)
 	}
 	rc = sg_analysis_new(idx->an, &s->an, err);
 	if (rc == SG_OK)
+		sg_analysis_set_query(s->an, 1); /* the query side of the ー rule */
+	if (rc == SG_OK)
 		rc = sg_read_begin(idx, &s->txn, err);
 	if (rc == SG_OK)
 		rc = load_snapshot(s, err);

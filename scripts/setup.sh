@@ -8,6 +8,7 @@
 # libraries, and every program the test suites call (tests/cli/setup.sh
 # checks that no suite calls a program that none of these packages provides):
 #   mecab          the mecab command (tokenize.sh compares against it)
+#   mecab-utils    mecab-dict-index, which `index --user-dict` runs (variants.sh)
 #   python3        the suites' checkers and tests/bm25_ref.py
 #   lmdb-utils     mdb_dump, mdb_load, mdb_stat (faults.sh edits an index with them)
 #   valgrind       `make check-valgrind` (tests/run.sh with VALGRIND=1)
@@ -22,7 +23,7 @@
 # and libFuzzer runtimes, cppcheck.
 set -euo pipefail
 
-build=(build-essential pkg-config libmecab-dev mecab mecab-ipadic-utf8 liblmdb-dev
+build=(build-essential pkg-config libmecab-dev mecab mecab-utils mecab-ipadic-utf8 liblmdb-dev
        libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
        python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh
        python3-jsonschema   # tests/cli/output.sh validates docs/search.schema.json

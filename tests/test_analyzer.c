@@ -394,6 +394,102 @@ static void test_10mb_no_boundary(void **state)
 	big_line(*state, "東京都庁舎", big_size());
 }
 
+/* One analysis with the given variants; the indexed tokens as
+ * "term:start-end " into out. Also the normalized text into norm. */
+static void analyze_variants(unsigned variants, int query, const char *text,
+			     char *out, size_t cap, char *norm_out,
+			     size_t norm_cap)
+{
+	sg_analyzer_options opt = SG_ANALYZER_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	sg_analyzer *a = NULL;
+	sg_analysis *s = NULL;
+	const sg_token *t;
+	const char *norm;
+	size_t n, i, o = 0, nl;
+	uint32_t np;
+
+	opt.variants_set = 1;
+	opt.variants = variants;
+	assert_int_equal(sg_analyzer_new(&opt, &a, &err), SG_OK);
+	assert_int_equal(sg_analysis_new(a, &s, &err), SG_OK);
+	sg_analysis_set_query(s, query);
+	assert_int_equal(sg_analyze(s, text, strlen(text), 0, &t, &n, &np, &err),
+			 SG_OK);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		if (t[i].indexed)
+			o += (size_t)snprintf(out + o, cap - o, "%.*s:%zu-%zu ",
+					      (int)t[i].term_len, t[i].term,
+					      t[i].start, t[i].end);
+	norm = sg_analysis_normalized(s, &nl);
+	snprintf(norm_out, norm_cap, "%.*s", (int)nl, norm);
+	sg_analysis_free(s);
+	sg_analyzer_free(a);
+}
+
+/* Each variant's terms, and offsets that still point at the original text
+ * (expected values counted by hand: 3 bytes a kana, 1 an ASCII byte). */
+static void test_variants(void **state)
+{
+	char got[512], norm[512];
+
+	(void)state;
+	/* ー rule: the term loses ー, the span keeps the original 12 bytes;
+	 * the query-side text loses the ー that ends the run. */
+	analyze_variants(SG_VARIANT_CHOON, 1, "ユーザーの", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(got, "ユーザ:0-12 ");
+	assert_string_equal(norm, "ユーザの");
+	/* a document's text keeps it (its grams hold the text as written),
+	 * and a query's keeps a ー inside a katakana run */
+	analyze_variants(SG_VARIANT_CHOON, 0, "ユーザーの", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(got, "ユーザ:0-12 ");
+	assert_string_equal(norm, "ユーザーの");
+	analyze_variants(0, 1, "ユーザーの", got, sizeof(got), norm, sizeof(norm));
+	assert_string_equal(got, "ユーザー:0-12 ");
+	assert_string_equal(norm, "ユーザーの");
+	/* 3 characters: kept */
+	analyze_variants(SG_VARIANT_CHOON, 1, "コピー", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(got, "コピー:0-9 ");
+	/* v: ヴァ (6 bytes) is バ (3), the span covers all 18 original bytes;
+	 * the next token starts where the original does */
+	analyze_variants(SG_VARIANT_V, 1, "ヴァイオリンを弾く", got, sizeof(got),
+			 norm, sizeof(norm));
+	assert_string_equal(got, "バイオリン:0-18 弾く:21-27 ");
+	assert_string_equal(norm, "バイオリンを弾く");
+	/* hyphen: '-' (1 byte) becomes ー (3): データー spans 10 bytes */
+	analyze_variants(SG_VARIANT_HYPHEN, 1, "データ-の", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(got, "データー:0-10 ");
+	assert_string_equal(norm, "データーの");
+	/* U+2212 − (3 bytes), then the ー rule on the result */
+	analyze_variants(SG_VARIANT_HYPHEN | SG_VARIANT_CHOON, 1,
+			 "サーバ\xE2\x88\x92の", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(got, "サーバ:0-12 ");
+	/* kana: terms and normalized text folded, same lengths */
+	analyze_variants(SG_VARIANT_KANA, 1, "りんごを食べた", got, sizeof(got), norm,
+			 sizeof(norm));
+	assert_string_equal(norm, "リンゴヲ食ベタ");
+	assert_non_null(strstr(got, ":0-9 "));
+	/* sg_variants_parse */
+	{
+		unsigned v = 99;
+		sg_error err = SG_ERROR_INIT;
+
+		assert_int_equal(sg_variants_parse("kana,choon", &v, &err), SG_OK);
+		assert_int_equal(v, SG_VARIANT_KANA | SG_VARIANT_CHOON);
+		assert_int_equal(sg_variants_parse("none", &v, &err), SG_OK);
+		assert_int_equal(v, 0);
+		assert_int_equal(sg_variants_parse("choon,x", &v, &err),
+				 SG_EINVAL);
+		assert_non_null(strstr(err.msg, "'x' is not a variant"));
+	}
+}
+
 static void test_config(void **state)
 {
 	struct fixture *f = *state;
@@ -404,16 +500,27 @@ static void test_config(void **state)
 	const char *cfg = sg_analyzer_config(f->a);
 
 	assert_int_equal(sg_analyzer_new(&opt, &b, &err), SG_OK);
+	/* Without variants: exactly the /1 string of older indexes. */
 	opt.keep_all = 1;
+	opt.variants_set = 1;
+	opt.variants = 0;
 	assert_int_equal(sg_analyzer_new(&opt, &c, &err), SG_OK);
-	snprintf(want, sizeof(want), "sagasu-analyzer/1 dic=ipadic-utf8:UTF-8:"
-		 "102:392127 norm=nfkc_cf utf8proc=%s filter=default",
-		 utf8proc_version());
+	snprintf(want, sizeof(want), "sagasu-analyzer/2 dic=ipadic-utf8:UTF-8:"
+		 "102:392127 norm=nfkc_cf utf8proc=%s filter=default "
+		 "variants=choon", utf8proc_version());
 	assert_string_equal(cfg, want);
 	assert_string_equal(sg_analyzer_config(b), cfg);
 	snprintf(want, sizeof(want), "sagasu-analyzer/1 dic=ipadic-utf8:UTF-8:"
 		 "102:392127 norm=nfkc_cf utf8proc=%s filter=keep_all",
 		 utf8proc_version());
+	assert_string_equal(sg_analyzer_config(c), want);
+	sg_analyzer_free(c);
+	opt.keep_all = 0;
+	opt.variants = SG_VARIANTS_ALL;
+	assert_int_equal(sg_analyzer_new(&opt, &c, &err), SG_OK);
+	snprintf(want, sizeof(want), "sagasu-analyzer/2 dic=ipadic-utf8:UTF-8:"
+		 "102:392127 norm=nfkc_cf utf8proc=%s filter=default "
+		 "variants=choon,kana,v,hyphen", utf8proc_version());
 	assert_string_equal(sg_analyzer_config(c), want);
 	sg_analyzer_free(c);
 	sg_analyzer_free(b);
@@ -468,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_10mb_no_boundary, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_bad_dictionaries),
 	};
 

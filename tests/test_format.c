@@ -443,7 +443,7 @@ static void test_meta_golden(void **state)
 	(void)state;
 	idx = new_index(dir, sizeof(dir), 0, 0);
 	an = sg_analyzer_config(sg_index_analyzer(idx));
-	assert_int_equal(strncmp(an, "sagasu-analyzer/1 ", 18), 0);
+	assert_int_equal(strncmp(an, "sagasu-analyzer/2 ", 18), 0);
 	get_raw(idx, SG_DB_META, "magic", 5, &v);
 	assert_bytes(v.data, v.len, meta_magic, sizeof(meta_magic));
 	get_raw(idx, SG_DB_META, "format", 6, &v);

@@ -57,6 +57,8 @@ accept() {
 	# (awk counts a last line without a newline too)
 	check "$L: one output line per input line" \
 		"$(awk 'END { print NR }' "$corpus")" "$(awk 'END { print NR }' "$TMP/ours")"
+	# (the default ー rule changes terms only, applied below; the text is
+	# the one MeCab sees)
 	"$SAGASU" tokenize --normalize <"$corpus" | mecab -d "$DICDIR" >"$TMP/mecab"
 	python3 - "$TMP/mecab" >"$TMP/theirs" <<'EOF'
 import sys, unicodedata
@@ -73,6 +75,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
     col = feat.split(",")
     term = col[6] if col[0] in ("動詞", "形容詞") and len(col) > 6 and col[6] != "*" else surface
     term = cut(term)
+    # the default ー rule: a katakana-only surface of 4+ characters ending in ー
+    if term == surface and len(term) >= 4 and term.endswith("ー") and \
+            all("\u30a1" <= c <= "\u30fa" or c == "ー" for c in term):
+        term = term[:-1]
     if col[0] in ("助詞", "助動詞", "記号") or punct_only(term): continue
     terms.append(term)
 EOF
@@ -81,8 +87,9 @@ EOF
 	else
 		fail "$L: lines differ from mecab: $(head -8 "$TMP/diff")"
 	fi
+	# (スター has 3 characters: it keeps its ー; コロナクラスター loses it)
 	grep -q 'クラ スター' "$TMP/ours" && ok "$L: クラスター → クラ スター" || fail "$L: no 'クラ スター'"
-	grep -qw 'コロナクラスター' "$TMP/ours" && ok "$L: コロナクラスター stays whole" ||
+	grep -qw 'コロナクラスタ' "$TMP/ours" && ok "$L: コロナクラスター stays whole (コロナクラスタ)" ||
 		fail "$L: コロナクラスター was split"
 	grep -q 'コロナ クラ スター' "$TMP/ours" && fail "$L: コロナクラスター split somewhere" ||
 		ok "$L: コロナクラスター never split"
