@@ -204,5 +204,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-clang build-fuzz build-tsan
 
--include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(BUILD)/tests/fixture.d $(BENCH_BIN:=.d)
 -include tests/fuzz/fuzz.mk
