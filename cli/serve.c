@@ -371,21 +371,57 @@ static int valid_utf8(const char *s)
 }
 
 /* What /search and the page ask the library for. */
+/* sort=KEY,KEY... and filter=SPEC;SPEC...: at most this many of each */
+#define SPECS_MAX 16
+
 struct query {
 	const char *q, *qid;
 	sg_search_options so;
 	size_t k, offset;
 	char hl[256];
 	const char *hl_open, *hl_close;
+	char sort_buf[512], filter_buf[1024];  /* the lists, split in place */
+	const char *sort[SPECS_MAX], *filters[SPECS_MAX];
 };
 
 static const char *const search_params[] = {
 	"q", "k", "offset", "mode", "prefix_cap", "snippet", "highlight",
-	"count", "exhaustive", "explain", "k1", "b", "qid", NULL
+	"count", "exhaustive", "explain", "k1", "b", "qid", "sort", "filter",
+	NULL
 };
 static const char *const page_params[] = {
 	"q", "k", "offset", "mode", "field", NULL
 };
+
+/* Splits list v at sep into buf and out[] (at most SPECS_MAX); 0, or -1
+ * with msg. */
+static int split_specs(const char *name, const char *v, char sep, char *buf,
+		       size_t buf_size, const char **out, size_t *n,
+		       char *msg, size_t cap)
+{
+	char *p, *q;
+
+	*n = 0;
+	if (strlen(v) >= buf_size) {
+		snprintf(msg, cap, "%s: longer than %zu bytes", name,
+			 buf_size - 1);
+		return -1;
+	}
+	snprintf(buf, buf_size, "%s", v);
+	for (p = buf; p && *p; p = q) {
+		q = strchr(p, sep);
+		if (q)
+			*q++ = '\0';
+		if (!*p)
+			continue;
+		if (*n == SPECS_MAX) {
+			snprintf(msg, cap, "%s: at most %d", name, SPECS_MAX);
+			return -1;
+		}
+		out[(*n)++] = p;
+	}
+	return 0;
+}
 
 /* Reads the search parameters into qr; 0, or -1 with msg and *code
  * (SG_EINVAL a bad value, SG_ETOOBIG over a limit). */
@@ -479,6 +515,19 @@ static int read_query(struct server *sv, const struct params *p,
 	if ((v = pval(p, "k1")) != NULL &&
 	    parse_num("k1", v, 0, K1_MAX, &qr->so.k1, msg, cap))
 		return -1;
+	/* sort=-date,_score (as search --sort, repeated); filter=SPEC;SPEC
+	 * (as search --filter, repeated: a comma may be in a value) */
+	if ((v = pval(p, "sort")) != NULL &&
+	    split_specs("sort", v, ',', qr->sort_buf, sizeof(qr->sort_buf),
+			qr->sort, &qr->so.n_sort, msg, cap))
+		return -1;
+	if ((v = pval(p, "filter")) != NULL &&
+	    split_specs("filter", v, ';', qr->filter_buf,
+			sizeof(qr->filter_buf), qr->filters, &qr->so.n_filters,
+			msg, cap))
+		return -1;
+	qr->so.sort = qr->sort;
+	qr->so.filters = qr->filters;
 	if ((v = pval(p, "b")) != NULL &&
 	    parse_num("b", v, 0, 1, &qr->so.b, msg, cap))
 		return -1;
@@ -566,7 +615,7 @@ static enum MHD_Result do_search(struct server *sv, struct MHD_Connection *c,
 		return errorf(sv, c, r, MHD_HTTP_BAD_REQUEST, SG_EINVAL,
 			      "%s parameter '%.60s' (/search takes q, k, offset, "
 			      "mode, prefix_cap, snippet, highlight, count, "
-			      "exhaustive, explain, k1, b, qid)",
+			      "exhaustive, explain, k1, b, qid, sort, filter)",
 			      p.repeated ? "repeated" : "unknown", p.bad);
 	if (read_query(sv, &p, &qr, &code, msg, sizeof(msg)))
 		return reply_error(sv, c, r, MHD_HTTP_BAD_REQUEST, NULL, NULL,

@@ -144,6 +144,11 @@ same_search "phrase" -- -- '"形態素解析"'
 same_search "prefix cap" --prefix-cap 2 -- prefix_cap=2 -- 'ク*'
 same_search "highlight html, snippet 30" --highlight html --snippet 30 -- highlight=html snippet=30 -- クラスター
 same_search "explain, exhaustive, k1 b" --explain --exhaustive --k1 2 --b 0.5 -- explain=1 exhaustive=1 k1=2 b=0.5 -- 会議
+same_search "sort=-date" -k 5 --sort -date -- k=5 sort=-date -- クラスター
+same_search "sort=date,_score, a filter" -k 5 --sort date --sort _score --filter 'date>=2023-02-01' -- \
+	k=5 "sort=date,_score" "filter=$(urlq 'date>=2023-02-01')" -- クラスター
+same_search "two filters (;)" --filter 'date>=2023-01-10' --filter 'date<2023-02-10' -- \
+	"filter=$(urlq 'date>=2023-01-10;date<2023-02-10')" -- クラスター
 
 # /doc/ID: the stored document, its texts as indexed
 get "$A/doc/esc-1" >"$TMP/doc.json"
@@ -177,6 +182,7 @@ get "$A/search?q=" >"$TMP/empty.json"
 check "empty q: 200, no hits, a notice (as the CLI)" "200 0 empty query: nothing to search" \
 	"$(cat "$TMP/code") $(json_field "$TMP/empty.json" total) $(json_field "$TMP/empty.json" notices)"
 expect_error "bad k" 400 "$A/search?q=x&k=abc"
+expect_error "a filter without an operator" 400 "$A/search?q=x&filter=date"
 expect_error "k=0" 400 "$A/search?q=x&k=0"
 expect_error "k over --max-k 50" 400 "$A/search?q=x&k=51"
 expect_error "k + offset over --max-k 50" 400 "$A/search?q=x&k=30&offset=30"
