@@ -185,21 +185,12 @@ int sq_eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 	while (d != SG_DOC_END) {
 		uint32_t dl, max_d;
 		double score, bound, theta;
-		int again = 0, any, excluded = 0, tier;
+		int any, excluded = 0, tier;
 
-		for (i = 0; i < np; i++) {
-			struct leaf *l = &r->leaves[pos[i]];
-
-			rc = sq_leaf_advance(r, l, d);
-			if (rc != SG_OK)
-				return rc;
-			if (l->doc != d) {
-				d = l->doc;
-				again = 1;
-				break;
-			}
-		}
-		if (again)
+		rc = sq_leaves_meet(r, pos, np, &d);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
 			continue;
 		theta = threshold(r);
 		if (ub_all * BOUND_SLACK <= theta) {

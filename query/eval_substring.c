@@ -52,21 +52,16 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 	while (d != SG_DOC_END) {
 		uint32_t dl;
 		double score;
-		int again = 0, any, tier, excluded = 0;
+		int any, tier, excluded = 0;
 
-		for (i = 0; i < nreq; i++) {
-			struct leaf *l = &r->leaves[req[i]];
-
-			if ((rc = sq_leaf_advance(r, l, d)) != SG_OK)
-				goto out;
-			if (l->doc != d) {
-				d = l->doc;
-				again = 1;
-				break;
-			}
-		}
-		if (again)
+		rc = sq_leaves_meet(r, req, nreq, &d);
+		if (rc < 0)
+			goto out;
+		if (rc == 0) { /* one moved past d: d is the next candidate */
+			rc = SG_OK;
 			continue;
+		}
+		rc = SG_OK;
 		if (r->n_heap == r->k && phase_a &&
 		    r->heap[0].tier == (int)r->n_units - 1) {
 			double bound = 0, theta = r->heap[0].score;

@@ -13,6 +13,25 @@
 
 /* The leaf's next candidate >= target: for a phrase, a document holding
  * all its terms (positions unconfirmed). */
+int sq_leaves_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct leaf *l = &r->leaves[ids[i]];
+
+		rc = sq_leaf_advance(r, l, *d);
+		if (rc != SG_OK)
+			return rc;
+		if (l->doc != *d) {
+			*d = l->doc;
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 {
 	uint32_t d = target;

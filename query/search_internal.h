@@ -182,6 +182,10 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 /* ----------------------------------------------------- interface to leaf.c */
 
 int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target);
+/* The leapfrog step of a conjunction: advances leaves ids[0..n) to *d in
+ * order; 1 when all stand on *d, 0 when one moved past it (*d is then
+ * that leaf's document, the next candidate), or a negative error. */
+int sq_leaves_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d);
 
 int sq_leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
 	       uint32_t *tf);
