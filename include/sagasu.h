@@ -529,6 +529,11 @@ typedef struct sg_search_options {
 	 * total counts only documents that pass. NULL/0: none. */
 	const char *const *filters;
 	size_t n_filters;
+	/* Polled every 1,024 documents scored or counted: a nonzero return
+	 * stops the search, which fails with SG_EINTR (a server's deadline,
+	 * a user's Ctrl-C). NULL: never. */
+	int (*cancel)(void *ctx);
+	void *cancel_ctx;
 } sg_search_options;
 
 #define SG_SEARCH_COUNT_DEFAULT 10000
@@ -539,7 +544,8 @@ typedef struct sg_search_options {
 				 .snippet_chars = 0, .prefix_cap = 0, \
 				 .count_limit = SG_SEARCH_COUNT_DEFAULT, \
 				 .sort = NULL, .n_sort = 0, .filters = NULL, \
-				 .n_filters = 0 }
+				 .n_filters = 0, .cancel = NULL, \
+				 .cancel_ctx = NULL }
 
 typedef struct sg_explain {
 	const char *what;   /* the term, or the phrase's terms joined by ' ' */
@@ -591,6 +597,7 @@ SG_API void sg_searcher_free(sg_searcher *s);
  * stay valid until sg_searcher_refresh or sg_searcher_free. SG_ESYNTAX:
  * err names the column and what was expected. SG_EINVAL (options: k1, b),
  * SG_ETOOBIG (k above SG_SEARCH_K_MAX, a query past the parser's limits),
+ * SG_EINTR (opt->cancel said stop),
  * SG_EMECAB, SG_ECORRUPT (a block or record of the snapshot does not
  * decode). */
 SG_API int sg_search(sg_searcher *s, const char *query, size_t len,

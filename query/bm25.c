@@ -20,6 +20,8 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 	*tier = 0;
 	*matched_any = 0;
 	r->scored++;
+	if ((rc = sq_poll_cancel(r, r->scored)) != SG_OK)
+		return rc;
 	if (r->substring) {
 		/* Each keyword that matches scores by its morphemes when
 		 * they match too (and lifts the tier), else by its

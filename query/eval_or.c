@@ -144,6 +144,8 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				any = 0;
 				tier = 0;
 				r->scored++;
+				if ((rc = sq_poll_cancel(r, r->scored)) != SG_OK)
+					goto out;
 				for (i = 0; i < r->n_leaves; i++)
 					if (is_pos[i] && contrib[i] > 0) {
 						score += contrib[i];

@@ -49,7 +49,7 @@ static int node_rewind_all(struct run *r, struct node *n)
  * own cursor copies count against it) keeps the pruned lower bound. */
 static int count_matches(struct run *r, uint64_t limit)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, walked = 0;
 	uint32_t d = 1;
 	size_t i;
 	int rc;
@@ -82,6 +82,8 @@ static int count_matches(struct run *r, uint64_t limit)
 			}
 			if (ok && ++n > limit)
 				break;
+			if ((rc = sq_poll_cancel(r, ++walked)) != SG_OK)
+				return rc;
 		}
 		if (d == SG_DOC_END - 1)
 			break;

@@ -250,6 +250,17 @@ int sq_make_leaf(struct run *r, const char *const *terms,
 int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
 		     int scores, size_t *li);
 
+/* The caller's cancel hook, asked once every 1,024 documents (n counts
+ * them: scored, or matched by the count walk): SG_EINTR, err filled, when
+ * it says stop. */
+static inline int sq_poll_cancel(struct run *r, uint64_t n)
+{
+	if ((n & 1023) || !r->opt->cancel || !r->opt->cancel(r->opt->cancel_ctx))
+		return SG_OK;
+	return sg_err(r->err, SG_EINTR, "interrupted: the search was "
+		      "cancelled");
+}
+
 /* ----------------------------------------------------- interface to topk.c */
 
 /* Slack against rounding: a bound is raised by this factor before it is

@@ -158,6 +158,68 @@ static void test_good_bm25_parameters(void **state)
 	}
 }
 
+/* The cancel hook: asked once every 1,024 documents scored. */
+struct cancel_state {
+	int calls, stop;
+};
+
+static int cancel_hook(void *ctx)
+{
+	struct cancel_state *c = ctx;
+
+	c->calls++;
+	return c->stop;
+}
+
+/* 2,100 documents that all hold 東京, scored exhaustively: the hook is
+ * asked at the 1,024th and the 2,048th; saying stop fails the search with
+ * SG_EINTR and no results. */
+static void test_cancel(void **state)
+{
+	enum { N = 2100 };
+	static char body[N][32];
+	static const char *bodies[N];
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_search_options so = SG_SEARCH_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	struct cancel_state c = { 0, 0 };
+	char dir[SG_FIXTURE_PATH_MAX];
+	sg_results *res = NULL;
+	sg_searcher *s = NULL;
+	sg_index *idx = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		snprintf(body[i], sizeof(body[i]), "東京 %zu", i);
+		bodies[i] = body[i];
+	}
+	io.no_substring = 1;
+	assert_int_equal(sg_fixture_mkdir("cancel", dir), 0);
+	if (sg_fixture_index(dir, io, bodies, NULL, N, &idx, &err) != SG_OK ||
+	    sg_searcher_open(idx, &s, &err) != SG_OK)
+		fail_msg("setup: %s", err.msg);
+	so.exhaustive = 1;
+	so.cancel = cancel_hook;
+	so.cancel_ctx = &c;
+	assert_int_equal(sg_search(s, "東京", strlen("東京"), &so, &res, &err),
+			 SG_OK);
+	assert_int_equal(res->docs_scored, N);
+	assert_int_equal(c.calls, 2);
+	sg_results_free(res);
+	res = NULL;
+	c.calls = 0;
+	c.stop = 1;
+	assert_int_equal(sg_search(s, "東京", strlen("東京"), &so, &res, &err),
+			 SG_EINTR);
+	assert_null(res);
+	assert_int_equal(c.calls, 1);
+	assert_non_null(strstr(err.msg, "cancelled"));
+	sg_searcher_free(s);
+	sg_index_close(idx);
+	sg_fixture_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_k_at_the_edges),
 		cmocka_unit_test(test_bad_bm25_parameters),
 		cmocka_unit_test(test_good_bm25_parameters),
+		cmocka_unit_test(test_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
