@@ -37,3 +37,20 @@ run 'ファイル -ディレクトリ' 圧縮
 run '"シンボリックリンク"'
 run --or ファイルの所有者を変更するには
 run 'パーミッション*' --format tsv
+run ユーザー 追加          # the ー rule: ユーザ's documents too
+
+# The seed's own page: the diary entries holding クラスター, newest first,
+# then one month of them. The diary fixture has dates (id, date, title,
+# body); --columns date keeps them by document for sorting and filtering.
+diary=tests/fixtures/diary.jsonl
+echo
+echo "== sagasu index -d $out/diary --columns date $diary"
+rm -rf "$out/diary"
+"$SAGASU" index -q -d "$out/diary" --columns date "$diary"
+drun() {
+	echo
+	echo "== sagasu search -d $out/diary $*"
+	"$SAGASU" search -d "$out/diary" -k 5 --snippet 60 "$@"
+}
+drun --sort -date クラスター
+drun --filter 'date>=2023-02-01' --filter 'date<2023-03-01' --sort date クラスター
