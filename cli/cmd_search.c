@@ -42,6 +42,7 @@ struct opts {
 	enum fmt fmt;
 	int color;            /* -1 auto (until decided), 0 never, 1 always */
 	int json, verify;
+	int profile;          /* bench --profile: where each query's time goes */
 	int quiet;            /* -q: no notices (search), no progress (bench) */
 	int snippet_set;      /* --snippet given (0 then means none) */
 	const char *hl_open, *hl_close; /* --highlight tags, or NULL */
@@ -248,6 +249,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 			continue;
 		} else if (!strcmp(a, "--verify") && here == IN_BENCH) {
 			o->verify = 1;
+		} else if (!strcmp(a, "--profile") && here == IN_BENCH) {
+			o->profile = 1;
 			continue;
 		}
 		for (j = 0; j < sizeof(value_opts) / sizeof(value_opts[0]); j++)
@@ -837,6 +840,9 @@ static void bench_usage(FILE *f)
 "                   --repeat passes) from a shared counter; queries/s is\n"
 "                   for all threads together, latencies are per query\n"
 "  --verify         run every query exhaustively too; fail on any difference\n"
+"  --profile        where the time goes, per query on average: parsing,\n"
+"                   analysis (MeCab), planning (term lookups), evaluation\n"
+"                   (decode, score, skip), building the hits\n"
 "  --format F       text (default) or json: the figures as one JSON\n"
 "                   object; --json is --format json\n"
 "  -q, --quiet      no progress line on stderr\n"
@@ -903,7 +909,11 @@ struct bench_worker {
 	int progress;
 	pthread_t tid;
 	uint64_t decoded, skipped, scored, matched, mismatches, errors;
+	uint64_t phase[5];    /* parse, analyze, plan, eval, build (ns) */
 };
+
+static const char *const phase_names[5] = { "parse", "analyze", "plan",
+					     "eval", "build" };
 
 static void *bench_run(void *arg)
 {
@@ -928,6 +938,11 @@ static void *bench_run(void *arg)
 		w->decoded += res->postings_decoded;
 		w->skipped += res->blocks_skipped;
 		w->scored += res->docs_scored;
+		w->phase[0] += res->parse_ns;
+		w->phase[1] += res->analyze_ns;
+		w->phase[2] += res->plan_ns;
+		w->phase[3] += res->eval_ns;
+		w->phase[4] += res->build_ns;
 		if (w->o->verify && job < w->n_q) {
 			sg_search_options ex = w->o->so;
 			sg_results *ref;
@@ -1004,6 +1019,7 @@ int cmd_bench(int argc, char **argv)
 	atomic_size_t next;
 	size_t n_q = 0, i, n_lat = 0;
 	uint64_t *lat = NULL, decoded = 0, skipped = 0, scored = 0, matched = 0;
+	uint64_t phase[5] = { 0 }, phase_all = 0;
 	uint64_t t_start, t_all, mismatches = 0, errors = 0;
 	size_t slowest = 0; /* the job that took longest */
 	unsigned rep, t, started = 0;
@@ -1082,7 +1098,11 @@ int cmd_bench(int argc, char **argv)
 		matched += wk[t].matched;
 		mismatches += wk[t].mismatches;
 		errors += wk[t].errors;
+		for (i = 0; i < 5; i++)
+			phase[i] += wk[t].phase[i];
 	}
+	for (i = 0; i < 5; i++)
+		phase_all += phase[i];
 	t_all = now_ns() - t_start;
 	if (tty)
 		fprintf(stderr, "\r%40s\r", "");
@@ -1127,6 +1147,14 @@ int cmd_bench(int argc, char **argv)
 				printf(",\"us\":%.2f}",
 				       (double)lat[n_lat - 1] / 1e3);
 			}
+			if (o.profile) {
+				printf(",\"profile_us_per_query\":{");
+				for (i = 0; i < 5; i++)
+					printf("%s\"%s\":%.3f", i ? "," : "",
+					       phase_names[i],
+					       (double)phase[i] / nq / 1e3);
+				printf("}");
+			}
 			printf("}\n");
 		} else {
 			printf("queries        %zu x %u (%s, k=%zu, %u thread%s)\n",
@@ -1156,6 +1184,16 @@ int cmd_bench(int argc, char **argv)
 				       (double)matched / (double)(n_q ? n_q : 1),
 				       matched ? (double)scored / (double)o.repeat /
 				       (double)matched : 0.0);
+			if (o.profile) {
+				printf("profile us     ");
+				for (i = 0; i < 5; i++)
+					printf("%s%s %.2f (%.0f%%)", i ? "  " : "",
+					       phase_names[i],
+					       (double)phase[i] / nq / 1e3,
+					       phase_all ? 100.0 * (double)phase[i] /
+					       (double)phase_all : 0.0);
+				printf("\n");
+			}
 		}
 	}
 	if (mismatches || errors)

@@ -79,7 +79,7 @@ _sagasu()
 	serve)    opts="$index --listen --threads --max-connections --timeout
 		  --max-query --max-k --field -q --quiet" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
-		  --snippet --prefix-cap --count --repeat --warmup --threads --verify
+		  --snippet --prefix-cap --count --repeat --warmup --threads --verify --profile
 		  --sort --filter --format --json -q --quiet" ;;
 	*)        return 0 ;;
 	esac

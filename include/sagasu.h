@@ -582,6 +582,12 @@ typedef struct sg_results {
 	const char *notices;  /* "\n"-separated notes for the user, or "" */
 	/* Work done, for benchmarks: */
 	uint64_t postings_decoded, blocks_skipped, docs_scored;
+	/* Where the time went, in nanoseconds (sagasu bench --profile):
+	 * parsing the query; analyzing its words (MeCab, normalization); the
+	 * rest of planning (term lookups, cursors, the plan's shape); the
+	 * evaluation (decoding, scoring, skipping, counting); building the
+	 * hits (records, explanations, snippets). */
+	uint64_t parse_ns, analyze_ns, plan_ns, eval_ns, build_ns;
 } sg_results;
 
 /* SG_ENOTINDEX (the index holds no committed state yet), SG_EMECAB,

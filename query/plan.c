@@ -157,10 +157,13 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 	const char **terms = NULL;
 	size_t *lens = NULL;
 	int32_t *off = NULL;
+	uint64_t t0;
 	int rc;
 
 	*out = NULL;
+	t0 = sq_now_ns();
 	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
+	r->analyze_ns += sq_now_ns() - t0;
 	if (rc != SG_OK)
 		return rc;
 	terms = sg_calloc(n + 1, sizeof(*terms));
@@ -297,11 +300,14 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 	sg_scan sc;
 	const void *kp, *vp;
 	size_t kl, vl;
+	uint64_t t0;
 	int rc;
 	size_t cap = r->opt->prefix_cap ? r->opt->prefix_cap : 128;
 
 	*out = NULL;
+	t0 = sq_now_ns();
 	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
+	r->analyze_ns += sq_now_ns() - t0;
 	if (rc != SG_OK)
 		return rc;
 	norm = sg_analysis_normalized(r->s->an, &norm_len);

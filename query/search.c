@@ -251,7 +251,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	sg_query *q = NULL;
 	const sg_qnode *qroot;
 	sg_qnode fallback;
-	uint64_t t0 = now_us();
+	uint64_t t0 = now_us(), tp = sq_now_ns(), tq, te, tb;
 	size_t i;
 	int rc;
 
@@ -312,6 +312,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	}
 	if (rc != SG_OK)
 		goto out;
+	tq = sq_now_ns();
 	if (qroot && !opt->or_mode) {
 		rc = sq_check_or_sides(qroot, err);
 		if (rc != SG_OK)
@@ -332,11 +333,13 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	}
 	if (!qroot)
 		sq_notice(r, "%.*sempty query: nothing to search", "", 0);
+	te = sq_now_ns();
 	if (r->root) {
 		rc = evaluate(r);
 		if (rc != SG_OK)
 			goto out;
 	}
+	tb = sq_now_ns();
 	if (r->collect) {
 		/* Every match, sorted by the keys: the first k are the hits. */
 		rc = sg_sortfilter_order(r->sf, s->txn, r->coll, r->n_coll,
@@ -381,6 +384,12 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 	memset(&r->notices, 0, sizeof(r->notices));
 	ri->pub.notices = ri->notices.data ? ri->notices.data : "";
 	ri->pub.took_us = now_us() - t0;
+	ri->pub.parse_ns = tq - tp;
+	ri->pub.analyze_ns = r->analyze_ns;
+	ri->pub.plan_ns = te - tq - (r->analyze_ns < te - tq ? r->analyze_ns :
+				     te - tq);
+	ri->pub.eval_ns = tb - te;
+	ri->pub.build_ns = sq_now_ns() - tb;
 out:
 	sg_query_free(q);
 	run_release(r);

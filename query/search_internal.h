@@ -21,6 +21,7 @@
 #define SG_SEARCH_INTERNAL_H
 
 #include <math.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,6 +127,7 @@ struct run {
 	sg_sf_cand *coll;
 	size_t n_coll, cap_coll;
 	uint64_t sf_passed;
+	uint64_t analyze_ns;          /* in sg_analyze, while planning */
 	sg_error *err;
 };
 
@@ -259,6 +261,15 @@ static inline int sq_poll_cancel(struct run *r, uint64_t n)
 		return SG_OK;
 	return sg_err(r->err, SG_EINTR, "interrupted: the search was "
 		      "cancelled");
+}
+
+/* CLOCK_MONOTONIC in nanoseconds (the phases of sg_results). */
+static inline uint64_t sq_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ----------------------------------------------------- interface to topk.c */

@@ -87,5 +87,17 @@ check "bench takes --sort and --filter" "0 " "$? $(cat "$TMP/err")"
 check "--columns naming an indexed field: exit 1" 1 $?
 check "--columns naming an indexed field: no directory made" "no" \
 	"$([ -e "$TMP/bad-col" ] && echo yes || echo no)"
+# bench --profile: the five phases, each a number, their sum no more than
+# the time the queries took (the phases are measured inside sg_search).
+"$S" bench -q -d "$TMP/diary-col" --queries <(printf 'クラスター\n会議 天気\n') --repeat 5 \
+	--profile --format json >"$TMP/prof.json" 2>"$TMP/err"
+check "bench --profile: exit" "0 " "$? $(cat "$TMP/err")"
+check "bench --profile: the phases, within the latency" "parse analyze plan eval build ok" \
+	"$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); p = d["profile_us_per_query"]
+names = list(p)
+ok = all(isinstance(v, float) and v >= 0 for v in p.values()) and p["analyze"] > 0 and sum(p.values()) <= d["max_us"] * 1.01
+print(" ".join(names), "ok" if ok else "bad %r" % p)' "$TMP/prof.json")"
 check_all_indexes
 finish sortfilter
