@@ -464,28 +464,13 @@ static void put_clean(const char *s, size_t n)
 		putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
 }
 
-/* "12,345" into out (at least 32 bytes). */
-static const char *thousands(uint64_t v, char *out)
-{
-	char d[24];
-	int n = snprintf(d, sizeof(d), "%llu", (unsigned long long)v), i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = d[i];
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static int print_text(const struct opts *o, const char *query,
 		      const sg_results *res, struct obuf *b)
 {
 	size_t i, j;
 	char num[32];
 
-	printf("%s%s hit%s for '%s' (%.3f ms)\n", thousands(res->total, num),
+	printf("%s%s hit%s for '%s' (%.3f ms)\n", render_thousands(res->total, num),
 	       res->total_is_lower_bound ? "+" : "",
 	       res->total == 1 && !res->total_is_lower_bound ? "" : "s",
 	       query, (double)res->took_us / 1000.0);

@@ -350,3 +350,17 @@ json_t *render_stats(const sg_stats *s)
 	json_object_set_new(o, "top_terms", top);
 	return o;
 }
+
+const char *render_thousands(uint64_t v, char *out)
+{
+	char d[24];
+	int n = snprintf(d, sizeof(d), "%llu", (unsigned long long)v), i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -38,6 +38,10 @@ int render_snippet_html(struct obuf *b, const sg_hit *h, const char *open,
  * (docs/OUTPUT.md lists them; a name never changes meaning). */
 const char *render_error_name(int code);
 
+/* v with thousands separators, "12,345", into out (at least 32 bytes);
+ * returns out. */
+const char *render_thousands(uint64_t v, char *out);
+
 /* One query's answer of --format json: {"qid", "query", "took_us",
  * "total", "total_relation", "total_is_lower_bound", ["notices"], "hits"}.
  * The hits from res->hits[offset] on, ranked offset + 1, offset + 2, ...

@@ -750,20 +750,6 @@ static int page_tail(struct obuf *b)
 	return ob_puts(b, "</main></body></html>\n");
 }
 
-/* "12,345" */
-static void thousands(uint64_t v, char *out)
-{
-	char d[24];
-	int n = snprintf(d, sizeof(d), "%llu", (unsigned long long)v), i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = d[i];
-	}
-	out[o] = '\0';
-}
-
 /* The stored field `name` of a hit as text (a string as it is, any other
  * value as JSON), into b HTML-escaped; nothing when absent. */
 static int put_field(struct obuf *b, sg_slice stored, const char *name)
@@ -886,7 +872,7 @@ static enum MHD_Result do_page(struct server *sv, struct MHD_Connection *c,
 			      ob_html(&b, n, len) || ob_puts(&b, "</p>\n");
 			n += len + (e ? 1 : 0);
 		}
-		thousands(res->total, num);
+		render_thousands(res->total, num);
 		snprintf(line, sizeof(line), "%s%s hit%s (%.3f ms)", num,
 			 res->total_is_lower_bound ? "+" : "",
 			 res->total == 1 && !res->total_is_lower_bound ? "" : "s",
