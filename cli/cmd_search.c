@@ -249,6 +249,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 			continue;
 		} else if (!strcmp(a, "--verify") && here == IN_BENCH) {
 			o->verify = 1;
+			continue;
 		} else if (!strcmp(a, "--profile") && here == IN_BENCH) {
 			o->profile = 1;
 			continue;
