@@ -203,16 +203,13 @@ static int holds(enum sg_filter_op op, int c)
 
 int sg_filter_test(const sg_filter *f, const sg_value *v)
 {
-	sg_value t;
+	const sg_value t = { .kind = SG_VALUE_STRING, .num = 0,
+			     .str = f->text, .len = f->text_len };
 
 	if (v->kind == SG_VALUE_NUMBER && f->is_num)
 		return holds(f->op, (v->num > f->num) - (v->num < f->num));
-	if (v->kind == SG_VALUE_STRING) {
-		t.kind = SG_VALUE_STRING;
-		t.str = f->text;
-		t.len = f->text_len;
+	if (v->kind == SG_VALUE_STRING)
 		return holds(f->op, sg_value_cmp(v, &t));
-	}
 	return f->op == SG_OP_NE; /* missing, or a number against a string */
 }
 
