@@ -183,7 +183,7 @@ int sq_eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 	for (i = 0; i < np; i++)
 		ub_all += r->leaves[pos[i]].ub;
 	while (d != SG_DOC_END) {
-		uint32_t dl, max_d;
+		uint32_t dl;
 		double score, bound, theta;
 		int any, excluded = 0, tier;
 
@@ -202,18 +202,9 @@ int sq_eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 			bound += sq_leaf_block_bound(r, &r->leaves[pos[i]]);
 		if (bound * BOUND_SLACK <= theta) {
 			/* No document before the nearest block end can enter. */
-			max_d = SG_DOC_END;
-			for (i = 0; i < np; i++) {
-				const struct leaf *l = &r->leaves[pos[i]];
-				size_t t;
-
-				for (t = 0; t < l->n; t++)
-					if (l->cur[t].blk.last < max_d)
-						max_d = l->cur[t].blk.last;
-			}
 			r->skipped++;
 			r->lower_bound = 1;
-			d = max_d == SG_DOC_END ? SG_DOC_END : max_d + 1;
+			d = sq_leaves_past_blocks(r, pos, np);
 			continue;
 		}
 		dl = doc_len(r, d);

@@ -65,7 +65,6 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 		if (r->n_heap == r->k && phase_a &&
 		    r->heap[0].tier == (int)r->n_units - 1) {
 			double bound = 0, theta = r->heap[0].score;
-			uint32_t max_d = SG_DOC_END;
 
 			for (i = 0; i < nreq; i++) {
 				double b = sq_leaf_block_bound(r, &r->leaves[req[i]]);
@@ -73,16 +72,9 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 				bound += b > mub[i] ? b : mub[i];
 			}
 			if (bound * BOUND_SLACK <= theta) {
-				for (i = 0; i < nreq; i++) {
-					const struct leaf *l = &r->leaves[req[i]];
-
-					for (j = 0; j < l->n; j++)
-						if (l->cur[j].blk.last < max_d)
-							max_d = l->cur[j].blk.last;
-				}
 				r->skipped++;
 				r->lower_bound = 1;
-				d = max_d == SG_DOC_END ? SG_DOC_END : max_d + 1;
+				d = sq_leaves_past_blocks(r, req, nreq);
 				continue;
 			}
 		}

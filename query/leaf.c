@@ -13,6 +13,22 @@
 
 /* The leaf's next candidate >= target: for a phrase, a document holding
  * all its terms (positions unconfirmed). */
+uint32_t sq_leaves_past_blocks(const struct run *r, const size_t *ids,
+			       size_t n)
+{
+	uint32_t max_d = SG_DOC_END;
+	size_t i, t;
+
+	for (i = 0; i < n; i++) {
+		const struct leaf *l = &r->leaves[ids[i]];
+
+		for (t = 0; t < l->n; t++)
+			if (l->cur[t].blk.last < max_d)
+				max_d = l->cur[t].blk.last;
+	}
+	return max_d == SG_DOC_END ? SG_DOC_END : max_d + 1;
+}
+
 int sq_leaves_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d)
 {
 	size_t i;

@@ -188,6 +188,11 @@ int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target);
  * order; 1 when all stand on *d, 0 when one moved past it (*d is then
  * that leaf's document, the next candidate), or a negative error. */
 int sq_leaves_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d);
+/* The first docid after the nearest end of the blocks the cursors of
+ * leaves ids[0..n) stand in (SG_DOC_END when none ends before it): where a
+ * conjunction goes on once those blocks' bounds cannot enter the top k. */
+uint32_t sq_leaves_past_blocks(const struct run *r, const size_t *ids,
+			       size_t n);
 
 int sq_leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
 	       uint32_t *tf);
