@@ -54,17 +54,22 @@ void sg_read_end(MDB_txn *txn)
 
 /* ------------------------------------------------------------ point reads */
 
-/* One mdb_get: SG_ENOTFOUND (err untouched) when the key is absent, an
- * LMDB failure named by `what`, else *v points into the map. */
-static int get_value(sg_index *idx, MDB_txn *txn, enum sg_dbi db, MDB_val *k,
-		     MDB_val *v, const char *what, sg_error *err)
+/* One mdb_get of key[klen]: SG_ENOTFOUND (err untouched) when the key is
+ * absent, an LMDB failure named by `what`, else *val and *len are the value
+ * where it lies in the map. */
+static int get_value(sg_index *idx, MDB_txn *txn, enum sg_dbi db,
+		     const void *key, size_t klen, const void **val,
+		     size_t *len, const char *what, sg_error *err)
 {
-	int rc = mdb_get(txn, idx->st.dbi[db], k, v);
+	MDB_val k = { klen, (void *)(uintptr_t)key }, v;
+	int rc = mdb_get(txn, idx->st.dbi[db], &k, &v);
 
 	if (rc == MDB_NOTFOUND)
 		return SG_ENOTFOUND;
 	if (rc != MDB_SUCCESS)
 		return sg_store_fail(&idx->st, rc, what, err);
+	*val = v.mv_data;
+	*len = v.mv_size;
 	return SG_OK;
 }
 
@@ -72,35 +77,37 @@ int sg_lengths_chunk_get(sg_index *idx, MDB_txn *txn, uint32_t c,
 			 const uint8_t **chunk, sg_error *err)
 {
 	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
+	const void *v = NULL;
+	size_t len = 0;
 	int rc;
 
 	sg_be32_put(kb, c);
-	rc = get_value(idx, txn, SG_DB_LENGTHS, &k, &v, "reading lengths", err);
+	rc = get_value(idx, txn, SG_DB_LENGTHS, kb, 4, &v, &len,
+		       "reading lengths", err);
 	if (rc != SG_OK)
 		return rc;
-	if (v.mv_size != SG_LEN_CHUNK * 4)
+	if (len != SG_LEN_CHUNK * 4)
 		return sg_err(err, SG_ECORRUPT, "%s: lengths: chunk %zu: %zu "
 			      "bytes (%d expected); rebuild the index",
-			      idx->st.dir, (size_t)c, v.mv_size,
-			      SG_LEN_CHUNK * 4);
-	*chunk = v.mv_data;
+			      idx->st.dir, (size_t)c, len, SG_LEN_CHUNK * 4);
+	*chunk = v;
 	return SG_OK;
 }
 
 int sg_id_get(sg_index *idx, MDB_txn *txn, const char *id, size_t len,
 	      uint32_t *docid, sg_error *err)
 {
-	MDB_val k = { len, (void *)(uintptr_t)id }, v;
-	int rc = get_value(idx, txn, SG_DB_IDS, &k, &v, "reading ids", err);
+	const void *v = NULL;
+	size_t vlen = 0;
+	int rc = get_value(idx, txn, SG_DB_IDS, id, len, &v, &vlen,
+			   "reading ids", err);
 
 	if (rc != SG_OK)
 		return rc;
-	if (v.mv_size != 4)
+	if (vlen != 4)
 		return sg_err(err, SG_ECORRUPT, "%s: ids: a value of %zu bytes, "
-			      "not 4; rebuild the index", idx->st.dir,
-			      v.mv_size);
-	*docid = sg_be32_get(v.mv_data);
+			      "not 4; rebuild the index", idx->st.dir, vlen);
+	*docid = sg_be32_get(v);
 	return SG_OK;
 }
 
@@ -108,16 +115,10 @@ int sg_doc_get(sg_index *idx, MDB_txn *txn, uint32_t docid,
 	       const void **val, size_t *len, sg_error *err)
 {
 	uint8_t kb[4];
-	MDB_val k = { 4, kb }, v;
-	int rc;
 
 	sg_be32_put(kb, docid);
-	rc = get_value(idx, txn, SG_DB_DOCS, &k, &v, "reading docs", err);
-	if (rc != SG_OK)
-		return rc;
-	*val = v.mv_data;
-	*len = v.mv_size;
-	return SG_OK;
+	return get_value(idx, txn, SG_DB_DOCS, kb, 4, val, len, "reading docs",
+			 err);
 }
 
 int sg_column_get(sg_index *idx, MDB_txn *txn, unsigned column,
@@ -125,33 +126,20 @@ int sg_column_get(sg_index *idx, MDB_txn *txn, unsigned column,
 		  sg_error *err)
 {
 	uint8_t kb[SG_CKEY_LEN];
-	MDB_val k = { SG_CKEY_LEN, kb }, v;
-	int rc;
 
 	if (!sg_store_has(&idx->st, SG_DB_COLUMNS))
 		return SG_ENOTFOUND;
 	sg_ckey_put(kb, column, docid);
-	rc = get_value(idx, txn, SG_DB_COLUMNS, &k, &v, "reading a column",
-		       err);
-	if (rc != SG_OK)
-		return rc;
-	*val = v.mv_data;
-	*len = v.mv_size;
-	return SG_OK;
+	return get_value(idx, txn, SG_DB_COLUMNS, kb, SG_CKEY_LEN, val, len,
+			 "reading a column", err);
 }
 
 int sg_positions_get(sg_index *idx, MDB_txn *txn, const void *pkey,
 		     const void **val, size_t *len, const char *what,
 		     sg_error *err)
 {
-	MDB_val k = { SG_PKEY_LEN, (void *)pkey }, v;
-	int rc = get_value(idx, txn, SG_DB_POSITIONS, &k, &v, what, err);
-
-	if (rc != SG_OK)
-		return rc;
-	*val = v.mv_data;
-	*len = v.mv_size;
-	return SG_OK;
+	return get_value(idx, txn, SG_DB_POSITIONS, pkey, SG_PKEY_LEN, val, len,
+			 what, err);
 }
 
 /* ------------------------------------------------------------ scans */
