@@ -534,6 +534,10 @@ typedef struct sg_search_options {
 	 * a user's Ctrl-C). NULL: never. */
 	int (*cancel)(void *ctx);
 	void *cancel_ctx;
+	/* Synonym groups (sg_synonyms_load): a keyword that is a member of a
+	 * group matches any member, scored as one unit (docs/QUERY.md,
+	 * Synonyms). Borrowed: it must outlive the search. NULL: none. */
+	const struct sg_synonyms *synonyms;
 } sg_search_options;
 
 #define SG_SEARCH_COUNT_DEFAULT 10000
@@ -545,7 +549,7 @@ typedef struct sg_search_options {
 				 .count_limit = SG_SEARCH_COUNT_DEFAULT, \
 				 .sort = NULL, .n_sort = 0, .filters = NULL, \
 				 .n_filters = 0, .cancel = NULL, \
-				 .cancel_ctx = NULL }
+				 .cancel_ctx = NULL, .synonyms = NULL }
 
 typedef struct sg_explain {
 	const char *what;   /* the term, or the phrase's terms joined by ' ' */
@@ -598,6 +602,23 @@ SG_API int sg_searcher_open(sg_index *idx, sg_searcher **out, sg_error *err);
  * and costs next to nothing, so a server may call it before each request. */
 SG_API int sg_searcher_refresh(sg_searcher *s, sg_error *err);
 SG_API void sg_searcher_free(sg_searcher *s);
+
+/* Synonym groups, one a line of a UTF-8 file: members separated by
+ * commas ("解凍,伸長"), white space around a member ignored, '#' starting
+ * a comment line, blank lines skipped. A member is matched against a query
+ * keyword after NFKC and case folding (the analyzer's normalization), so
+ * "ＬＩＮＵＸ" and "linux" are one. A word in several groups takes the
+ * members of all of them. SG_EIO (the file cannot be read), SG_EINVAL (a
+ * bad line: err names FILE:LINE and why: an empty member, a group of one,
+ * invalid UTF-8, a member longer than SG_TERM_MAX bytes), SG_ENOMEM.
+ * The groups are immutable once loaded and may be shared by threads. */
+typedef struct sg_synonyms sg_synonyms;
+SG_API int sg_synonyms_load(const char *path, sg_synonyms **out,
+			    sg_error *err);
+/* The same from text in memory; `name` stands for the file in messages. */
+SG_API int sg_synonyms_parse(const char *text, size_t len, const char *name,
+			     sg_synonyms **out, sg_error *err);
+SG_API void sg_synonyms_free(sg_synonyms *s);
 
 /* Runs one query. *out belongs to the caller (sg_results_free); its slices
  * stay valid until sg_searcher_refresh or sg_searcher_free. SG_ESYNTAX:
