@@ -51,6 +51,8 @@ struct opts {
 	size_t offset;        /* --offset: hits skipped (search asks for k +
 				 offset and prints from there) */
 	const char *sort[SPECS_MAX], *filters[SPECS_MAX]; /* into argv */
+	const char *synonyms; /* --synonyms FILE (into argv), or NULL */
+	sg_synonyms *syn;     /* its groups, loaded once (load_synonyms) */
 	sg_index_options io;
 	const char **words;   /* the query's words, in order */
 	size_t n_words;
@@ -90,6 +92,9 @@ static void search_usage(FILE *f)
 "  --snippet N      snippet length in characters, 0 (none) to %d\n"
 "                   (default 100 in text and json, none in tsv and trec)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --synonyms FILE  synonym groups, one a line ('解凍,伸長'): a keyword\n"
+"                   in a group matches any member of it (docs/QUERY.md,\n"
+"                   Synonyms); a missing or bad file is exit 2\n"
 "  --count C        count matches exactly up to C, 0 to %llu, or 'exact'\n"
 "                   (default 10000); beyond it the total is a lower bound,\n"
 "                   shown as 'C+' (0: only what pruning counted)\n"
@@ -183,6 +188,7 @@ static const struct {
 } value_opts[] = {
 	{ "-k", IN_BOTH }, { "--k1", IN_BOTH }, { "--b", IN_BOTH },
 	{ "--snippet", IN_BOTH }, { "--prefix-cap", IN_BOTH },
+	{ "--synonyms", IN_BOTH },
 	{ "--queries", IN_BOTH }, { "--format", IN_BOTH },
 	{ "--color", IN_SEARCH },
 	{ "--count", IN_BOTH }, { "--highlight", IN_SEARCH },
@@ -279,6 +285,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 		} else if (!strcmp(a, "--prefix-cap")) {
 			rc = opt_size(cmd, a, v, 1, PREFIX_CAP_MAX,
 				      &o->so.prefix_cap);
+		} else if (!strcmp(a, "--synonyms")) {
+			o->synonyms = v; /* a later one replaces it */
 		} else if (!strcmp(a, "--offset")) {
 			rc = opt_size(cmd, a, v, 0, SG_SEARCH_K_MAX - 1,
 				      &o->offset);
@@ -659,6 +667,26 @@ static void print_query_error(const struct opts *o, const char *qid,
 	}
 }
 
+/* --synonyms FILE: its groups, loaded once for every query of the run
+ * (o->so.synonyms borrows them; the caller frees o->syn at exit). 0, or
+ * the exit status after the message, which is the library's (FILE:LINE
+ * and the fix): 2 for a file that is missing, unreadable or bad, 1 out
+ * of memory (*err holds the error). */
+static int load_synonyms(struct opts *o, const char *what, sg_error *err)
+{
+	int rc;
+
+	if (!o->synonyms)
+		return 0;
+	rc = sg_synonyms_load(o->synonyms, &o->syn, err);
+	if (rc != SG_OK) {
+		fprintf(stderr, "sagasu: %s: --synonyms: %s\n", what, err->msg);
+		return rc == SG_ENOMEM ? 1 : 2;
+	}
+	o->so.synonyms = o->syn;
+	return 0;
+}
+
 /* Opens the index and a searcher on it; 1 after the message (and *err
  * holds the error). */
 static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
@@ -726,6 +754,12 @@ int cmd_search(int argc, char **argv)
 			o.so.snippet_chars = 100;
 	} else if (o.fmt == F_JSON && !o.snippet_set) {
 		o.so.snippet_chars = 100;
+	}
+	if ((rc = load_synonyms(&o, "search", &err)) != 0) {
+		if (o.fmt == F_JSON && rc == 1)
+			print_json_error(NULL, NULL, err.code, err.msg);
+		status = rc;
+		goto out;
 	}
 	if (o.queries) { /* parse_opts: then no query words */
 		if (read_queries(o.queries, &q, &n_q, &err) != 0) {
@@ -797,6 +831,7 @@ out:
 	free(o.words);
 	free(o.hl_spec);
 	free(hb.data);
+	sg_synonyms_free(o.syn);
 	return status;
 }
 
@@ -816,6 +851,7 @@ static void bench_usage(FILE *f)
 "  --b X            BM25 b, a number from 0 to 1 (default 0.75)\n"
 "  --snippet N      snippet characters, 0 to %d (default 0: none)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
+"  --synonyms FILE  synonym groups, as in search\n"
 "  --sort [-]FIELD, --filter 'FIELD OP VALUE'   as in search (repeatable)\n"
 "  --count C        as in search, but default 0: bench times the top k,\n"
 "                   as the peers are timed (--count 10000: search's cost)\n"
@@ -1025,10 +1061,15 @@ int cmd_bench(int argc, char **argv)
 		o.repeat = 1;
 	if (o.threads == 0)
 		o.threads = 1;
-	if (read_queries(o.queries, &q, &n_q, &err) != 0)
+	if ((rc = load_synonyms(&o, "bench", &err)) != 0)
+		return rc;
+	if (read_queries(o.queries, &q, &n_q, &err) != 0) {
+		sg_synonyms_free(o.syn);
 		return 1;
+	}
 	if ((rc = open_searcher(&o, &idx, &s, "bench", &err)) != 0) {
 		free_queries(q, n_q);
+		sg_synonyms_free(o.syn);
 		return rc;
 	}
 	n_lat = n_q * o.repeat;
@@ -1193,5 +1234,6 @@ out:
 	sg_index_close(idx);
 	free_queries(q, n_q);
 	free(o.words);
+	sg_synonyms_free(o.syn);
 	return status;
 }

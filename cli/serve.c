@@ -59,6 +59,8 @@ struct server {
 	unsigned threads, max_conn, timeout;
 	size_t max_query, max_k;
 	const char *field;    /* the stored field shown with each hit */
+	sg_synonyms *syn;     /* --synonyms: loaded at start, read-only and
+				 shared by every request's search */
 	int quiet;
 	unsigned delay_ms;    /* test hook SAGASU_TEST_SERVE_DELAY_MS */
 	atomic_uint conns;    /* open connections */
@@ -107,6 +109,9 @@ static void serve_usage(FILE *f)
 "                   (default 10000); more: 400\n"
 "  --field NAME     the stored field the page shows with each hit\n"
 "                   (default date)\n"
+"  --synonyms FILE  synonym groups, as in search --synonyms: loaded once\n"
+"                   at start (a missing or bad file: exit 2) and used by\n"
+"                   every request, the page's included\n"
 "  --keep-all, --dicdir DIR  the analyzer options the index was built with\n"
 "  -q, --quiet      no access log on stderr (errors are still printed)\n"
 "  -h, --help       this text;  --version  print the version\n"
@@ -434,6 +439,7 @@ static int read_query(struct server *sv, const struct params *p,
 	memset(qr, 0, sizeof(*qr));
 	qr->so = (sg_search_options)SG_SEARCH_OPTIONS_INIT;
 	qr->so.snippet_chars = 100; /* as search --format json */
+	qr->so.synonyms = sv->syn;
 	qr->k = 10;
 	qr->qid = "1";
 	*code = SG_EINVAL;
@@ -1262,7 +1268,7 @@ int cmd_serve(int argc, char **argv)
 	sg_error err = SG_ERROR_INIT;
 	sg_searcher *probe;
 	struct MHD_Daemon *d;
-	const char *listen_addr = "127.0.0.1:8080", *v;
+	const char *listen_addr = "127.0.0.1:8080", *v, *syn_path = NULL;
 	char shown[300];
 	sigset_t sigs;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1300,7 +1306,7 @@ int cmd_serve(int argc, char **argv)
 		if (strcmp(a, "--listen") && strcmp(a, "--threads") &&
 		    strcmp(a, "--max-connections") && strcmp(a, "--timeout") &&
 		    strcmp(a, "--max-query") && strcmp(a, "--max-k") &&
-		    strcmp(a, "--field")) {
+		    strcmp(a, "--field") && strcmp(a, "--synonyms")) {
 			if (cli_is_option(a))
 				cli_unknown_option("serve", a);
 			else
@@ -1316,6 +1322,8 @@ int cmd_serve(int argc, char **argv)
 			listen_addr = v;
 		} else if (!strcmp(a, "--field")) {
 			sv.field = v;
+		} else if (!strcmp(a, "--synonyms")) {
+			syn_path = v;
 		} else if (!strcmp(a, "--threads")) {
 			rc = opt_uint(a, v, 1, THREADS_MAX, &n);
 			sv.threads = (unsigned)n;
@@ -1343,21 +1351,30 @@ int cmd_serve(int argc, char **argv)
 	v = getenv("SAGASU_TEST_SERVE_DELAY_MS");
 	if (v && *v)
 		sv.delay_ms = (unsigned)atoi(v);
+	/* The groups, once for the server's life: every request borrows
+	 * them (sg_synonyms may be shared by threads). */
+	if (syn_path && (rc = sg_synonyms_load(syn_path, &sv.syn, &err)) != 0) {
+		fprintf(stderr, "sagasu: serve: --synonyms: %s\n", err.msg);
+		return rc == SG_ENOMEM ? 1 : 2;
+	}
 	io.readonly = 1;
 	if (sg_index_open(sv.dir, &io, &sv.idx, &err) != SG_OK) {
 		cli_error("serve", &err);
+		sg_synonyms_free(sv.syn);
 		return 1;
 	}
 	/* The index must be searchable now: a bad one fails at start. */
 	if (sg_searcher_open(sv.idx, &probe, &err) != SG_OK) {
 		cli_error("serve", &err);
 		sg_index_close(sv.idx);
+		sg_synonyms_free(sv.syn);
 		return 1;
 	}
 	sg_searcher_free(probe);
 	fd = listen_on(listen_addr, shown, sizeof(shown));
 	if (fd < 0) {
 		sg_index_close(sv.idx);
+		sg_synonyms_free(sv.syn);
 		return 1;
 	}
 	pthread_mutex_init(&sv.lock, NULL);
@@ -1384,6 +1401,7 @@ int cmd_serve(int argc, char **argv)
 			"start\n");
 		close(fd);
 		sg_index_close(sv.idx);
+		sg_synonyms_free(sv.syn);
 		return 1;
 	}
 	fprintf(stderr, "sagasu: serve: listening on http://%s (index %s, %u "
@@ -1410,6 +1428,7 @@ int cmd_serve(int argc, char **argv)
 		free(w);
 	}
 	sg_index_close(sv.idx);
+	sg_synonyms_free(sv.syn);
 	pthread_mutex_destroy(&sv.lock);
 	fprintf(stderr, "sagasu: serve: stopped (%s)\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");

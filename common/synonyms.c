@@ -318,12 +318,16 @@ static int parse_line(sg_synonyms *s, struct build *bd, const char *line,
 				      end == b ? "after the last comma" :
 				      "between commas");
 		if (mb - ma > SG_TERM_MAX) {
+			int ql;
+
 			orig_span(bd, line, ma, mb, &o, &olen);
+			ql = quote_len(o, olen);
 			return sg_err(err, SG_EINVAL, "%s:%zu: the member "
-				      "'%.*s...' is %zu bytes after "
+				      "'%.*s%s' is %zu bytes after "
 				      "normalization, more than %d: shorten it",
-				      bd->name, lineno, quote_len(o, olen), o,
-				      mb - ma, SG_TERM_MAX);
+				      bd->name, lineno, ql, o,
+				      (size_t)ql < olen ? "..." : "", mb - ma,
+				      SG_TERM_MAX);
 		}
 		if (intern(s, t + ma, mb - ma, &id) != SG_OK)
 			return sg_err(err, SG_ENOMEM, "out of memory");

@@ -276,6 +276,10 @@ static void test_member_length(void **state)
 	strcat(want, "...' is 258 bytes after normalization, more than 255: "
 	       "shorten it");
 	parse_bad(text, strlen(text), SG_EINVAL, want);
+	/* a short one that grows: quoted whole (U+FDFA is 33 bytes in NFKC) */
+	parse_bad("a,ﷺﷺﷺﷺﷺﷺﷺﷺ", strlen("a,ﷺﷺﷺﷺﷺﷺﷺﷺ"), SG_EINVAL,
+		  "t.txt:1: the member 'ﷺﷺﷺﷺﷺﷺﷺﷺ' is 264 bytes after "
+		  "normalization, more than 255: shorten it");
 }
 
 /* A line of n members PREFIX0, PREFIX1, ... (and `extra` first, when not
