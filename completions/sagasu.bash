@@ -34,7 +34,7 @@ _sagasu()
 	-d|--dir|--dicdir)
 		_sagasu_paths -d "$cur"
 		return 0 ;;
-	--queries|--user-dict)
+	--queries|--user-dict|--synonyms)
 		_sagasu_paths -f "$cur"
 		return 0 ;;
 	--format)
@@ -75,12 +75,12 @@ _sagasu()
 	stats)    opts="$index --format --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
 		  --k1 --b --snippet --prefix-cap --count --highlight --queries --color
-		  --offset --sort --filter -q --quiet" ;;
+		  --offset --sort --filter --synonyms -q --quiet" ;;
 	serve)    opts="$index --listen --threads --max-connections --timeout
-		  --max-query --max-k --field -q --quiet" ;;
+		  --max-query --max-k --field --synonyms -q --quiet" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
 		  --snippet --prefix-cap --count --repeat --warmup --threads --verify --profile
-		  --sort --filter --format --json -q --quiet" ;;
+		  --sort --filter --synonyms --format --json -q --quiet" ;;
 	*)        return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then
