@@ -5,7 +5,7 @@
 #     lines (empty member, group of one, members one after normalization,
 #     invalid UTF-8), a missing value: exit 2, the library's message naming
 #     FILE:LINE, nothing on stdout; the same for bench and serve (serve
-#     before it listens)
+#     before it listens); out of memory during the load is exit 1
 #   - groups that do not touch the query change nothing (search, --queries,
 #     bench --verify, serve's /search = search --format json)
 #   - the expansion, once the engine plans it (query/*; until then these
@@ -108,6 +108,23 @@ timeout 20 "$S" serve -d "$IDX" --listen 127.0.0.1:0 --synonyms "$TMP/none.txt" 
 check "serve, a missing file: exit 2" \
 	"2|sagasu: serve: --synonyms: $TMP/none.txt: cannot open: No such file or directory" \
 	"$?|$(cat "$TMP/err")"
+
+# Out of memory while loading (SAGASU_TEST_FAIL_ALLOC=N, the library's Nth
+# allocation fails; the file is loaded first): exit 1 and "out of memory",
+# never a signal; past the load the search's own allocations fail alike.
+bad_runs= in_load=0
+for n in $(seq 60); do
+	SAGASU_TEST_FAIL_ALLOC=$n "$S" search -d "$IDX" --synonyms "$SYN" 解凍 \
+		>/dev/null 2>"$TMP/oom.err"
+	rc=$?
+	grep -q 'synonyms: out of memory' "$TMP/oom.err" && in_load=$((in_load + 1))
+	if ! { [ $rc = 0 ] || { [ $rc = 1 ] && grep -q 'out of memory' "$TMP/oom.err"; }; }; then
+		bad_runs="$bad_runs N=$n:rc=$rc"
+	fi
+done
+check "an allocation failing at each of the first 60: exit 1 with 'out of memory' (or 0)" "" "$bad_runs"
+check "... of which the load's own failures say '--synonyms: out of memory'" "yes" \
+	"$([ $in_load -ge 5 ] && echo yes || echo "no ($in_load)")"
 
 # ------------------------------------------- groups that do not touch the query
 # json_of OUT ARGS...: search --format json into OUT without took_us
