@@ -5,10 +5,51 @@
  * and exhaustive evaluation give bit-identical scores. A phrase's tf is
  * its number of occurrences and its idf the sum of its terms' idfs; on a
  * substring index each keyword scores by its unit (docs/RECALL.md) and
- * lifts the document's tier when it matched as whole morphemes. bm25()
+ * lifts the document's tier when it matched as whole morphemes; a blend's
+ * members (a prefix's expansions, synonyms) score as one unit, after
+ * every other leaf. bm25()
  * and idf_of(), called per posting, are inline in search_internal.h.
  */
 #include "search_internal.h"
+
+/* Leaf li's share of a document where it has tf occurrences: its own
+ * bm25, or (a blend's member) its tf added to the blend's. */
+static void add_share(struct run *r, size_t li, uint32_t tf, uint32_t dl,
+		      double *score)
+{
+	const struct leaf *l = &r->leaves[li];
+	struct blend *b;
+
+	if (l->blend == SIZE_MAX) {
+		*score += bm25(r, l->idf, tf, dl);
+		return;
+	}
+	b = &r->blends[l->blend];
+	if (l->sub)
+		b->sub_tf += tf;
+	else
+		b->tf += tf;
+}
+
+/* The blends' shares, after every leaf's (docs/RANKING.md, Blended
+ * units): bm25 of the members' summed tf at the blend's idf, or, where
+ * only its substring leaves matched, of their summed tf at theirs. */
+static double blends_score(struct run *r, uint32_t dl)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < r->n_blends; i++) {
+		struct blend *b = &r->blends[i];
+
+		if (b->tf)
+			s += bm25(r, b->idf, b->tf, dl);
+		else if (b->sub_tf)
+			s += bm25(r, b->sub_idf, b->sub_tf, dl);
+		b->tf = b->sub_tf = 0;
+	}
+	return s;
+}
 
 int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 		 double *score, int *tier, int *matched_any)
@@ -16,6 +57,8 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 	size_t i;
 	int rc;
 
+	for (i = 0; i < r->n_blends; i++)
+		r->blends[i].tf = r->blends[i].sub_tf = 0;
 	*score = 0;
 	*tier = 0;
 	*matched_any = 0;
@@ -24,8 +67,9 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 		return rc;
 	if (r->substring) {
 		/* Each keyword that matches scores by its morphemes when
-		 * they match too (and lifts the tier), else by its
-		 * substring occurrences (docs/RECALL.md). */
+		 * they match (and lifts the tier), else by its substring
+		 * occurrences (docs/RECALL.md). A morpheme match is a match
+		 * even where the string is not (残る in 残った). */
 		for (i = 0; i < r->n_units; i++) {
 			const struct unit *u = &r->units[i];
 			struct leaf *sl = &r->leaves[u->sub];
@@ -37,7 +81,7 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 				if (rc != SG_OK)
 					return rc;
 			}
-			if (!(mtf && u->implied)) {
+			if (!mtf) {
 				rc = sq_leaf_tf_at(r, sl, docid, &tf);
 				if (rc != SG_OK)
 					return rc;
@@ -63,10 +107,11 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 			if (rc != SG_OK)
 				return rc;
 			if (tf) {
-				*score += bm25(r, l->idf, tf, dl);
+				add_share(r, i, tf, dl, score);
 				*matched_any = 1;
 			}
 		}
+		*score += blends_score(r, dl);
 		return SG_OK;
 	}
 	for (i = 0; i < r->n_leaves; i++) {
@@ -79,9 +124,10 @@ int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 		if (rc != SG_OK)
 			return rc;
 		if (tf) {
-			*score += bm25(r, l->idf, tf, dl);
+			add_share(r, i, tf, dl, score);
 			*matched_any = 1;
 		}
 	}
+	*score += blends_score(r, dl);
 	return SG_OK;
 }

@@ -14,6 +14,31 @@
 
 #include "search_internal.h"
 
+/* *doc = the first document >= target that leaf l matches, positions
+ * confirmed. */
+static int first_match(struct run *r, struct leaf *l, uint32_t target,
+		       uint32_t *doc)
+{
+	uint32_t d = target;
+	int rc;
+
+	for (;;) {
+		rc = sq_leaf_advance(r, l, d);
+		if (rc != SG_OK)
+			return rc;
+		if (l->doc == SG_DOC_END)
+			break;
+		rc = sq_leaf_confirm(r, l, l->doc);
+		if (rc < 0)
+			return rc;
+		if (rc)
+			break;
+		d = l->doc + 1;
+	}
+	*doc = l->doc;
+	return SG_OK;
+}
+
 /* Generic evaluation: node->doc = the first document >= target matching
  * the node, positions confirmed. */
 int sq_node_next(struct run *r, struct node *n, uint32_t target)
@@ -30,23 +55,18 @@ int sq_node_next(struct run *r, struct node *n, uint32_t target)
 	case N_LEAF:
 	case N_WORD: {
 		struct leaf *l = n->own ? n->own : &r->leaves[n->leaf];
-		uint32_t d = target;
+		size_t alt = r->leaves[n->leaf].alt;
+		uint32_t d;
 
-		for (;;) {
-			rc = sq_leaf_advance(r, l, d);
-			if (rc != SG_OK)
-				return rc;
-			if (l->doc == SG_DOC_END)
-				break;
-			rc = sq_leaf_confirm(r, l, l->doc);
-			if (rc < 0)
-				return rc;
-			if (rc)
-				break;
-			d = l->doc + 1;
-		}
-		n->doc = l->doc;
-		return SG_OK;
+		rc = first_match(r, l, target, &n->doc);
+		if (rc != SG_OK || n->kind != N_WORD || alt == SIZE_MAX)
+			return rc;
+		/* A keyword: its string, or its morphemes. */
+		l = n->own_alt ? n->own_alt : &r->leaves[alt];
+		rc = first_match(r, l, target, &d);
+		if (d < n->doc)
+			n->doc = d;
+		return rc;
 	}
 	case N_OR:
 		n->doc = SG_DOC_END;
@@ -144,6 +164,8 @@ double sq_leaf_block_bound(const struct run *r, struct leaf *l)
 	size_t i;
 	double b;
 
+	if (l->empty) /* no postings: a keyword matched through its alt */
+		return 0;
 	/* A one-term leaf's bound changes only with its block: cached. */
 	if (l->n == 1 && l->bb_valid && l->bb_first == l->cur[0].blk.first)
 		return l->bb;
@@ -232,12 +254,7 @@ int sq_eval_and(struct run *r, size_t *pos, size_t np, size_t *req,
 			excluded = !rc;
 		}
 		for (i = 0; i < nn && !excluded; i++) {
-			struct leaf *l = &r->leaves[neg[i]];
-
-			rc = sq_leaf_advance(r, l, d);
-			if (rc != SG_OK)
-				return rc;
-			rc = sq_leaf_confirm(r, l, d);
+			rc = sq_leaf_matches(r, neg[i], d);
 			if (rc < 0)
 				return rc;
 			excluded = rc;

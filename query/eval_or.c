@@ -125,12 +125,7 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 			if (partial == 0 && !pruned)
 				excluded = 1; /* phrase candidates unconfirmed */
 			for (i = 0; i < nn && !excluded && !pruned; i++) {
-				struct leaf *l = &r->leaves[neg[i]];
-
-				rc = sq_leaf_advance(r, l, d);
-				if (rc != SG_OK)
-					goto out;
-				rc = sq_leaf_confirm(r, l, d);
+				rc = sq_leaf_matches(r, neg[i], d);
 				if (rc < 0)
 					goto out;
 				excluded = rc;
@@ -143,14 +138,24 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				score = 0;
 				any = 0;
 				tier = 0;
-				r->scored++;
-				if ((rc = sq_poll_cancel(r, r->scored)) != SG_OK)
-					goto out;
-				for (i = 0; i < r->n_leaves; i++)
-					if (is_pos[i] && contrib[i] > 0) {
-						score += contrib[i];
-						any = 1;
-					}
+				if (r->n_blends) {
+					/* Blends sum their members' tfs
+					 * first: score_doc (every leaf is
+					 * on d or past it). */
+					rc = sq_score_doc(r, d, dl, &score,
+							  &tier, &any);
+					if (rc != SG_OK)
+						goto out;
+				} else {
+					r->scored++;
+					if ((rc = sq_poll_cancel(r, r->scored)) != SG_OK)
+						goto out;
+					for (i = 0; i < r->n_leaves; i++)
+						if (is_pos[i] && contrib[i] > 0) {
+							score += contrib[i];
+							any = 1;
+						}
+				}
 				if (any) {
 					r->total++;
 					sq_heap_push(r, tier, score, d);

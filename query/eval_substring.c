@@ -1,10 +1,12 @@
 /*
  * eval_substring.c — keyword mode on a substring index (docs/RECALL.md).
- * When every keyword of a conjunction has morphemes, a first pass runs the
- * pruned conjunction over the morpheme leaves, each candidate confirmed by
- * the substring leaves: the top tier, exactly. Only when it yields fewer
- * than k hits does a second pass (eval_sub_walk) walk and score every
- * substring match, with block-max skipping once the heap is full. Other
+ * A keyword matches where its string stands or its morphemes do (the
+ * substring leaf and its alt, leaf.c). When every keyword of a
+ * conjunction has morphemes, a first pass runs the pruned conjunction
+ * over the morpheme leaves: the documents where every keyword matches as
+ * morphemes, the top tier, exactly. Only when it yields fewer than k hits
+ * does a second pass (eval_sub_walk) walk and score every match, string
+ * or morphemes, with block-max skipping once the heap is full. Other
  * shapes are walked exhaustively. node_rewind sends a tree's nodes back to
  * docid 0 between passes.
  */
@@ -23,7 +25,8 @@ static void node_rewind(struct node *n)
 }
 
 /* The second pass of eval_substring over a conjunction: a leapfrog over
- * the keywords' substring leaves req[] (minus neg[]), every match scored
+ * the keywords req[] (each its substring leaf ∪ its alt, minus neg[]),
+ * every match scored
  * and counted, with block-max skipping once the heap is full and its worst
  * hit has the highest tier this pass can reach (n_units - 1: the top tier
  * was pushed by the first pass): a document then enters only by its score,
@@ -54,7 +57,7 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 		double score;
 		int any, tier, excluded = 0;
 
-		rc = sq_leaves_meet(r, req, nreq, &d);
+		rc = sq_words_meet(r, req, nreq, &d);
 		if (rc < 0)
 			goto out;
 		if (rc == 0) { /* one moved past d: d is the next candidate */
@@ -114,17 +117,13 @@ static int eval_sub_walk(struct run *r, size_t *req, size_t nreq,
 		}
 		dl = doc_len(r, d);
 		for (i = 0; dl != SG_DL_DEAD && i < nreq && !excluded; i++) {
-			rc = sq_leaf_confirm(r, &r->leaves[req[i]], d);
+			rc = sq_leaf_matches(r, req[i], d);
 			if (rc < 0)
 				goto out;
 			excluded = !rc;
 		}
 		for (i = 0; dl != SG_DL_DEAD && i < nn && !excluded; i++) {
-			struct leaf *l = &r->leaves[neg[i]];
-
-			if ((rc = sq_leaf_advance(r, l, d)) != SG_OK)
-				goto out;
-			rc = sq_leaf_confirm(r, l, d);
+			rc = sq_leaf_matches(r, neg[i], d);
 			if (rc < 0)
 				goto out;
 			excluded = rc;
@@ -148,24 +147,21 @@ out:
 
 /* Keyword mode on a substring index (docs/RECALL.md). A conjunction of
  * keywords whose every one has morphemes first runs the pruned conjunction
- * over the morpheme leaves, each candidate confirmed by the substring
- * leaves: that is the top tier, exactly. Only when it yields fewer than k
- * hits are the lower tiers needed: then every substring match is walked
- * and scored (their count is exact). Other shapes are walked exhaustively. */
+ * over the morpheme leaves: that is the top tier, exactly. Only when it
+ * yields fewer than k hits are the lower tiers needed: then every match
+ * (string or morphemes) is walked and scored (their count is exact).
+ * Other shapes are walked exhaustively. */
 int sq_eval_substring(struct run *r)
 {
 	struct node *n = r->root;
 	size_t *pos = NULL, *req = NULL, *neg = NULL, np = 0, nreq = 0, nn = 0;
-	size_t *areq = NULL, nareq = 0; /* substring leaves the first pass
-					   must confirm */
 	size_t i, j, slots = r->n_leaves + n->n_kids + 2;
 	int rc = SG_OK, shape_ok = 1, all_morph = 1, phase_a = 0;
 
 	pos = sg_malloc(slots * sizeof(*pos));
 	req = sg_malloc(slots * sizeof(*req));
 	neg = sg_malloc(slots * sizeof(*neg));
-	areq = sg_malloc(slots * sizeof(*areq));
-	if (!pos || !req || !neg || !areq) {
+	if (!pos || !req || !neg) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -193,14 +189,17 @@ int sq_eval_substring(struct run *r)
 			break;
 		}
 		pos[np++] = r->units[j].morph;
-		if (!r->units[j].implied)
-			areq[nareq++] = req[i];
 	}
 	rc = sq_drop_repeats(r, pos, &np);
 	if (rc != SG_OK)
 		goto out;
+	/* Two keywords with one morpheme leaf (東京 and 東京 followed by
+	 * symbols) each score it: the conjunction's bounds, which count each
+	 * leaf once, would not bound the score, so no first pass then. */
+	if (np < r->n_units)
+		all_morph = 0;
 	if (shape_ok && all_morph && np > 0 && !r->opt->exhaustive) {
-		rc = sq_eval_and(r, pos, np, areq, nareq, neg, nn);
+		rc = sq_eval_and(r, pos, np, NULL, 0, neg, nn);
 		if (rc != SG_OK || r->n_heap == r->k) {
 			/* The top tier filled the top k; the substring-only
 			 * matches were not counted. */
@@ -254,6 +253,5 @@ out:
 	sg_free(pos);
 	sg_free(req);
 	sg_free(neg);
-	sg_free(areq);
 	return rc;
 }

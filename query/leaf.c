@@ -11,8 +11,6 @@
 #include "postings_read.h"
 #include "search_internal.h"
 
-/* The leaf's next candidate >= target: for a phrase, a document holding
- * all its terms (positions unconfirmed). */
 uint32_t sq_leaves_past_blocks(const struct run *r, const size_t *ids,
 			       size_t n)
 {
@@ -22,6 +20,9 @@ uint32_t sq_leaves_past_blocks(const struct run *r, const size_t *ids,
 	for (i = 0; i < n; i++) {
 		const struct leaf *l = &r->leaves[ids[i]];
 
+		if (l->empty) /* no blocks (a keyword matched through its alt,
+				 bounded globally) */
+			continue;
 		for (t = 0; t < l->n; t++)
 			if (l->cur[t].blk.last < max_d)
 				max_d = l->cur[t].blk.last;
@@ -48,6 +49,60 @@ int sq_leaves_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d)
 	return 1;
 }
 
+int sq_word_advance(struct run *r, size_t li, uint32_t target, uint32_t *doc)
+{
+	struct leaf *l = &r->leaves[li];
+	int rc;
+
+	if ((rc = sq_leaf_advance(r, l, target)) != SG_OK)
+		return rc;
+	*doc = l->doc;
+	if (l->alt != SIZE_MAX) {
+		struct leaf *m = &r->leaves[l->alt];
+
+		if ((rc = sq_leaf_advance(r, m, target)) != SG_OK)
+			return rc;
+		if (m->doc < *doc)
+			*doc = m->doc;
+	}
+	return SG_OK;
+}
+
+int sq_words_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d)
+{
+	size_t i;
+	uint32_t w;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = sq_word_advance(r, ids[i], *d, &w)) != SG_OK)
+			return rc;
+		if (w != *d) {
+			*d = w;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int sq_leaf_matches(struct run *r, size_t li, uint32_t docid)
+{
+	struct leaf *l = &r->leaves[li];
+	int rc;
+
+	if ((rc = sq_leaf_advance(r, l, docid)) != SG_OK)
+		return rc;
+	rc = sq_leaf_confirm(r, l, docid);
+	if (rc != 0 || l->alt == SIZE_MAX)
+		return rc;
+	l = &r->leaves[l->alt];
+	if ((rc = sq_leaf_advance(r, l, docid)) != SG_OK)
+		return rc;
+	return sq_leaf_confirm(r, l, docid);
+}
+
+/* The leaf's next candidate >= target: for a phrase, a document holding
+ * all its terms (positions unconfirmed). */
 int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 {
 	uint32_t d = target;

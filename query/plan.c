@@ -4,12 +4,13 @@
  * terms is a phrase (クラスター = クラ + スター adjacent); in
  * natural-language mode (--or) a word's terms are separate leaves under
  * an OR; on a substring index a keyword is an N_WORD over its substring
- * leaf and scores by its unit. A prefix becomes an OR of the terms it
- * expands to. The tree is then flattened and normalized, and refused
- * without a positive part (the positivity rule: -a -b would have walked
- * every docid). Also here: dropping repeated leaves (drop_repeats) and the own cursors a leaf node gets for
- * generic evaluation (own_leaves). Planning stays linear in the query's
- * length. Building the leaves themselves is plan_leaf.c.
+ * leaf (and its alt, the morpheme leaf: string ∪ morphemes) and scores by
+ * its unit. Prefixes and synonym groups are plan_expand.c's. The tree is
+ * then flattened and normalized, and refused without a positive part (the
+ * positivity rule: -a -b would have walked every docid). Also here:
+ * dropping repeated leaves (drop_repeats) and the own cursors a leaf node
+ * gets for generic evaluation (own_leaves). Planning stays linear in the
+ * query's length. Building the leaves themselves is plan_leaf.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 #include "postings_read.h"
 #include "search_internal.h"
 
-static struct node *new_node(enum nkind kind)
+struct node *sq_new_node(enum nkind kind)
 {
 	struct node *n = sg_calloc(1, sizeof(*n));
 
@@ -27,19 +28,19 @@ static struct node *new_node(enum nkind kind)
 	return n;
 }
 
-/* Closes and frees a node's own copy of its leaf (its cursors only: the
+/* Closes and frees a node's own copy of a leaf (its cursors only: the
  * rest is borrowed from the leaf). */
-static void free_own(struct node *n)
+static void free_copy(struct leaf **o)
 {
 	size_t t;
 
-	if (!n->own)
+	if (!*o)
 		return;
-	for (t = 0; t < n->own->n; t++)
-		sg_tcur_close(&n->own->cur[t]);
-	sg_free(n->own->cur);
-	sg_free(n->own);
-	n->own = NULL;
+	for (t = 0; t < (*o)->n; t++)
+		sg_tcur_close(&(*o)->cur[t]);
+	sg_free((*o)->cur);
+	sg_free(*o);
+	*o = NULL;
 }
 
 void sq_free_node(struct node *n)
@@ -50,7 +51,8 @@ void sq_free_node(struct node *n)
 		return;
 	for (i = 0; i < n->n_kids; i++)
 		sq_free_node(n->kids[i]);
-	free_own(n);
+	free_copy(&n->own);
+	free_copy(&n->own_alt);
 	sg_free(n->kids);
 	sg_free(n);
 }
@@ -67,7 +69,7 @@ static int add_kid(struct node *p, struct node *k)
 /* A new node of `kind` standing on leaf li, or NULL with r->err set. */
 static struct node *leaf_node(struct run *r, enum nkind kind, size_t li)
 {
-	struct node *n = new_node(kind);
+	struct node *n = sq_new_node(kind);
 
 	if (!n) {
 		sg_err(r->err, SG_ENOMEM, "out of memory");
@@ -78,7 +80,7 @@ static struct node *leaf_node(struct run *r, enum nkind kind, size_t li)
 }
 
 /* Adds an N_LEAF kid on leaf li to parent. */
-static int add_leaf_kid(struct run *r, struct node *parent, size_t li)
+int sq_add_leaf_kid(struct run *r, struct node *parent, size_t li)
 {
 	struct node *k = leaf_node(r, N_LEAF, li);
 
@@ -122,7 +124,7 @@ int sq_drop_repeats(struct run *r, size_t *ids, size_t *n)
 
 /* Adds (or finds) the scoring unit of a keyword. */
 static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
-		    int implied, size_t *out)
+		    size_t *out)
 {
 	if (r->leaves[sub].unit != SIZE_MAX) {
 		*out = r->leaves[sub].unit;
@@ -138,9 +140,35 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	if (has_morph)
 		r->leaves[morph].in_unit = 1;
 	r->units[r->n_units].has_morph = has_morph;
-	r->units[r->n_units].implied = implied;
 	*out = r->n_units++;
 	return SG_OK;
+}
+
+/* The indexed terms of tokens tok[0..n) into terms[], lens[] and their
+ * positions into off[] (each n long); returns how many. The terms live in
+ * the analysis: they are used before anything else is analyzed
+ * (make_leaf does not analyze). White space in a query phrase separates
+ * words the user typed; it must not demand a gap in the document
+ * ("クラスター 発生" matches クラスター発生). A white-space run is the one
+ * position between two consecutive tokens that none of them holds: those
+ * are taken out. */
+size_t sq_collect_terms(const sg_token *tok, size_t n, const char **terms,
+			    size_t *lens, int32_t *off)
+{
+	size_t i, m = 0;
+	uint32_t shift = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && tok[i].pos > tok[i - 1].pos + 1)
+			shift += tok[i].pos - tok[i - 1].pos - 1;
+		if (!tok[i].indexed || tok[i].term_len == 0)
+			continue;
+		terms[m] = tok[i].term;
+		lens[m] = tok[i].term_len;
+		off[m] = (int32_t)(tok[i].pos - shift);
+		m++;
+	}
+	return m;
 }
 
 /* Analyzes a word or phrase text; in bag mode each term is its own leaf
@@ -148,12 +176,12 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
  * substring index the word becomes an N_WORD: its substring leaf decides
  * the match, its phrase of terms (if any) the tier. *out is NULL when the
  * text holds nothing to search. */
-static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
+int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		     struct node **out)
 {
 	const sg_token *tok;
 	size_t n, i, m = 0, li = SIZE_MAX, sub = SIZE_MAX, unit;
-	uint32_t used, shift = 0;
+	uint32_t used;
 	const char **terms = NULL;
 	size_t *lens = NULL;
 	int32_t *off = NULL;
@@ -173,44 +201,16 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
-	/* Token terms live in the analysis: they are used before anything
-	 * else is analyzed (make_leaf does not analyze).
-	 * White space in a query phrase separates words the user typed; it
-	 * must not demand a gap in the document ("クラスター 発生" matches
-	 * クラスター発生). A white-space run is the one position between two
-	 * consecutive tokens that none of them holds: take those out. */
-	for (i = 0; i < n; i++) {
-		if (i > 0 && tok[i].pos > tok[i - 1].pos + 1)
-			shift += tok[i].pos - tok[i - 1].pos - 1;
-		if (!tok[i].indexed || tok[i].term_len == 0)
-			continue;
-		terms[m] = tok[i].term;
-		lens[m] = tok[i].term_len;
-		off[m] = (int32_t)(tok[i].pos - shift);
-		m++;
-	}
+	m = sq_collect_terms(tok, n, terms, lens, off);
 	if (r->substring) {
 		size_t norm_len;
 		const char *norm = sg_analysis_normalized(r->s->an, &norm_len);
-		/* When the word's tokens are all indexed, adjacent, and none is
-		 * a verb or adjective (whose term is a base form, not the
-		 * text), its terms are its normalized text cut into pieces:
-		 * a document matching them at adjacent positions holds the
-		 * string, and its substring leaf need not be read. */
-		int implied = m > 0 && m == n;
-
-		for (i = 0; implied && i < n; i++) {
-			const char *t = tok[i].pos_tag;
-
-			if (i > 0 && off[i] != off[i - 1] + 1)
-				implied = 0;
-			else if (tok[i].pos_tag_len >= 6 &&
-				 (!memcmp(t, "動詞", 6) ||
-				  (tok[i].pos_tag_len >= 9 &&
-				   !memcmp(t, "形容詞", 9))))
-				implied = 0;
-		}
-
+		/* The keyword matches where its string stands and where its
+		 * morphemes do (残る in 残った): the substring leaf's alt.
+		 * Always: a morpheme match need not hold the string even for
+		 * nouns (the ー rule's stems: サーバ of サーバー設定; white
+		 * space and control characters inside a word), and the first
+		 * pass of eval_substring takes every morpheme match. */
 		if (m > 0) {
 			rc = sq_make_leaf(r, terms, lens, off, m, scores, 0, &li);
 			if (rc != SG_OK)
@@ -224,8 +224,10 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 			          q->text, q->len);
 			goto out;
 		}
+		if (m > 0 && r->leaves[sub].alt == SIZE_MAX)
+			r->leaves[sub].alt = li;
 		if (scores) {
-			rc = add_unit(r, sub, li, m > 0, implied, &unit);
+			rc = add_unit(r, sub, li, m > 0, &unit);
 			if (rc != SG_OK)
 				goto out;
 		}
@@ -248,7 +250,7 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 			rc = SG_ENOMEM;
 		goto out;
 	}
-	*out = new_node(N_OR);
+	*out = sq_new_node(N_OR);
 	if (!*out) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
@@ -259,7 +261,7 @@ static int plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		rc = sq_make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, 0,
 			          &li);
 		if (rc == SG_OK)
-			rc = add_leaf_kid(r, *out, li);
+			rc = sq_add_leaf_kid(r, *out, li);
 	}
 out:
 	if (rc != SG_OK) { /* no half-built node for the caller to leak */
@@ -270,104 +272,6 @@ out:
 	sg_free(lens);
 	sg_free(off);
 	return rc;
-}
-
-/* A prefix: an OR over the terms of the dictionary that start with the
- * normalized text, at most prefix_cap of them (in byte order). */
-static int build_prefix(struct run *r, const sg_qnode *q, int scores,
-			struct node **out);
-
-static int plan_prefix(struct run *r, const sg_qnode *q, int scores,
-		       struct node **out)
-{
-	int rc = build_prefix(r, q, scores, out);
-
-	if (rc != SG_OK) { /* no half-built node for the caller to leak */
-		sq_free_node(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
-static int build_prefix(struct run *r, const sg_qnode *q, int scores,
-			struct node **out)
-{
-	const sg_token *tok;
-	size_t n, norm_len, count = 0;
-	uint32_t used;
-	const char *norm;
-	char prefix[SG_TERM_MAX + 1];
-	sg_scan sc;
-	const void *kp, *vp;
-	size_t kl, vl;
-	uint64_t t0;
-	int rc;
-	size_t cap = r->opt->prefix_cap ? r->opt->prefix_cap : 128;
-
-	*out = NULL;
-	t0 = sq_now_ns();
-	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
-	r->analyze_ns += sq_now_ns() - t0;
-	if (rc != SG_OK)
-		return rc;
-	norm = sg_analysis_normalized(r->s->an, &norm_len);
-	while (norm_len && (norm[norm_len - 1] == ' ' || norm[norm_len - 1] == '\n'))
-		norm_len--;
-	if (norm_len == 0 || norm_len > SG_TERM_MAX) {
-		sq_notice(r, "prefix '%.*s*' is empty or too long: dropped",
-		          q->text, q->len);
-		return SG_OK;
-	}
-	memcpy(prefix, norm, norm_len);
-	*out = new_node(N_OR);
-	if (!*out)
-		return sg_err(r->err, SG_ENOMEM, "out of memory");
-	rc = sg_scan_open(&sc, r->s->idx, r->s->txn, SG_DB_TERMS, prefix,
-			  norm_len, "cursor", "terms", r->err);
-	if (rc != SG_OK)
-		return rc;
-	while ((rc = sg_scan_next(&sc, &kp, &kl, &vp, &vl, r->err)) == 1) {
-		char term[SG_TERM_MAX + 1];
-		const char *tp = term;
-		size_t tl = kl, li;
-		int32_t zero = 0;
-		sg_termrec tr;
-
-		if (tl < norm_len || memcmp(kp, prefix, norm_len))
-			break;
-		if (sg_termrec_decode(&tr, vp, vl) || tr.df == 0)
-			continue;
-		if (count == cap) {
-			char msg[64];
-
-			snprintf(msg, sizeof(msg), "%zu", cap);
-			sq_notice(r, "prefix '%.*s*' matches more terms than the "
-			          "cap; only the first ones (in byte order) are "
-			          "searched (--prefix-cap)", q->text, q->len);
-			r->lower_bound = 1;
-			r->capped = 1;
-			break;
-		}
-		memcpy(term, kp, tl);
-		term[tl] = '\0';
-		rc = sq_make_leaf(r, &tp, &tl, &zero, 1, scores, 0, &li);
-		if (rc != SG_OK) {
-			sg_scan_close(&sc);
-			return rc;
-		}
-		rc = add_leaf_kid(r, *out, li);
-		if (rc != SG_OK) {
-			sg_scan_close(&sc);
-			return rc;
-		}
-		count++;
-	}
-	sg_scan_close(&sc);
-	if (rc < 0)
-		return rc;
-	if (count == 0)
-		(*out)->kind = N_NONE;
-	return SG_OK;
 }
 
 /* Builds the node for q. *out NULL: the item was dropped. */
@@ -381,16 +285,18 @@ int sq_plan(struct run *r, const sg_qnode *q, int scores,
 	*out = NULL;
 	switch (q->kind) {
 	case SG_Q_WORD:
-		return plan_text(r, q, bag, scores, out);
+		if (r->opt->synonyms)
+			return sq_plan_synonyms(r, q, bag, scores, out);
+		return sq_plan_text(r, q, bag, scores, out);
 	case SG_Q_PHRASE:
-		return plan_text(r, q, 0, scores, out);
+		return sq_plan_text(r, q, 0, scores, out);
 	case SG_Q_PREFIX:
-		return plan_prefix(r, q, scores, out);
+		return sq_plan_prefix(r, q, scores, out);
 	case SG_Q_NOT:
 		rc = sq_plan(r, q->kids[0], 0, &k);
 		if (rc != SG_OK || !k)
 			return rc;
-		n = new_node(N_NOT);
+		n = sq_new_node(N_NOT);
 		if (!n || add_kid(n, k)) {
 			sg_free(n);
 			sq_free_node(k);
@@ -400,7 +306,7 @@ int sq_plan(struct run *r, const sg_qnode *q, int scores,
 		return SG_OK;
 	case SG_Q_AND:
 	case SG_Q_OR:
-		n = new_node(q->kind == SG_Q_OR || bag ? N_OR : N_AND);
+		n = sq_new_node(q->kind == SG_Q_OR || bag ? N_OR : N_AND);
 		if (!n)
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
 		for (i = 0; i < q->n_kids; i++) {
@@ -527,7 +433,7 @@ static struct node *normalize_node(struct node *n, struct marks *mk)
 		for (i = 0; i < n->n_kids; i++)
 			n_not += n->kids[i]->kind == N_NOT;
 		if (n_not && n_not < n->n_kids) {
-			struct node *and = new_node(N_AND), *or = new_node(N_OR);
+			struct node *and = sq_new_node(N_AND), *or = sq_new_node(N_OR);
 
 			for (i = 0; and && or && i < n->n_kids; i++)
 				if (add_kid(n->kids[i]->kind == N_NOT ? and : or,
@@ -690,7 +596,12 @@ static int own_walk(struct run *r, struct node *n, const size_t *refs,
 	int rc;
 
 	if (n->kind == N_LEAF || n->kind == N_WORD)
-		return refs[n->leaf] > 1 || ahead ? own_leaf(r, n) : SG_OK;
+		/* A keyword's alt may be any other node's leaf too (a
+		 * prefix's term): a keyword with one always matches on
+		 * copies. */
+		return refs[n->leaf] > 1 || ahead ||
+		       (n->kind == N_WORD && r->leaves[n->leaf].alt != SIZE_MAX) ?
+		       own_leaf(r, n) : SG_OK;
 	for (i = 0; i < n->n_kids; i++) {
 		rc = own_walk(r, n->kids[i], refs, under_or || n->kind == N_OR,
 			      ahead || (n->kind == N_AND && under_or));
@@ -713,16 +624,15 @@ int sq_own_leaves(struct run *r, struct node *n)
 	return rc;
 }
 
-static int own_leaf(struct run *r, struct node *n)
+/* *out = a copy of leaf l on cursors of its own, on its first candidate
+ * (NULL for a leaf that never moves). */
+static int copy_leaf(struct run *r, const struct leaf *l, struct leaf **out)
 {
-	const struct leaf *l;
 	struct leaf *o;
 	size_t i;
 	int rc;
 
-	if (n->own)
-		return SG_OK;
-	l = &r->leaves[n->leaf];
+	*out = NULL;
 	if (l->empty)
 		return SG_OK; /* it never moves */
 	if (l->n > SG_QUERY_MAX_LISTS - r->n_lists)
@@ -741,7 +651,7 @@ static int own_leaf(struct run *r, struct node *n)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	}
 	o->n = 0;
-	n->own = o;
+	*out = o;
 	for (i = 0; i < l->n; i++) {
 		rc = sg_tcur_clone(&o->cur[i], &l->cur[i], r->err);
 		o->n = i + 1;
@@ -754,4 +664,17 @@ static int own_leaf(struct run *r, struct node *n)
 	o->bb_valid = 0;
 	o->doc = 0;
 	return sq_leaf_advance(r, o, 0);
+}
+
+static int own_leaf(struct run *r, struct node *n)
+{
+	const struct leaf *l = &r->leaves[n->leaf];
+	int rc;
+
+	if (n->own || n->own_alt)
+		return SG_OK;
+	rc = copy_leaf(r, l, &n->own);
+	if (rc == SG_OK && n->kind == N_WORD && l->alt != SIZE_MAX)
+		rc = copy_leaf(r, &r->leaves[l->alt], &n->own_alt);
+	return rc;
 }

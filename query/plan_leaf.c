@@ -57,9 +57,11 @@ int sq_sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by)
 }
 
 /* The merge key of a leaf: its name, its offsets relative to the first,
- * whether it scores and whether it is a substring leaf (FNV-1a). */
+ * whether it scores, whether it is a substring leaf, and the blend it
+ * belongs to (a blend's members score only through it, so they are never
+ * merged with a leaf outside it) (FNV-1a). */
 static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
-			  int scores, int sub)
+			  int scores, int sub, size_t blend)
 {
 	uint64_t h = 14695981039346656037u;
 	const unsigned char *p;
@@ -71,13 +73,15 @@ static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
 		h = (h ^ (uint32_t)(off[i] - off[0])) * 1099511628211u;
 	h = (h ^ (uint64_t)(scores ? 2 : 0) ^ (uint64_t)(sub ? 1 : 0)) *
 	    1099511628211u;
+	h = (h ^ (uint64_t)blend) * 1099511628211u;
 	return h;
 }
 
 /* The slot of the leaf equal to the key, or of the empty slot where it
  * would go (linear probing; the table is never more than half full). */
 static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
-			const int32_t *off, size_t n, int scores, int sub)
+			const int32_t *off, size_t n, int scores, int sub,
+			size_t blend)
 {
 	size_t mask = r->n_slots - 1, i = (size_t)h & mask;
 
@@ -90,7 +94,8 @@ static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
 			return i;
 		o = &r->leaves[r->slots[i]];
 		same = o->hash == h && o->n == n && o->scores == scores &&
-		       o->sub == sub && !strcmp(o->what, what);
+		       o->sub == sub && o->blend == blend &&
+		       !strcmp(o->what, what);
 		for (t = 0; same && t < n; t++)
 			same = o->off[t] - o->off[0] == off[t] - off[0];
 		if (same)
@@ -119,16 +124,17 @@ static int grow_slots(struct run *r)
 			const struct leaf *o = &r->leaves[old[i]];
 
 			r->slots[leaf_slot(r, o->hash, o->what, o->off, o->n,
-					   o->scores, o->sub)] = old[i];
+					   o->scores, o->sub, o->blend)] = old[i];
 		}
 	sg_free(old);
 	return SG_OK;
 }
 
-/* A leaf for terms[0..n) at offsets off[]; merged with an equal leaf. */
-int sq_make_leaf(struct run *r, const char *const *terms,
-		 const size_t *lens, const int32_t *off, size_t n,
-		 int scores, int sub, size_t *out)
+/* A leaf for terms[0..n) at offsets off[], a member of blend (SIZE_MAX:
+ * none); merged with an equal leaf. */
+static int make_leaf(struct run *r, const char *const *terms,
+		     const size_t *lens, const int32_t *off, size_t n,
+		     int scores, int sub, size_t blend, size_t *out)
 {
 	struct leaf *l;
 	sg_buf what = SG_BUF_INIT;
@@ -150,8 +156,8 @@ int sq_make_leaf(struct run *r, const char *const *terms,
 		goto nomem;
 	if (grow_slots(r) != SG_OK)
 		goto nomem;
-	h = leaf_hash(what.data, off, n, scores, sub);
-	slot = leaf_slot(r, h, what.data, off, n, scores, sub);
+	h = leaf_hash(what.data, off, n, scores, sub, blend);
+	slot = leaf_slot(r, h, what.data, off, n, scores, sub, blend);
 	if (r->slots[slot] != SIZE_MAX) {
 		sg_buf_release(&what);
 		*out = r->slots[slot];
@@ -178,6 +184,8 @@ int sq_make_leaf(struct run *r, const char *const *terms,
 	l->what = what.data;
 	l->hash = h;
 	l->unit = SIZE_MAX;
+	l->alt = SIZE_MAX;
+	l->blend = blend;
 	l->tf_doc = SG_DOC_END;
 	l->df = UINT64_MAX;
 	l->min_dl = 0;
@@ -267,6 +275,67 @@ nomem:
 	return sg_err(r->err, SG_ENOMEM, "out of memory");
 }
 
+int sq_make_leaf(struct run *r, const char *const *terms,
+		 const size_t *lens, const int32_t *off, size_t n,
+		 int scores, int sub, size_t *out)
+{
+	return make_leaf(r, terms, lens, off, n, scores, sub, SIZE_MAX, out);
+}
+
+int sq_blend_new(struct run *r, const char *what, size_t len, size_t *out)
+{
+	struct blend *b;
+
+	if (sg_grow_array_from((void **)&r->blends, &r->cap_blends,
+			       r->n_blends + 1, sizeof(*r->blends), 4))
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	b = &r->blends[r->n_blends];
+	memset(b, 0, sizeof(*b));
+	b->what = sg_malloc(len + 1);
+	if (!b->what)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	memcpy(b->what, what, len);
+	b->what[len] = '\0';
+	*out = r->n_blends++;
+	return SG_OK;
+}
+
+int sq_blend_leaf(struct run *r, size_t blend, const char *const *terms,
+		  const size_t *lens, const int32_t *off, size_t n,
+		  int scores, size_t *out)
+{
+	return make_leaf(r, terms, lens, off, n, scores, 0, blend, out);
+}
+
+void sq_blend_close(struct run *r, size_t blend)
+{
+	struct blend *b = &r->blends[blend];
+	double idf = HUGE_VAL, sub_idf = HUGE_VAL;
+	size_t i;
+
+	for (i = 0; i < r->n_leaves; i++) {
+		const struct leaf *l = &r->leaves[i];
+		double *m = l->sub ? &sub_idf : &idf;
+
+		if (l->blend == blend && !l->empty && l->idf < *m)
+			*m = l->idf;
+	}
+	b->idf = idf == HUGE_VAL ? 0 : idf;
+	b->sub_idf = sub_idf == HUGE_VAL ? 0 : sub_idf;
+	/* Each member bounds its share with the blend's idf: bm25 is concave
+	 * in tf and 0 at 0, so the members' bounds summed bound the blend's
+	 * score of their summed tf, and every pruning rule stays exact. */
+	for (i = 0; i < r->n_leaves; i++) {
+		struct leaf *l = &r->leaves[i];
+
+		if (l->blend != blend || l->empty)
+			continue;
+		l->idf = l->sub ? b->sub_idf : b->idf;
+		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
+		l->bb_valid = 0;
+	}
+}
+
 /* ------------------------------------------------------------ grams */
 
 /* A keyword's grams: term i is terms[i] (lens[i] bytes: a '\0', then the
@@ -349,8 +418,8 @@ static int cut_grams(const char *norm, size_t len, struct grams *g)
 /* The substring leaf of a keyword (docs/RECALL.md): its grams (cut_grams)
  * at their character offsets. *li = SIZE_MAX when the text is empty once
  * normalized. */
-int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
-		     int scores, size_t *li)
+static int make_sub_leaf(struct run *r, const char *norm, size_t len,
+			 int scores, size_t blend, size_t *li)
 {
 	struct grams g;
 	int rc;
@@ -360,7 +429,19 @@ int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	if (g.n == 0)
 		return SG_OK;
-	rc = sq_make_leaf(r, g.terms, g.lens, g.off, g.n, scores, 1, li);
+	rc = make_leaf(r, g.terms, g.lens, g.off, g.n, scores, 1, blend, li);
 	grams_free(&g);
 	return rc;
+}
+
+int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
+		     int scores, size_t *li)
+{
+	return make_sub_leaf(r, norm, len, scores, SIZE_MAX, li);
+}
+
+int sq_blend_sub(struct run *r, size_t blend, const char *norm, size_t len,
+		 int scores, size_t *li)
+{
+	return make_sub_leaf(r, norm, len, scores, blend, li);
 }

@@ -40,6 +40,22 @@ void sg_results_free(sg_results *r)
 	sg_free(ri);
 }
 
+/* a b c d, in a new string (NULL when out of memory). */
+static char *join3(const char *a, const char *b, const char *c,
+		   const char *d)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c), ld = strlen(d);
+	char *s = sg_malloc(la + lb + lc + ld + 1);
+
+	if (s) {
+		memcpy(s, a, la);
+		memcpy(s + la, b, lb);
+		memcpy(s + la + lb, c, lc);
+		memcpy(s + la + lb + lc, d, ld + 1);
+	}
+	return s;
+}
+
 int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 		 uint32_t docid, double score)
 {
@@ -68,11 +84,14 @@ int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 	h->stored = rec.stored;
 	h->dl = rec.dl;
 	if (r->opt->explain) {
-		sg_explain *ex = sg_calloc(r->n_leaves + 1, sizeof(*ex));
+		sg_explain *ex = sg_calloc(r->n_leaves + r->n_blends + 1,
+					   sizeof(*ex));
 		size_t n = 0;
 
 		if (own(ri, ex))
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		for (i = 0; i < r->n_blends; i++)
+			r->blends[i].tf = r->blends[i].sub_tf = 0;
 		for (i = 0; i < r->n_leaves; i++) {
 			const struct leaf *l = &r->leaves[i];
 			uint32_t tf;
@@ -82,13 +101,42 @@ int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			rc = sq_leaf_tf_fresh(r, l, docid, &tf);
 			if (rc != SG_OK)
 				return rc;
-			ex[n].what = sg_strdup(l->what);
-			if (own(ri, (void *)ex[n].what))
-				return sg_err(r->err, SG_ENOMEM, "out of memory");
 			ex[n].tf = tf;
 			ex[n].df = l->empty ? 0 : l->df;
 			ex[n].idf = l->idf;
-			ex[n].score = tf ? bm25(r, l->idf, tf, rec.dl) : 0;
+			if (l->blend == SIZE_MAX) {
+				ex[n].what = sg_strdup(l->what);
+				ex[n].score = tf ? bm25(r, l->idf, tf, rec.dl) : 0;
+			} else {
+				/* A member: its tf goes to its blend's line. */
+				struct blend *b = &r->blends[l->blend];
+
+				ex[n].what = join3(l->what, " (in ", b->what,
+						   ")");
+				ex[n].score = 0;
+				if (l->sub)
+					b->sub_tf += tf;
+				else
+					b->tf += tf;
+			}
+			if (own(ri, (void *)ex[n].what))
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
+			n++;
+		}
+		for (i = 0; i < r->n_blends; i++) {
+			struct blend *b = &r->blends[i];
+			int by_sub = !b->tf && b->sub_tf;
+
+			ex[n].what = join3(b->what, " (one unit", by_sub ?
+					   ": its string" : "", ")");
+			if (own(ri, (void *)ex[n].what))
+				return sg_err(r->err, SG_ENOMEM, "out of memory");
+			ex[n].tf = by_sub ? b->sub_tf : b->tf;
+			ex[n].idf = by_sub ? b->sub_idf : b->idf;
+			ex[n].df = 0;
+			ex[n].score = ex[n].tf ? bm25(r, ex[n].idf, ex[n].tf,
+						      rec.dl) : 0;
+			b->tf = b->sub_tf = 0;
 			n++;
 		}
 		h->explain = ex;

@@ -32,6 +32,8 @@ static int node_rewind_all(struct run *r, struct node *n)
 	n->doc = 0;
 	if (n->own && (rc = sq_leaf_rewind(r, n->own)) != SG_OK)
 		return rc;
+	if (n->own_alt && (rc = sq_leaf_rewind(r, n->own_alt)) != SG_OK)
+		return rc;
 	for (i = 0; i < n->n_kids; i++)
 		if ((rc = node_rewind_all(r, n->kids[i])) != SG_OK)
 			return rc;
@@ -232,6 +234,9 @@ static void run_release(struct run *r)
 	sg_free(r->leaves);
 	sg_free(r->slots);
 	sg_free(r->units);
+	for (i = 0; i < r->n_blends; i++)
+		sg_free(r->blends[i].what);
+	sg_free(r->blends);
 	sq_free_node(r->root);
 	sg_free(r->heap);
 	sg_free(r->coll);

@@ -9,7 +9,8 @@
  *   bm25.c            the score of one document
  *   leaf.c            one leaf's cursors: candidates, tf, phrase positions
  *   plan.c            the parser's tree to AND/OR/NOT nodes over leaves
- *   plan_leaf.c       building and merging leaves; substring grams
+ *   plan_leaf.c       building and merging leaves and blends; grams
+ *   plan_expand.c     prefixes and synonyms, one blend each
  *   topk.c            the heap of the best k
  *   eval_and.c        conjunctions (block-max), exhaustive evaluation
  *   eval_or.c         disjunctions (MaxScore)
@@ -44,6 +45,12 @@ struct leaf {
 	int in_unit;                  /* a keyword unit's leaf (scored by it) */
 	size_t unit;                  /* the unit whose substring leaf this
 					 is, SIZE_MAX if none */
+	size_t blend;                 /* the blend it scores through, or
+					 SIZE_MAX */
+	size_t alt;                   /* a substring leaf: the morpheme leaf
+					 whose matches are matches of the
+					 keyword too (string ∪ morphemes,
+					 docs/RECALL.md); SIZE_MAX if none */
 	uint64_t hash;                /* of its name and offsets (merging) */
 	size_t *order;                /* cursors, rarest term first: the
 					 leapfrog is driven by the shortest
@@ -71,7 +78,20 @@ struct unit {
 	size_t sub;       /* the substring leaf: decides the match */
 	size_t morph;     /* the morpheme leaf, when has_morph */
 	int has_morph;
-	int implied;      /* a morpheme match implies the string (below) */
+};
+
+/* A blend: alternatives scored as one unit (a prefix's expansions, a
+ * keyword's synonyms; docs/RANKING.md, Blended units), as Lucene's
+ * SynonymQuery does: tf is the members' tfs summed, idf the smallest of
+ * their idfs (the commonest member's), so a rare alternative cannot
+ * outrank the common one. On a substring index a blend also has substring
+ * leaves (a prefix's string, each synonym's), its members too, which
+ * score the same way among themselves (sub_idf) only the documents where
+ * no other member matched. */
+struct blend {
+	double idf, sub_idf;
+	char *what;       /* for --explain: what the blend stands for */
+	uint32_t tf, sub_tf;          /* scratch of score_doc */
 };
 
 struct node {
@@ -82,6 +102,7 @@ struct node {
 	uint32_t doc;                 /* generic evaluation: current doc */
 	struct leaf *own;             /* generic evaluation: the leaf's own
 					 cursors, for matching (below) */
+	struct leaf *own_alt;         /* and its alt leaf's, for an N_WORD */
 };
 
 struct heap_ent {
@@ -105,6 +126,8 @@ struct run {
 	int substring;                /* keyword mode on a substring index */
 	struct unit *units;           /* scoring keywords, one per sub leaf */
 	size_t n_units, cap_units;
+	struct blend *blends;
+	size_t n_blends, cap_blends;
 	sg_buf notices;
 	struct heap_ent *heap;
 	size_t n_heap, k;
@@ -188,6 +211,15 @@ int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target);
  * order; 1 when all stand on *d, 0 when one moved past it (*d is then
  * that leaf's document, the next candidate), or a negative error. */
 int sq_leaves_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d);
+/* A keyword of a substring index matches where its substring leaf or its
+ * alt (morpheme) leaf does; every other leaf where it does itself.
+ * sq_word_advance moves both to >= target and gives the nearer candidate;
+ * sq_words_meet is sq_leaves_meet over such unions; sq_leaf_matches
+ * confirms leaf li (or its alt) at docid, advancing them there: 1, 0, or
+ * a negative error. */
+int sq_word_advance(struct run *r, size_t li, uint32_t target, uint32_t *doc);
+int sq_words_meet(struct run *r, const size_t *ids, size_t n, uint32_t *d);
+int sq_leaf_matches(struct run *r, size_t li, uint32_t docid);
 /* The first docid after the nearest end of the blocks the cursors of
  * leaves ids[0..n) stand in (SG_DOC_END when none ends before it): where a
  * conjunction goes on once those blocks' bounds cannot enter the top k. */
@@ -235,6 +267,28 @@ int sq_drop_repeats(struct run *r, size_t *ids, size_t *n);
 int sq_plan(struct run *r, const sg_qnode *q, int scores,
 	    struct node **out);
 
+/* A word or phrase: bag (--or) makes each term its own leaf. */
+int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
+		 struct node **out);
+
+struct node *sq_new_node(enum nkind kind);
+
+/* Adds an N_LEAF kid on leaf li to parent. */
+int sq_add_leaf_kid(struct run *r, struct node *parent, size_t li);
+
+/* The indexed terms of tok[0..n) with their query positions (white space
+ * taken out); returns how many. */
+size_t sq_collect_terms(const sg_token *tok, size_t n, const char **terms,
+			size_t *lens, int32_t *off);
+
+/* ---------------------------------------------- interface to plan_expand.c */
+
+int sq_plan_prefix(struct run *r, const sg_qnode *q, int scores,
+		   struct node **out);
+
+int sq_plan_synonyms(struct run *r, const sg_qnode *q, int bag, int scores,
+		     struct node **out);
+
 int sq_normalize(struct run *r, struct node **root);
 
 int sq_positive(const struct node *n);
@@ -256,6 +310,19 @@ int sq_make_leaf(struct run *r, const char *const *terms,
 
 int sq_make_sub_leaf(struct run *r, const char *norm, size_t len,
 		     int scores, size_t *li);
+
+/* Blends: sq_blend_new starts one (what: its --explain name), the leaves
+ * made by sq_blend_leaf and sq_blend_sub (the substring leaf of a
+ * prefix) are its members, merged only with each other, and
+ * sq_blend_close, once all are made, gives it its idf and its members
+ * their bounds. */
+int sq_blend_new(struct run *r, const char *what, size_t len, size_t *out);
+int sq_blend_leaf(struct run *r, size_t blend, const char *const *terms,
+		  const size_t *lens, const int32_t *off, size_t n,
+		  int scores, size_t *out);
+int sq_blend_sub(struct run *r, size_t blend, const char *norm, size_t len,
+		 int scores, size_t *li);
+void sq_blend_close(struct run *r, size_t blend);
 
 /* The caller's cancel hook, asked once every 1,024 documents (n counts
  * them: scored, or matched by the count walk): SG_EINTR, err filled, when

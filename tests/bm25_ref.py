@@ -11,8 +11,10 @@ computes N, df, avgdl and the BM25 top k (docs/RANKING.md):
     idf(t)   = ln(1 + (N - df + 0.5)/(df + 0.5)),  k1 = 1.2, b = 0.75
     dl       = indexed tokens of d (title + body); ties: input order first
 
-Only single-term keyword queries and --or queries are generated, so term
-counts suffice (no positions). Queries draw terms from the corpus vocabulary
+Only single-term keyword queries, --or queries and (--prefix, on an index
+built with --no-substring) prefixes P* are generated, so term counts suffice
+(no positions). A prefix is one blended unit (docs/RANKING.md): tf is the
+sum over the terms starting with P, idf the smallest of their idfs. Queries draw terms from the corpus vocabulary
 with a fixed seed; a term is used only if the analyzer turns it back into
 exactly itself. The engine's answers (`search --format json --queries`, full
 precision scores) must give the same ids in the same order, scores equal
@@ -20,7 +22,7 @@ within 1e-6 relative, and the same total (or, flagged as a lower bound, one
 not above it); ids may differ only where scores
 tie.
 
-usage: bm25_ref.py [--index DIR] [--limit N] [--queries N] [--or]
+usage: bm25_ref.py [--index DIR] [--limit N] [--queries N] [--or | --prefix]
                    [--seed S] [-k K] [--show N] CORPUS.jsonl
 Exit status 0 when every query agrees, 1 otherwise (mismatches printed).
 """
@@ -106,12 +108,21 @@ class Corpus:
                 s += self.idf(t) * tf * (K1 + 1.0) / (tf + norm)
         return s
 
-    def search(self, terms, k):
+    def blend_score(self, terms, i):
+        tf = sum(self.tf[i].get(t, 0) for t in terms)
+        if not tf:
+            return 0.0
+        idf = min(self.idf(t) for t in terms)
+        norm = K1 * (1.0 - B + B * self.dl[i] / self.avgdl)
+        return idf * tf * (K1 + 1.0) / (tf + norm)
+
+    def search(self, terms, k, blend=False):
         """(total, [(docidx, score)...] best k): any term may match."""
         cand = set()
         for t in terms:
             cand.update(self.postings.get(t, ()))
-        scored = sorted(((self.score(terms, i), i) for i in cand),
+        f = self.blend_score if blend else self.score
+        scored = sorted(((f(terms, i), i) for i in cand),
                         key=lambda x: (-x[0], x[1]))
         return len(cand), [(i, s) for s, i in scored[:k]]
 
@@ -120,10 +131,11 @@ def close(a, b):
     return abs(a - b) <= RTOL * max(abs(a), abs(b), 1e-300)
 
 
-def compare(cor, terms, total, lower, got, k):
+def compare(cor, terms, total, lower, got, k, blend=False):
     """Problems of one query's answer, [] when it agrees. A total flagged
     as a lower bound (pruned --or) must lie between the hits and the truth."""
-    rtotal, ref = cor.search(terms, k)
+    rtotal, ref = cor.search(terms, k, blend)
+    score = cor.blend_score if blend else cor.score
     probs = []
     if lower and not len(got) <= total <= rtotal:
         probs.append("total at least %d, reference %d" % (total, rtotal))
@@ -143,7 +155,7 @@ def compare(cor, terms, total, lower, got, k):
             continue
         if gid != cor.ids[ri]:
             gi = index.get(gid)
-            own = cor.score(terms, gi) if gi is not None else float("nan")
+            own = score(terms, gi) if gi is not None else float("nan")
             if gi is None or not close(own, rs):
                 probs.append("rank %d: id %s (reference score %.17g), "
                              "reference %s (%.17g)"
@@ -166,6 +178,9 @@ def main():
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--or", dest="or_mode", action="store_true",
                     help="2-4 term --or queries (default: 1-term keyword)")
+    ap.add_argument("--prefix", action="store_true",
+                    help="P* prefix queries (blended); the index must be "
+                    "built with --no-substring")
     ap.add_argument("--seed", type=int, default=20240521)
     ap.add_argument("-k", type=int, default=10)
     ap.add_argument("--show", type=int, default=10,
@@ -192,7 +207,8 @@ def main():
                 for d in docs:
                     f.write(json.dumps(d, ensure_ascii=False) + "\n")
             idx = os.path.join(tmp, "idx")
-            subprocess.run([sagasu(), "index", "-d", idx, src], check=True,
+            subprocess.run([sagasu(), "index", "-d", idx] +
+                           (["--no-substring"] if a.prefix else []) + [src], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return run(a, cor, idx, tmp)
     finally:
@@ -215,15 +231,33 @@ def run(a, cor, idx, tmp):
     rng = random.Random(a.seed)
     freq = [t for t in vocab for _ in range(min(cor.df[t], 50))]
     queries = []
-    for q in range(a.queries):
-        # half uniform over the vocabulary (mostly rare terms), half by df
-        pick = (lambda: rng.choice(vocab)) if q % 2 else (lambda: rng.choice(freq))
-        n = rng.randint(2, 4) if a.or_mode else 1
-        queries.append([pick() for _ in range(n)])
+    if a.prefix:
+        # P*: P a leading part of a term, itself analyzed as exactly P (so
+        # the prefix is one term's: no phrase expansion), expanding to at
+        # most 128 terms (the default cap); the expected expansions are
+        # the corpus's terms that start with P.
+        allterms = sorted(cor.df)
+        cands = sorted({t[:n] for t in vocab for n in range(1, len(t) + 1)})
+        cands = [p for p in cands if not (set(p) & SYNTAX) and p != "OR"]
+        back = tokenize_lines(cands)
+        cands = [p for p, b in zip(cands, back) if b == [p]]
+        rng.shuffle(cands)
+        for p in cands:
+            exp = [t for t in allterms if t.startswith(p)]
+            if 2 <= len(exp) <= 128 or (len(exp) == 1 and len(queries) % 4 == 0):
+                queries.append((p, exp))
+            if len(queries) == a.queries:
+                break
+    else:
+        for q in range(a.queries):
+            # half uniform over the vocabulary (mostly rare terms), half by df
+            pick = (lambda: rng.choice(vocab)) if q % 2 else (lambda: rng.choice(freq))
+            n = rng.randint(2, 4) if a.or_mode else 1
+            queries.append([pick() for _ in range(n)])
     qfile = os.path.join(tmp, "queries.tsv")
     with open(qfile, "w", encoding="utf-8") as f:
         for i, q in enumerate(queries):
-            f.write("q%d\t%s\n" % (i, " ".join(q)))
+            f.write("q%d\t%s\n" % (i, q[0] + "*" if a.prefix else " ".join(q)))
     cmd = [sagasu(), "search", "-d", idx, "-k", str(a.k), "--format", "json",
            "--snippet", "0", "--queries", qfile] + (["--or"] if a.or_mode else [])
     p = subprocess.run(cmd, capture_output=True)
@@ -242,16 +276,18 @@ def run(a, cor, idx, tmp):
         if qid not in answers:
             probs = ["no answer"]
         else:
-            probs = compare(cor, q, *answers[qid], k=a.k)
+            probs = compare(cor, q[1] if a.prefix else q, *answers[qid], k=a.k,
+                            blend=a.prefix)
         if probs:
             bad += 1
             if shown < a.show:
                 shown += 1
                 print("MISMATCH %s %s'%s': %s" % (qid, "--or " if a.or_mode
-                      else "", " ".join(q), "; ".join(probs[:4])))
+                      else "", q[0] + "*" if a.prefix else " ".join(q),
+                      "; ".join(probs[:4])))
     print("bm25_ref: %d documents, avgdl %.3f, %d queries (%s), %d mismatching"
-          % (cor.n, cor.avgdl, len(queries), "or" if a.or_mode else "and",
-             bad))
+          % (cor.n, cor.avgdl, len(queries),
+             "prefix" if a.prefix else "or" if a.or_mode else "and", bad))
     return 1 if bad else 0
 
 
