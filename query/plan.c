@@ -144,31 +144,55 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	return SG_OK;
 }
 
-/* The indexed terms of tokens tok[0..n) into terms[], lens[] and their
- * positions into off[] (each n long); returns how many. The terms live in
- * the analysis: they are used before anything else is analyzed
- * (make_leaf does not analyze). White space in a query phrase separates
- * words the user typed; it must not demand a gap in the document
+/* The indexed terms of the tokens into qt's arrays (each n long). The
+ * terms live in the analysis: they are used before anything else is
+ * analyzed (make_leaf does not analyze). White space in a query phrase
+ * separates words the user typed; it must not demand a gap in the document
  * ("クラスター 発生" matches クラスター発生). A white-space run is the one
  * position between two consecutive tokens that none of them holds: those
  * are taken out. */
-size_t sq_collect_terms(const sg_token *tok, size_t n, const char **terms,
-			    size_t *lens, int32_t *off)
+int sq_analyze_terms(struct run *r, const char *text, size_t len,
+		     struct qterms *qt)
 {
-	size_t i, m = 0;
-	uint32_t shift = 0;
+	uint32_t used, shift = 0;
+	uint64_t t0 = sq_now_ns();
+	size_t i;
+	int rc;
 
-	for (i = 0; i < n; i++) {
-		if (i > 0 && tok[i].pos > tok[i - 1].pos + 1)
-			shift += tok[i].pos - tok[i - 1].pos - 1;
-		if (!tok[i].indexed || tok[i].term_len == 0)
+	memset(qt, 0, sizeof(*qt));
+	rc = sg_analyze(r->s->an, text, len, 0, &qt->tok, &qt->n, &used,
+			r->err);
+	r->analyze_ns += sq_now_ns() - t0;
+	if (rc != SG_OK)
+		return rc;
+	qt->terms = sg_calloc(qt->n + 1, sizeof(*qt->terms));
+	qt->lens = sg_calloc(qt->n + 1, sizeof(*qt->lens));
+	qt->off = sg_calloc(qt->n + 1, sizeof(*qt->off));
+	if (!qt->terms || !qt->lens || !qt->off)
+		return sg_err(r->err, SG_ENOMEM, "out of memory");
+	for (i = 0; i < qt->n; i++) {
+		const sg_token *t = &qt->tok[i];
+
+		if (i > 0 && t->pos > qt->tok[i - 1].pos + 1)
+			shift += t->pos - qt->tok[i - 1].pos - 1;
+		if (!t->indexed || t->term_len == 0)
 			continue;
-		terms[m] = tok[i].term;
-		lens[m] = tok[i].term_len;
-		off[m] = (int32_t)(tok[i].pos - shift);
-		m++;
+		qt->terms[qt->m] = t->term;
+		qt->lens[qt->m] = t->term_len;
+		qt->off[qt->m] = (int32_t)(t->pos - shift);
+		qt->m++;
 	}
-	return m;
+	return SG_OK;
+}
+
+void sq_qterms_release(struct qterms *qt)
+{
+	sg_free(qt->terms);
+	sg_free(qt->lens);
+	sg_free(qt->off);
+	qt->terms = NULL;
+	qt->lens = NULL;
+	qt->off = NULL;
 }
 
 /* Analyzes a word or phrase text; in bag mode each term is its own leaf
@@ -179,29 +203,14 @@ size_t sq_collect_terms(const sg_token *tok, size_t n, const char **terms,
 int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		     struct node **out)
 {
-	const sg_token *tok;
-	size_t n, i, m = 0, li = SIZE_MAX, sub = SIZE_MAX, unit;
-	uint32_t used;
-	const char **terms = NULL;
-	size_t *lens = NULL;
-	int32_t *off = NULL;
-	uint64_t t0;
+	struct qterms qt;
+	size_t i, li = SIZE_MAX, sub = SIZE_MAX, unit;
 	int rc;
 
 	*out = NULL;
-	t0 = sq_now_ns();
-	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
-	r->analyze_ns += sq_now_ns() - t0;
+	rc = sq_analyze_terms(r, q->text, q->len, &qt);
 	if (rc != SG_OK)
-		return rc;
-	terms = sg_calloc(n + 1, sizeof(*terms));
-	lens = sg_calloc(n + 1, sizeof(*lens));
-	off = sg_calloc(n + 1, sizeof(*off));
-	if (!terms || !lens || !off) {
-		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
-	}
-	m = sq_collect_terms(tok, n, terms, lens, off);
 	if (r->substring) {
 		size_t norm_len;
 		const char *norm = sg_analysis_normalized(r->s->an, &norm_len);
@@ -211,8 +220,9 @@ int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		 * nouns (the ー rule's stems: サーバ of サーバー設定; white
 		 * space and control characters inside a word), and the first
 		 * pass of eval_substring takes every morpheme match. */
-		if (m > 0) {
-			rc = sq_make_leaf(r, terms, lens, off, m, scores, 0, &li);
+		if (qt.m > 0) {
+			rc = sq_make_leaf(r, qt.terms, qt.lens, qt.off, qt.m,
+					  scores, 0, &li);
 			if (rc != SG_OK)
 				goto out;
 		}
@@ -224,10 +234,10 @@ int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 			          q->text, q->len);
 			goto out;
 		}
-		if (m > 0 && r->leaves[sub].alt == SIZE_MAX)
+		if (qt.m > 0 && r->leaves[sub].alt == SIZE_MAX)
 			r->leaves[sub].alt = li;
 		if (scores) {
-			rc = add_unit(r, sub, li, m > 0, &unit);
+			rc = add_unit(r, sub, li, qt.m > 0, &unit);
 			if (rc != SG_OK)
 				goto out;
 		}
@@ -236,13 +246,14 @@ int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 			rc = SG_ENOMEM;
 		goto out;
 	}
-	if (m == 0) {
+	if (qt.m == 0) {
 		sq_notice(r, "'%.*s' has no indexed term (only particles or "
 		          "symbols): dropped", q->text, q->len);
 		goto out;
 	}
-	if (!bag || m == 1) {
-		rc = sq_make_leaf(r, terms, lens, off, m, scores, 0, &li);
+	if (!bag || qt.m == 1) {
+		rc = sq_make_leaf(r, qt.terms, qt.lens, qt.off, qt.m, scores, 0,
+				  &li);
 		if (rc != SG_OK)
 			goto out;
 		*out = leaf_node(r, N_LEAF, li);
@@ -255,11 +266,11 @@ int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < m && rc == SG_OK; i++) {
+	for (i = 0; i < qt.m && rc == SG_OK; i++) {
 		int32_t zero = 0;
 
-		rc = sq_make_leaf(r, &terms[i], &lens[i], &zero, 1, scores, 0,
-			          &li);
+		rc = sq_make_leaf(r, &qt.terms[i], &qt.lens[i], &zero, 1,
+				  scores, 0, &li);
 		if (rc == SG_OK)
 			rc = sq_add_leaf_kid(r, *out, li);
 	}
@@ -268,9 +279,7 @@ out:
 		sq_free_node(*out);
 		*out = NULL;
 	}
-	sg_free(terms);
-	sg_free(lens);
-	sg_free(off);
+	sq_qterms_release(&qt);
 	return rc;
 }
 

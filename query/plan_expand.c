@@ -84,40 +84,30 @@ static int expand_terms(struct prefix_build *pb, const char *pfx, size_t plen,
 static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 			struct node **out)
 {
-	const sg_token *tok;
-	size_t n, m, norm_len, li;
-	uint32_t used;
-	const char *norm, **terms = NULL;
-	size_t *lens = NULL;
-	int32_t *off = NULL;
+	struct qterms qt;
+	size_t norm_len, li;
+	const char *norm;
 	char star[SG_TERM_MAX + 2];
 	struct prefix_build pb;
-	uint64_t t0;
 	int rc, capped = 0;
 
 	*out = NULL;
-	t0 = sq_now_ns();
-	rc = sg_analyze(r->s->an, q->text, q->len, 0, &tok, &n, &used, r->err);
-	r->analyze_ns += sq_now_ns() - t0;
+	rc = sq_analyze_terms(r, q->text, q->len, &qt);
 	if (rc != SG_OK)
-		return rc;
+		goto done;
 	norm = sg_analysis_normalized(r->s->an, &norm_len);
 	while (norm_len && (norm[norm_len - 1] == ' ' || norm[norm_len - 1] == '\n'))
 		norm_len--;
 	if (norm_len == 0 || norm_len > SG_TERM_MAX) {
 		sq_notice(r, "prefix '%.*s*' is empty or too long: dropped",
 		          q->text, q->len);
-		return SG_OK;
+		goto done;
 	}
-	terms = sg_calloc(n + 1, sizeof(*terms));
-	lens = sg_calloc(n + 1, sizeof(*lens));
-	off = sg_calloc(n + 1, sizeof(*off));
 	*out = sq_new_node(N_OR);
-	if (!terms || !lens || !off || !*out) {
+	if (!*out) {
 		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto done;
 	}
-	m = sq_collect_terms(tok, n, terms, lens, off);
 	snprintf(star, sizeof(star), "%.*s*", (int)norm_len, norm);
 	rc = sq_blend_new(r, star, strlen(star), &pb.blend);
 	if (rc != SG_OK)
@@ -131,12 +121,13 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 	/* The phrase of the leading terms and a prefix of the last, when
 	 * the last token is indexed and the terms are not the text itself
 	 * as one term. */
-	if (m > 0 && n > 0 && tok[n - 1].indexed &&
-	    (m > 1 || lens[0] != norm_len || memcmp(terms[0], norm, norm_len))) {
-		const char *last = terms[m - 1];
+	if (qt.m > 0 && qt.tok[qt.n - 1].indexed &&
+	    (qt.m > 1 || qt.lens[0] != norm_len ||
+	     memcmp(qt.terms[0], norm, norm_len))) {
+		const char *last = qt.terms[qt.m - 1];
 
-		rc = expand_terms(&pb, last, lens[m - 1], terms, lens, off,
-				  m - 1);
+		rc = expand_terms(&pb, last, qt.lens[qt.m - 1], qt.terms,
+				  qt.lens, qt.off, qt.m - 1);
 		if (rc < 0)
 			goto done;
 		capped = rc == 1;
@@ -172,9 +163,7 @@ static int build_prefix(struct run *r, const sg_qnode *q, int scores,
 		(*out)->kind = N_NONE;
 	rc = SG_OK;
 done:
-	sg_free(terms);
-	sg_free(lens);
-	sg_free(off);
+	sq_qterms_release(&qt);
 	return rc;
 }
 
@@ -196,30 +185,16 @@ int sq_plan_prefix(struct run *r, const sg_qnode *q, int scores,
 static int plan_member(struct run *r, size_t blend, const char *text,
 		       size_t len, int scores, struct node *or)
 {
-	const sg_token *tok;
-	size_t n, m, norm_len, li;
-	uint32_t used;
-	const char **terms = NULL;
-	size_t *lens = NULL;
-	int32_t *off = NULL;
-	uint64_t t0;
+	struct qterms qt;
+	size_t norm_len, li;
 	int rc;
 
-	t0 = sq_now_ns();
-	rc = sg_analyze(r->s->an, text, len, 0, &tok, &n, &used, r->err);
-	r->analyze_ns += sq_now_ns() - t0;
+	rc = sq_analyze_terms(r, text, len, &qt);
 	if (rc != SG_OK)
-		return rc;
-	terms = sg_calloc(n + 1, sizeof(*terms));
-	lens = sg_calloc(n + 1, sizeof(*lens));
-	off = sg_calloc(n + 1, sizeof(*off));
-	if (!terms || !lens || !off) {
-		rc = sg_err(r->err, SG_ENOMEM, "out of memory");
 		goto out;
-	}
-	m = sq_collect_terms(tok, n, terms, lens, off);
-	if (m > 0) {
-		rc = sq_blend_leaf(r, blend, terms, lens, off, m, scores, &li);
+	if (qt.m > 0) {
+		rc = sq_blend_leaf(r, blend, qt.terms, qt.lens, qt.off, qt.m,
+				   scores, &li);
 		if (rc == SG_OK)
 			rc = sq_add_leaf_kid(r, or, li);
 		if (rc != SG_OK)
@@ -233,9 +208,7 @@ static int plan_member(struct run *r, size_t blend, const char *text,
 			rc = sq_add_leaf_kid(r, or, li);
 	}
 out:
-	sg_free(terms);
-	sg_free(lens);
-	sg_free(off);
+	sq_qterms_release(&qt);
 	return rc;
 }
 

@@ -276,10 +276,21 @@ struct node *sq_new_node(enum nkind kind);
 /* Adds an N_LEAF kid on leaf li to parent. */
 int sq_add_leaf_kid(struct run *r, struct node *parent, size_t li);
 
-/* The indexed terms of tok[0..n) with their query positions (white space
- * taken out); returns how many. */
-size_t sq_collect_terms(const sg_token *tok, size_t n, const char **terms,
-			size_t *lens, int32_t *off);
+/* A query text analyzed (the time added to r->analyze_ns): its tokens
+ * (valid until the next analysis, as the terms they point to) and its m
+ * indexed terms with their query positions, white space taken out. */
+struct qterms {
+	const sg_token *tok;
+	size_t n, m;
+	const char **terms;
+	size_t *lens;
+	int32_t *off;
+};
+
+/* SG_OK, SG_ENOMEM, SG_EMECAB; qt is whole to release either way. */
+int sq_analyze_terms(struct run *r, const char *text, size_t len,
+		     struct qterms *qt);
+void sq_qterms_release(struct qterms *qt);
 
 /* ---------------------------------------------- interface to plan_expand.c */
 
