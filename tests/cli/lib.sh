@@ -88,3 +88,39 @@ stats_docs() { "$SAGASU" stats -d "$1" --json >"$TMP/st.json" 2>"$TMP/st.err" &&
 # ms_now: milliseconds since the epoch
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 finish() { echo "$1: $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" -eq 0 ]; }
+# serve_start NAME ARGS...: `sagasu serve ARGS --listen 127.0.0.1:0` in the
+# background, its stderr in $TMP/NAME.log; sets PID and ADDR (http://IP:PORT)
+# and adds PID to the suite's PIDS (which its EXIT trap kills).
+# Fails (returns 1) if it does not print its address within 10 s.
+serve_start() {
+	local name=$1 i
+	shift
+	"$SAGASU" serve "$@" --listen 127.0.0.1:0 2>"$TMP/$name.log" &
+	PID=$!
+	PIDS+=("$PID")
+	ADDR=
+	for i in $(seq 100); do
+		ADDR=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$TMP/$name.log")
+		[ -n "$ADDR" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "$name: the server did not start: $(cat "$TMP/$name.log")"
+	return 1
+}
+# serve_stop PID: SIGTERM, wait at most 10 s; sets RC to the exit status
+serve_stop() {
+	local i
+	kill -TERM "$1" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -9 "$1"
+		RC=killed
+		return
+	fi
+	wait "$1"
+	RC=$?
+}

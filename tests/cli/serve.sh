@@ -27,41 +27,6 @@ HERE=$(cd "$(dirname "$0")/../.." && pwd)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
-# start NAME ARGS...: `sagasu serve ARGS --listen 127.0.0.1:0` in the
-# background, its stderr in $TMP/NAME.log; sets PID and ADDR (http://IP:PORT).
-# Fails (returns 1) if it does not print its address within 10 s.
-start() {
-	local name=$1 i
-	shift
-	"$S" serve "$@" --listen 127.0.0.1:0 2>"$TMP/$name.log" &
-	PID=$!
-	PIDS+=("$PID")
-	ADDR=
-	for i in $(seq 100); do
-		ADDR=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$TMP/$name.log")
-		[ -n "$ADDR" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "$name: the server did not start: $(cat "$TMP/$name.log")"
-	return 1
-}
-# stop PID: SIGTERM, wait at most 10 s; sets RC to the exit status
-stop() {
-	local i
-	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		RC=killed
-		return
-	fi
-	wait "$1"
-	RC=$?
-}
 # get URL [CURL-OPTIONS]: the body on stdout; "STATUS" in $TMP/code
 get() {
 	local u=$1
@@ -103,7 +68,7 @@ with open(sys.argv[1], "a", encoding="utf-8") as f:
 PY
 "$S" index -d "$IX" "$TMP/c.jsonl" >/dev/null 2>&1 || fail "index the fixtures"
 
-start main -d "$IX" --threads 2 --max-k 50 --max-query 40 || { finish serve; exit; }
+serve_start main -d "$IX" --threads 2 --max-k 50 --max-query 40 || { finish serve; exit; }
 MAIN=$PID A=$ADDR
 ok "serve started: $A"
 
@@ -204,7 +169,7 @@ check "access log: one line a request, METHOD PATH STATUS µs" 1 \
 	"$(grep -cE '^POST /search 405 [0-9]+us$' "$TMP/main.log")"
 
 # 503: with --max-connections 1, a second connection open is answered BUSY
-start busy -d "$IX" --max-connections 1 --threads 2 && {
+serve_start busy -d "$IX" --max-connections 1 --threads 2 && {
 	python3 - "${ADDR#http://}" "$TMP/busy.out" <<'PY' &
 import socket, sys, time
 h, p = sys.argv[1].rsplit(":", 1)
@@ -220,7 +185,7 @@ PY
 	wait $HOLD
 	get "$ADDR/health" >/dev/null
 	check "after the connection closed: 200 again" 200 "$(cat "$TMP/code")"
-	stop "$PID"
+	serve_stop "$PID"
 	check "busy server: SIGTERM exit 0" 0 "$RC"
 }
 
@@ -230,8 +195,8 @@ PY
 # every search runs out of memory. The answer is 500 with the JSON error
 # (code NOMEM), and the server stays up.
 for n in 20 50 100 200 400 800; do
-	SAGASU_TEST_FAIL_ALLOC=$n+ start "oom$n" -d "$IX" --threads 1 2>/dev/null && break
-	T_FAIL=$((T_FAIL - 1)) # a start that fails here is the scan, not a failure
+	SAGASU_TEST_FAIL_ALLOC=$n+ serve_start "oom$n" -d "$IX" --threads 1 2>/dev/null && break
+	T_FAIL=$((T_FAIL - 1)) # a serve_start that fails here is the scan, not a failure
 done
 if [ -n "$ADDR" ]; then
 	expect_error "internal failure (out of memory, SAGASU_TEST_FAIL_ALLOC=$n+)" 500 "$ADDR/search?q=$(urlq 会議)"
@@ -240,7 +205,7 @@ if [ -n "$ADDR" ]; then
 	check "500 of /doc: NOMEM, not reported as a damaged index" NOMEM \
 		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$TMP/err.json")"
 	check "after the 500: /health still 200" 200 "$(get "$ADDR/health" >/dev/null; cat "$TMP/code")"
-	stop "$PID"
+	serve_stop "$PID"
 	check "out-of-memory server: SIGTERM exit 0" 0 "$RC"
 else
 	fail "500: no SAGASU_TEST_FAIL_ALLOC value let the server start"
@@ -401,7 +366,7 @@ check "after the writes: /stats counts them (276 + 200)" 476 "$(get "$A/stats" >
 # With --threads 2, ten connections that send nothing and ten that send half
 # a request line do not stall the others: 40 requests from a fresh client
 # are all answered while they hang (bounded: 20 s).
-start slow -d "$IX" --threads 2 --timeout 30 && {
+serve_start slow -d "$IX" --threads 2 --timeout 30 && {
 	python3 - "${ADDR#http://}" <<'PY' &
 import socket, sys, time
 h, p = sys.argv[1].rsplit(":", 1)
@@ -419,7 +384,7 @@ PY
 		"$(timeout 20 python3 "$TMP/load.py" "${ADDR#http://}" 1 40 2>"$TMP/slow.err")"
 	kill $SLOW 2>/dev/null
 	wait $SLOW 2>/dev/null
-	stop "$PID"
+	serve_stop "$PID"
 	check "slow server: SIGTERM exit 0" 0 "$RC"
 }
 
@@ -427,7 +392,7 @@ PY
 # A request held 1.5 s by the test hook SAGASU_TEST_SERVE_DELAY_MS is in
 # flight when the signal comes: it completes (200, full JSON), the exit is 0.
 for sig in TERM INT; do
-	SAGASU_TEST_SERVE_DELAY_MS=1500 start "sig$sig" -d "$IX" --threads 2 || continue
+	SAGASU_TEST_SERVE_DELAY_MS=1500 serve_start "sig$sig" -d "$IX" --threads 2 || continue
 	timeout 20 curl -s -o "$TMP/flight.json" -w '%{http_code}' "$ADDR/search?q=$(urlq クラスター)" >"$TMP/flight.code" &
 	CURL=$!
 	sleep 0.5
@@ -444,7 +409,7 @@ for sig in TERM INT; do
 	check "SIG$sig: the request in flight completed (200, 18 hits)" "200 18" \
 		"$(cat "$TMP/flight.code") $(json_field "$TMP/flight.json" total 2>/dev/null)"
 done
-stop "$MAIN"
+serve_stop "$MAIN"
 	check "main server: SIGTERM exit 0" 0 "$RC"
 
 # Under the sanitizer build (make asan) a report would be in a server's log.

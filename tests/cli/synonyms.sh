@@ -263,41 +263,6 @@ PY
 fi
 
 # ------------------------------------------------------------------ serve
-# start NAME ARGS...: `sagasu serve ARGS --listen 127.0.0.1:0` in the
-# background, its stderr in $TMP/NAME.log; sets PID and ADDR. Returns 1 if
-# it does not print its address within 10 s.
-start() {
-	local name=$1 i
-	shift
-	"$S" serve "$@" --listen 127.0.0.1:0 2>"$TMP/$name.log" &
-	PID=$!
-	PIDS+=("$PID")
-	ADDR=
-	for i in $(seq 100); do
-		ADDR=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$TMP/$name.log")
-		[ -n "$ADDR" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	fail "$name: the server did not start: $(cat "$TMP/$name.log")"
-	return 1
-}
-# stop PID: SIGTERM, at most 10 s; RC is its exit status
-stop() {
-	local i
-	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -9 "$1"
-		RC=killed
-		return
-	fi
-	wait "$1"
-	RC=$?
-}
 urlq() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 # same_api NAME QUERY PARAMS CLI-OPTIONS...: /search?q=QUERY&PARAMS is
 # search --format json CLI-OPTIONS QUERY, but for took_us
@@ -321,7 +286,7 @@ PY
 	esac
 }
 if command -v curl >/dev/null; then
-	if start syn -d "$IDX" --threads 2 --synonyms "$SYN"; then
+	if serve_start syn -d "$IDX" --threads 2 --synonyms "$SYN"; then
 		same_api "解凍" 解凍 ""
 		same_api "解凍 explain=1" 解凍 "&explain=1" --explain
 		same_api "晴れ (in no group)" 晴れ ""
@@ -331,7 +296,7 @@ if command -v curl >/dev/null; then
 			check "serve --synonyms: the page lists s2 (only 伸長) for 解凍" "yes" \
 				"$(grep -q 'data-id="s2"' "$TMP/page.html" && echo yes || echo no)"
 		fi
-		stop "$PID"
+		serve_stop "$PID"
 		check "serve --synonyms: SIGTERM, exit 0" 0 "$RC"
 	fi
 else
