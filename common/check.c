@@ -25,6 +25,9 @@
  *              the chain (postings, positions), see check_term
  *   postings,  every key was reached from a term (the counts agree, and on
  *   positions  a mismatch the stray key is named)
+ *   fieldpos   (when the index has the table) each live document has a
+ *              record of its fields whose lengths sum to its dl; nothing
+ *              else is in the table; meta fieldstats holds their sums
  *   columns    each live document's declared columns hold exactly the
  *              values of its stored JSON (columns.h), and nothing else is
  *              in the table (the counts agree)
@@ -55,6 +58,7 @@
 #include "columns.h"
 #include "docrec.h"
 #include "error.h"
+#include "fieldpos.h"
 #include "index.h"
 #include "postings_read.h"
 #include "store.h"
@@ -197,6 +201,72 @@ out:
 
 /* docs: each record decodes, matches its hash, its length slot and its id
  * in `ids`. */
+/* The fieldpos record of docid (record r, live): there, whole, and its
+ * fields' lengths sum to the document's. */
+static int check_doc_fieldpos(struct checker *c, uint32_t docid,
+			      const sg_docrec *r)
+{
+	sg_fieldspan s[SG_FIELDS_MAX];
+	uint64_t sum = 0;
+	size_t f;
+	int rc = sg_fieldpos_get(c->idx, c->txn, docid, s, c->err);
+
+	if (rc == SG_ENOTFOUND)
+		return bad(c, "fieldpos: docid %u (id '%s') has no record",
+			   docid, sg_check_show(c, r->id.ptr, r->id.len));
+	if (rc == SG_ECORRUPT)
+		return bad(c, "fieldpos: docid %u (id '%s'): the record does "
+			   "not decode into %zu fields", docid,
+			   sg_check_show(c, r->id.ptr, r->id.len),
+			   c->idx->n_fields);
+	if (rc != SG_OK)
+		return rc;
+	for (f = 0; f < c->idx->n_fields; f++)
+		sum += s[f].dl;
+	if (sum != r->dl)
+		return bad(c, "fieldpos: docid %u (id '%s'): its fields' "
+			   "lengths sum to %llu, but its document record says "
+			   "length %u", docid,
+			   sg_check_show(c, r->id.ptr, r->id.len),
+			   (unsigned long long)sum, r->dl);
+	sg_fieldstats_add(c->field_totals, s, c->idx->n_fields, +1);
+	return SG_OK;
+}
+
+/* The table holds a record for the live documents only, and meta
+ * fieldstats their lengths' sums. */
+static int check_fieldstats(struct checker *c)
+{
+	uint64_t n = 0, t[SG_FIELDS_MAX];
+	size_t f;
+	int rc = sg_check_entries(c, SG_DB_FIELDPOS, &n);
+
+	if (rc != SG_OK)
+		return rc;
+	if (n != c->n_docs)
+		return bad(c, "fieldpos: %llu records, but %llu live documents",
+			   (unsigned long long)n,
+			   (unsigned long long)c->n_docs);
+	rc = sg_meta_read_fieldstats(c->idx, c->txn, t, c->err);
+	if (rc == SG_ENOTFOUND) {
+		if (c->n_docs == 0)
+			return SG_OK; /* a new index before its first batch */
+		return bad(c, "meta: fieldstats: the record is missing");
+	}
+	if (rc == SG_ECORRUPT)
+		return bad(c, "meta: fieldstats: the record does not decode");
+	if (rc != SG_OK)
+		return rc;
+	for (f = 0; f < c->idx->n_fields; f++)
+		if (t[f] != c->field_totals[f])
+			return bad(c, "meta: fieldstats: field '%s' totals %llu, "
+				   "but the live documents' records give %llu",
+				   c->idx->field[f],
+				   (unsigned long long)t[f],
+				   (unsigned long long)c->field_totals[f]);
+	return SG_OK;
+}
+
 /* The columns of docid (record r, live): each value its stored JSON holds
  * is in the table with the same bytes; each it lacks is not. */
 static int check_doc_columns(struct checker *c, uint32_t docid,
@@ -349,6 +419,11 @@ static int check_docs(struct checker *c)
 			if (rc != SG_OK)
 				break;
 		}
+		if (sg_fieldpos_present(idx)) {
+			rc = check_doc_fieldpos(c, docid, &r);
+			if (rc != SG_OK)
+				break;
+		}
 		c->n_docs++;
 	}
 	mdb_cursor_close(cur);
@@ -492,6 +567,8 @@ static int check_txn(struct checker *c)
 		rc = check_ids(c);
 	if (rc == SG_OK)
 		rc = check_stats(c);
+	if (rc == SG_OK && sg_fieldpos_present(c->idx))
+		rc = check_fieldstats(c);
 	if (rc == SG_OK)
 		rc = sg_check_terms(c);
 	if (rc == SG_OK && sg_store_has(&c->idx->st, SG_DB_COLUMNS)) {

@@ -33,6 +33,8 @@ struct checker {
 	sg_check_report rep;
 	sg_buf texts, hashbuf, colstrs, colval;
 	uint64_t col_values;  /* column values the live documents hold */
+	uint64_t field_totals[SG_FIELDS_MAX]; /* the live documents' fieldpos
+						 lengths, summed by field */
 	uint32_t docids[SG_BLOCK_MAX], tfs[SG_BLOCK_MAX];
 	char show[SHOW_MAX];
 };

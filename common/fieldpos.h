@@ -72,4 +72,23 @@ int sg_fieldpos_get(sg_index *idx, MDB_txn *txn, uint32_t docid,
 int sg_fieldstats_read(sg_index *idx, MDB_txn *txn, uint64_t *totals,
 		       sg_error *err);
 
+/* ------------------------------------------------------------ writer side */
+
+/* Stores rec[len] (sg_fieldpos_encode's) as docid's record. */
+int sg_fieldpos_put(sg_index *idx, MDB_txn *txn, uint32_t docid,
+		    const void *rec, size_t len, sg_error *err);
+/* Deletes docid's record (none is fine). */
+int sg_fieldpos_del(sg_index *idx, MDB_txn *txn, uint32_t docid,
+		    sg_error *err);
+/* Adds (sign +1) or takes away (-1) the fields' dl of spans s to or from
+ * totals[0..n). */
+void sg_fieldstats_add(uint64_t *totals, const sg_fieldspan *s, size_t n,
+		       int sign);
+/* meta "fieldstats" itself (index.c, beside meta "stats"): a missing
+ * record reads as SG_ENOTFOUND, err untouched. */
+int sg_meta_read_fieldstats(sg_index *idx, MDB_txn *txn, uint64_t *totals,
+			    sg_error *err);
+int sg_meta_write_fieldstats(sg_index *idx, MDB_txn *txn,
+			     const uint64_t *totals, sg_error *err);
+
 #endif

@@ -20,6 +20,7 @@
 
 #include "analyzer_internal.h"
 #include "error.h"
+#include "fieldpos.h"
 #include "varint.h"
 
 static int meta_get(sg_index *idx, MDB_txn *txn, const char *key, MDB_val *v,
@@ -167,6 +168,38 @@ int sg_meta_write_stats(sg_index *idx, MDB_txn *txn, const sg_meta_stats *ms,
 	n += sg_varint_put32(b + n, ms->next_docid);
 	n += sg_varint_put32(b + n, ms->next_termid);
 	return meta_put(idx, txn, "stats", b, n, err);
+}
+
+int sg_meta_read_fieldstats(sg_index *idx, MDB_txn *txn, uint64_t *totals,
+			    sg_error *err)
+{
+	MDB_val v;
+	const uint8_t *p, *end;
+	size_t f;
+	int rc = meta_get(idx, txn, "fieldstats", &v, err);
+
+	if (rc != SG_OK)
+		return rc;
+	p = v.mv_data;
+	end = p + v.mv_size;
+	for (f = 0; f < idx->n_fields; f++)
+		if (sg_varint_get64(&p, end, &totals[f]))
+			break;
+	if (f < idx->n_fields || p != end)
+		return sg_err(err, SG_ECORRUPT, "%s: the fieldstats record is "
+			      "corrupt; rebuild the index", idx->st.dir);
+	return SG_OK;
+}
+
+int sg_meta_write_fieldstats(sg_index *idx, MDB_txn *txn,
+			     const uint64_t *totals, sg_error *err)
+{
+	uint8_t b[SG_FIELDS_MAX * SG_VARINT_MAX64];
+	size_t n = 0, f;
+
+	for (f = 0; f < idx->n_fields; f++)
+		n += sg_varint_put64(b + n, totals[f]);
+	return meta_put(idx, txn, "fieldstats", b, n, err);
 }
 
 int sg_termrec_encode(sg_buf *out, const sg_termrec *t)

@@ -25,12 +25,14 @@ enum sg_dbi {
 	SG_DB_LENGTHS,   /* docid / 1024 -> 1024 document lengths */
 	SG_DB_COLUMNS,   /* (column, docid) -> value of a declared column;
 			    absent from indexes made before it (optional) */
+	SG_DB_FIELDPOS,  /* docid -> each indexed field's extent and length
+			    (fieldpos.h); optional as columns */
 	SG_DB_COUNT
 };
 
 /* The tables an index may lack (made by an older sagasu): opened when
  * present, and then empty for every purpose. */
-#define SG_DB_OPTIONAL (1u << SG_DB_COLUMNS)
+#define SG_DB_OPTIONAL ((1u << SG_DB_COLUMNS) | (1u << SG_DB_FIELDPOS))
 
 /* A postings or positions key: termid then first docid, both big-endian. */
 #define SG_PKEY_LEN 8

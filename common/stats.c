@@ -58,6 +58,8 @@ int sg_index_stats(sg_index *idx, sg_stats *out, sg_error *err)
 	out->total_len = ms.total_len;
 	out->dead = ms.n_dead;
 	out->n_dbs = 0;
+	_Static_assert(SG_DB_COUNT <= sizeof(out->dbs) / sizeof(out->dbs[0]),
+		       "sg_stats.dbs holds every table");
 	for (i = 0; i < SG_DB_COUNT; i++) {
 		sg_db_size *d = &out->dbs[out->n_dbs];
 		MDB_stat st;

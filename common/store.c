@@ -26,7 +26,7 @@
 
 static const char *const db_names[SG_DB_COUNT] = {
 	"meta", "terms", "postings", "positions", "docs", "ids", "lengths",
-	"columns",
+	"columns", "fieldpos",
 };
 
 const char *sg_store_db_name(enum sg_dbi db)

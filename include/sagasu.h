@@ -309,7 +309,7 @@ typedef struct sg_stats {
 	uint64_t dead;        /* deleted documents whose postings remain */
 	uint64_t file_bytes;  /* data.mdb on disk */
 	uint32_t block_size;
-	sg_db_size dbs[8];
+	sg_db_size dbs[16];   /* each table the index has (n_dbs of them) */
 	size_t n_dbs;
 	char analyzer[512];
 	char fields[256];
@@ -538,6 +538,13 @@ typedef struct sg_search_options {
 	 * group matches any member, scored as one unit (docs/QUERY.md,
 	 * Synonyms). Borrowed: it must outlive the search. NULL: none. */
 	const struct sg_synonyms *synonyms;
+	/* Field weights, "FIELD=W[,FIELD=W...]" (--weights title=3,body=1):
+	 * BM25F over the indexed fields (docs/RANKING.md, Field weights),
+	 * each W a number above 0 and at most 1000, a field not named 1.
+	 * All 1 (or NULL) scores exactly as without. An unknown field or a
+	 * bad weight is SG_EINVAL; an index built before per-field
+	 * positions refuses weights over two fields or more (SG_EINVAL). */
+	const char *weights;
 } sg_search_options;
 
 #define SG_SEARCH_COUNT_DEFAULT 10000
@@ -549,7 +556,8 @@ typedef struct sg_search_options {
 				 .count_limit = SG_SEARCH_COUNT_DEFAULT, \
 				 .sort = NULL, .n_sort = 0, .filters = NULL, \
 				 .n_filters = 0, .cancel = NULL, \
-				 .cancel_ctx = NULL, .synonyms = NULL }
+				 .cancel_ctx = NULL, .synonyms = NULL, \
+				 .weights = NULL }
 
 typedef struct sg_explain {
 	const char *what;   /* the term, or the phrase's terms joined by ' ' */

@@ -142,7 +142,7 @@ static int gram_occ(void *ctx, const char *key, size_t len, uint32_t cpos)
  * the hot loop. sg_analyzed_next is its one decoder. */
 int sg_worker_analyze(struct worker *wk, const sg_slice *texts,
 		      size_t n_texts, sg_buf *out, uint32_t *dl,
-		      size_t *n_invalid, sg_error *err)
+		      sg_fieldspan *spans, size_t *n_invalid, sg_error *err)
 {
 	uint32_t pos_base = 0, used, n_occ = 0, n_terms = 0, cpos = 0;
 	int grams = wk->w->idx->substring;
@@ -164,6 +164,8 @@ int sg_worker_analyze(struct worker *wk, const sg_slice *texts,
 	*dl = 0;
 	*n_invalid = 0;
 	for (f = 0; f < n_texts; f++) {
+		uint32_t field_terms = n_terms, field_cpos = cpos;
+
 		rc = sg_analyze(wk->an, texts[f].ptr, texts[f].len, pos_base,
 				&tok, &n, &used, err);
 		if (rc != SG_OK)
@@ -187,6 +189,13 @@ int sg_worker_analyze(struct worker *wk, const sg_slice *texts,
 			rc = sg_gram_cut(norm, norm_len, &cpos, gram_occ, &g);
 			if (rc != SG_OK)
 				return rc;
+		}
+		if (spans) { /* fieldpos.h: where the field lies, its length */
+			spans[f].pos = pos_base;
+			spans[f].npos = used;
+			spans[f].cpos = field_cpos;
+			spans[f].nchars = grams ? cpos - field_cpos - 1 : 0;
+			spans[f].dl = n_terms - field_terms;
 		}
 		pos_base += used + FIELD_POS_GAP;
 	}
@@ -267,8 +276,8 @@ static void *analyze_worker(void *arg)
 
 		sg_chunk_texts(w, c, p, texts);
 		p->rc = sg_worker_analyze(wk, texts, w->idx->n_fields,
-					  &p->terms, &p->dl, &p->n_invalid,
-					  &p->err);
+					  &p->terms, &p->dl, p->spans,
+					  &p->n_invalid, &p->err);
 		if (p->rc == SG_OK) {
 			sg_doc doc;
 

@@ -98,6 +98,12 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 	if (rc != SG_OK)
 		return sg_err(err, rc, "out of memory");
 	bd->rec_len = w->batch_recs.len - bd->rec_off;
+	bd->fp_off = w->batch_fieldpos.len;
+	if (sg_fieldpos_present(w->idx) &&
+	    sg_fieldpos_encode(&w->batch_fieldpos, p->spans,
+			       w->idx->n_fields) != SG_OK)
+		return sg_err(err, SG_ENOMEM, "out of memory");
+	bd->fp_len = w->batch_fieldpos.len - bd->fp_off;
 	w->next_docid++;
 	if (p->old_docid) {
 		w->q_replaced--;
@@ -115,6 +121,7 @@ static int accumulate(sg_writer *w, const struct chunk *c, struct pending *p,
 static size_t batch_bytes(const sg_writer *w)
 {
 	return sg_accum_bytes(&w->accum) + w->batch_recs.cap +
+	       w->batch_fieldpos.cap +
 	       w->cap_docs * sizeof(*w->docs) + sg_idset_bytes(&w->ids);
 }
 
@@ -371,6 +378,20 @@ static int write_columns(sg_writer *w, MDB_txn *txn, uint32_t docid,
 	return rc;
 }
 
+/* One document's fieldpos record, and its fields' lengths into the
+ * totals of meta "fieldstats". */
+static int write_fieldpos(sg_writer *w, MDB_txn *txn,
+			  const struct batch_doc *bd, sg_error *err)
+{
+	sg_fieldspan s[SG_FIELDS_MAX];
+	const char *rec = w->batch_fieldpos.data + bd->fp_off;
+
+	if (sg_fieldpos_decode(rec, bd->fp_len, s, w->idx->n_fields) != SG_OK)
+		return sg_err(err, SG_ECORRUPT, "bad batch fieldpos record");
+	sg_fieldstats_add(w->field_totals, s, w->idx->n_fields, +1);
+	return sg_fieldpos_put(w->idx, txn, bd->docid, rec, bd->fp_len, err);
+}
+
 static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 {
 	sg_index *idx = w->idx;
@@ -382,6 +403,16 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 		return rc;
 	if ((rc = sg_meta_read_stats(idx, txn, &ms, err)) != SG_OK)
 		return rc;
+	memset(w->field_totals, 0, sizeof(w->field_totals));
+	if (sg_fieldpos_present(idx)) {
+		rc = sg_meta_read_fieldstats(idx, txn, w->field_totals, err);
+		if (rc == SG_ENOTFOUND && ms.n_docs > 0)
+			return sg_err(err, SG_ECORRUPT, "%s: meta \"fieldstats\" "
+				      "is missing; rebuild the index",
+				      idx->st.dir);
+		if (rc != SG_OK && rc != SG_ENOTFOUND)
+			return rc;
+	}
 	for (i = 0; i < w->n_deletes; i++)
 		if ((rc = sg_delete_doc(w, txn, w->deletes[i], &ms,
 					err)) != SG_OK)
@@ -401,6 +432,8 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 				   rec, bd->rec_len, err);
 		if (rc == SG_OK && idx->n_columns)
 			rc = write_columns(w, txn, bd->docid, &r, err);
+		if (rc == SG_OK && sg_fieldpos_present(idx))
+			rc = write_fieldpos(w, txn, bd, err);
 		if (rc != SG_OK)
 			return rc;
 		ms.n_docs++;
@@ -410,6 +443,10 @@ static int write_batch(sg_writer *w, MDB_txn *txn, sg_error *err)
 	if (rc != SG_OK)
 		return rc;
 	ms.next_docid = w->next_docid;
+	if (sg_fieldpos_present(idx) &&
+	    (rc = sg_meta_write_fieldstats(idx, txn, w->field_totals,
+					   err)) != SG_OK)
+		return rc;
 	return sg_meta_write_stats(idx, txn, &ms, err);
 }
 
@@ -418,6 +455,7 @@ static void reset_batch(sg_writer *w)
 	sg_accum_reset(&w->accum);
 	w->n_docs = 0;
 	sg_buf_reset(&w->batch_recs);
+	sg_buf_reset(&w->batch_fieldpos);
 	w->n_deletes = 0;
 	sg_idset_clear(&w->ids);
 }
@@ -494,6 +532,7 @@ void sg_batch_release(sg_writer *w)
 	sg_accum_release(&w->accum);
 	sg_free(w->docs);
 	sg_buf_release(&w->batch_recs);
+	sg_buf_release(&w->batch_fieldpos);
 	sg_buf_release(&w->col_strs);
 	sg_buf_release(&w->col_val);
 	sg_free(w->deletes);

@@ -56,6 +56,7 @@ int sg_delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 	size_t val_len, n_invalid;
 	sg_docrec r;
 	uint32_t dl;
+	sg_fieldspan spans[SG_FIELDS_MAX];
 	sg_buf rec = SG_BUF_INIT, terms = SG_BUF_INIT, tv = SG_BUF_INIT;
 	int rc;
 
@@ -79,13 +80,19 @@ int sg_delete_doc(sg_writer *w, MDB_txn *txn, uint32_t docid,
 		goto out;
 	}
 	rc = sg_worker_analyze(&w->mainwk, r.texts, r.n_texts, &terms, &dl,
-			       &n_invalid, err);
+			       spans, &n_invalid, err);
 	if (rc == SG_OK)
 		rc = lower_terms(w, txn, docid, &terms, &tv, err);
 	if (rc == SG_OK)
 		rc = sg_doc_remove(idx, txn, docid, r.id.ptr, r.id.len, err);
 	if (rc == SG_OK && idx->n_columns)
 		rc = sg_columns_delete(idx, txn, docid, err);
+	if (rc == SG_OK && sg_fieldpos_present(idx)) {
+		/* Its lengths leave meta "fieldstats" as its dl leaves
+		 * "stats": the analysis again gives what the batch wrote. */
+		rc = sg_fieldpos_del(idx, txn, docid, err);
+		sg_fieldstats_add(w->field_totals, spans, idx->n_fields, -1);
+	}
 	if (rc == SG_OK)
 		rc = sg_length_set(idx, txn, docid, SG_DL_DEAD, err);
 	if (rc == SG_OK) {

@@ -49,6 +49,7 @@
 #include "accum.h"
 #include "buf.h"
 #include "error.h"
+#include "fieldpos.h"
 #include "index.h"
 #include "postings_write.h"
 #include "sagasu.h"
@@ -71,6 +72,7 @@ struct pending {
 	sg_buf section;     /* its texts, packed (compressed) for the record */
 	unsigned section_flags;
 	uint32_t dl;
+	sg_fieldspan spans[SG_FIELDS_MAX];
 	size_t n_invalid;
 	int rc;
 	sg_error err;
@@ -107,6 +109,7 @@ struct worker {
 struct batch_doc {
 	uint32_t docid, dl;
 	size_t rec_off, rec_len; /* its record in batch_recs */
+	size_t fp_off, fp_len;   /* its fieldpos record in batch_fieldpos */
 };
 
 /* An id the batch adds or deletes: no id may do both in one batch. */
@@ -145,6 +148,9 @@ struct sg_writer {
 	struct batch_doc *docs;
 	size_t n_docs, cap_docs;
 	sg_buf batch_recs;
+	sg_buf batch_fieldpos;   /* the batch's fieldpos records */
+	uint64_t field_totals[SG_FIELDS_MAX]; /* meta "fieldstats", while a
+						 batch is written */
 	uint32_t *deletes;
 	size_t n_deletes, cap_deletes;
 	sg_idset ids;
@@ -186,11 +192,12 @@ void sg_worker_release(struct worker *wk);
 
 /* Analyzes the indexed fields `texts` of one document into `out`: each
  * distinct term once (sg_analyzed_next reads them back), *dl its length
- * for BM25, *n_invalid the invalid UTF-8 sequences replaced. Shared by
+ * for BM25, spans[0..n_texts) (unless NULL) each field's extent and
+ * length (fieldpos.h), *n_invalid the invalid UTF-8 sequences replaced. Shared by
  * indexing (the threads) and deletion (w->mainwk). */
 int sg_worker_analyze(struct worker *wk, const sg_slice *texts,
 		      size_t n_texts, sg_buf *out, uint32_t *dl,
-		      size_t *n_invalid, sg_error *err);
+		      sg_fieldspan *spans, size_t *n_invalid, sg_error *err);
 
 /* One term of sg_worker_analyze's output. */
 struct analyzed_term {

@@ -31,6 +31,7 @@
 #include "block.h"
 #include "buf.h"
 #include "docrec.h"
+#include "fieldpos.h"
 #include "index.h"
 #include "sagasu.h"
 #include "store.h"
@@ -512,6 +513,10 @@ static void test_meta_golden(void **state)
 #define KYO 0xE4, 0xBA, 0xAC                      /* 京 */
 #define MIYAKO 0xE9, 0x83, 0xBD                   /* 都 */
 
+/* docid 1's fieldpos record: title (npos 1, nchars 2, dl 1), body the
+ * same. */
+static const uint8_t fieldpos[] = { 0x01, 0x02, 0x01, 0x01, 0x02, 0x01 };
+
 static void test_gram_keys_golden(void **state)
 {
 	/* Termids in term byte order; a NUL sorts the grams first. */
@@ -558,6 +563,7 @@ static void test_gram_keys_golden(void **state)
 		KV(p2, pos3), KV(p4, pos0), KV(p6, pos2), KV(p7, pos0),
 	};
 	static const uint8_t stats[] = { 0x01, 0x02, 0x00, 0x02, 0x08 };
+	static const uint8_t fieldstats[] = { 0x01, 0x01 };
 	sg_slice texts[2] = { { "東京", 6 }, { "京都", 6 } };
 	sg_error err = SG_ERROR_INIT;
 	sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
@@ -603,9 +609,56 @@ static void test_gram_keys_golden(void **state)
 	assert_memory_equal(v.data, "\xFF\xFF\xFF\xFF\x02\x00\x00\x00", 8);
 	get_raw(idx, SG_DB_IDS, "doc1", 4, &v);
 	assert_bytes(v.data, v.len, (const uint8_t *)"\0\0\0\x01", 4);
+	/* fieldpos: title 東京 used 1 position, 2 characters, 1 term; body
+	 * 京都 the same; meta fieldstats: 1 and 1. */
+	get_raw(idx, SG_DB_FIELDPOS, "\0\0\0\x01", 4, &v);
+	assert_bytes(v.data, v.len, fieldpos, sizeof(fieldpos));
+	get_raw(idx, SG_DB_META, "fieldstats", 10, &v);
+	assert_bytes(v.data, v.len, fieldstats, sizeof(fieldstats));
 	sg_buf_release(&v);
 	sg_index_close(idx);
 	remove_index(dir);
+}
+
+/* The fieldpos record of the example above, decoded (spans derived, the
+ * field gap of one position and one character), encoded back, and every
+ * way its bytes can be wrong. */
+static void test_fieldpos_golden(void **state)
+{
+	sg_fieldspan s[2];
+	sg_buf b = SG_BUF_INIT;
+	static const uint8_t trailing[] = { 0x01, 0x02, 0x01, 0x01, 0x02, 0x01,
+					    0x00 };
+	static const uint8_t overlong[] = { 0x01, 0x02, 0x01, 0x80, 0x80, 0x80,
+					    0x80, 0x80, 0x01, 0x02, 0x01 };
+	static const uint8_t wraps[] = { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00,
+					 0x00, 0x01, 0x00, 0x00 };
+
+	(void)state;
+	assert_int_equal(sg_fieldpos_decode(fieldpos, sizeof(fieldpos), s, 2),
+			 SG_OK);
+	assert_int_equal(s[0].pos, 0);
+	assert_int_equal(s[0].npos, 1);
+	assert_int_equal(s[0].cpos, 0);
+	assert_int_equal(s[0].nchars, 2);
+	assert_int_equal(s[0].dl, 1);
+	assert_int_equal(s[1].pos, 2);   /* 京都 is token 2 */
+	assert_int_equal(s[1].cpos, 3);  /* and its 京 character 3 */
+	assert_int_equal(s[1].dl, 1);
+	assert_int_equal(sg_fieldpos_encode(&b, s, 2), SG_OK);
+	assert_bytes(b.data, b.len, fieldpos, sizeof(fieldpos));
+	sg_buf_release(&b);
+	/* truncated, trailing bytes, too few fields, a varint over 32 bits,
+	 * a field reaching past 2^32 positions */
+	assert_int_equal(sg_fieldpos_decode(fieldpos, 5, s, 2), SG_ECORRUPT);
+	assert_int_equal(sg_fieldpos_decode(trailing, sizeof(trailing), s, 2),
+			 SG_ECORRUPT);
+	assert_int_equal(sg_fieldpos_decode(fieldpos, sizeof(fieldpos), s, 1),
+			 SG_ECORRUPT);
+	assert_int_equal(sg_fieldpos_decode(overlong, sizeof(overlong), s, 2),
+			 SG_ECORRUPT);
+	assert_int_equal(sg_fieldpos_decode(wraps, sizeof(wraps), s, 2),
+			 SG_ECORRUPT);
 }
 
 /* ------------------------------------------------------ format version */
@@ -727,6 +780,7 @@ int main(void)
 		cmocka_unit_test(test_lengths_golden),
 		cmocka_unit_test(test_meta_golden),
 		cmocka_unit_test(test_gram_keys_golden),
+		cmocka_unit_test(test_fieldpos_golden),
 		cmocka_unit_test(test_version_older),
 		cmocka_unit_test(test_version_older_1),
 		cmocka_unit_test(test_version_newer),
