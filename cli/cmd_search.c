@@ -70,7 +70,8 @@ static void search_usage(FILE *f)
 "  Keyword mode (default): every word is required; a word that analyzes\n"
 "  into several terms matches as a phrase. --or: natural-language mode, the\n"
 "  terms of the query are ranked as a bag of words, any may match.\n"
-"  Syntax: a OR b, -word, \"a phrase\", prefix*, ( ).   See docs/QUERY.md.\n"
+"  Syntax: a OR b, -word, \"a phrase\", prefix*, ( ), title:word (in one\n"
+"  indexed field).   See docs/QUERY.md.\n"
 "Options (before the query):\n"
 "  -d, --dir DIR    the index\n"
 "  -k N             hits wanted, 1 to %d (default 10)\n"
@@ -95,6 +96,8 @@ static void search_usage(FILE *f)
 "  --synonyms FILE  synonym groups, one a line ('解凍,伸長'): a keyword\n"
 "                   in a group matches any member of it (docs/QUERY.md,\n"
 "                   Synonyms); a missing or bad file is exit 2\n"
+"  --weights F=W,.. field weights, e.g. title=3,body=1: BM25F over the\n"
+"                   indexed fields (docs/RANKING.md); unnamed fields 1\n"
 "  --count C        count matches exactly up to C, 0 to %llu, or 'exact'\n"
 "                   (default 10000); beyond it the total is a lower bound,\n"
 "                   shown as 'C+' (0: only what pruning counted)\n"
@@ -188,7 +191,7 @@ static const struct {
 } value_opts[] = {
 	{ "-k", IN_BOTH }, { "--k1", IN_BOTH }, { "--b", IN_BOTH },
 	{ "--snippet", IN_BOTH }, { "--prefix-cap", IN_BOTH },
-	{ "--synonyms", IN_BOTH },
+	{ "--synonyms", IN_BOTH }, { "--weights", IN_BOTH },
 	{ "--queries", IN_BOTH }, { "--format", IN_BOTH },
 	{ "--color", IN_SEARCH },
 	{ "--count", IN_BOTH }, { "--highlight", IN_SEARCH },
@@ -287,6 +290,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first,
 				      &o->so.prefix_cap);
 		} else if (!strcmp(a, "--synonyms")) {
 			o->synonyms = v; /* a later one replaces it */
+		} else if (!strcmp(a, "--weights")) {
+			o->so.weights = v; /* checked by open_searcher */
 		} else if (!strcmp(a, "--offset")) {
 			rc = opt_size(cmd, a, v, 0, SG_SEARCH_K_MAX - 1,
 				      &o->offset);
@@ -703,7 +708,7 @@ static int open_searcher(struct opts *o, sg_index **idx, sg_searcher **s,
 		sg_index_close(*idx);
 		return 1;
 	}
-	if (o->so.n_sort || o->so.n_filters) {
+	if (o->so.n_sort || o->so.n_filters || o->so.weights) {
 		/* The specs are checked once, before any query: an empty
 		 * query compiles them and searches nothing. */
 		sg_results *res = NULL;
@@ -852,6 +857,7 @@ static void bench_usage(FILE *f)
 "  --snippet N      snippet characters, 0 to %d (default 0: none)\n"
 "  --prefix-cap N   terms one prefix* expands to, 1 to %d (default 128)\n"
 "  --synonyms FILE  synonym groups, as in search\n"
+"  --weights F=W,.. field weights (BM25F), as in search\n"
 "  --sort [-]FIELD, --filter 'FIELD OP VALUE'   as in search (repeatable)\n"
 "  --count C        as in search, but default 0: bench times the top k,\n"
 "                   as the peers are timed (--count 10000: search's cost)\n"

@@ -88,7 +88,8 @@ static void serve_usage(FILE *f)
 "  that a separate `sagasu index` commits are found without a restart.\n"
 "  GET /search?q=...   the JSON object `sagasu search` prints for q\n"
 "      parameters: k, offset, mode=and|or, prefix_cap, snippet, highlight,\n"
-"      count, exhaustive, explain, k1, b, qid (docs/SERVE.md)\n"
+"      count, exhaustive, explain, k1, b, qid, sort, filter, weights\n"
+"      (docs/SERVE.md)\n"
 "  GET /doc/ID         a stored document (JSON; HTML for a browser)\n"
 "  GET /stats          the JSON object `sagasu stats` prints\n"
 "  GET /health         200 while the server runs\n"
@@ -392,7 +393,7 @@ struct query {
 static const char *const search_params[] = {
 	"q", "k", "offset", "mode", "prefix_cap", "snippet", "highlight",
 	"count", "exhaustive", "explain", "k1", "b", "qid", "sort", "filter",
-	NULL
+	"weights", NULL
 };
 static const char *const page_params[] = {
 	"q", "k", "offset", "mode", "field", NULL
@@ -534,6 +535,9 @@ static int read_query(struct server *sv, const struct params *p,
 		return -1;
 	qr->so.sort = qr->sort;
 	qr->so.filters = qr->filters;
+	/* weights=title=3,body=1 (as search --weights; the library checks
+	 * it: a bad one is 400) */
+	qr->so.weights = pval(p, "weights");
 	if ((v = pval(p, "b")) != NULL &&
 	    parse_num("b", v, 0, 1, &qr->so.b, msg, cap))
 		return -1;
@@ -621,7 +625,8 @@ static enum MHD_Result do_search(struct server *sv, struct MHD_Connection *c,
 		return errorf(sv, c, r, MHD_HTTP_BAD_REQUEST, SG_EINVAL,
 			      "%s parameter '%.60s' (/search takes q, k, offset, "
 			      "mode, prefix_cap, snippet, highlight, count, "
-			      "exhaustive, explain, k1, b, qid, sort, filter)",
+			      "exhaustive, explain, k1, b, qid, sort, filter, "
+			      "weights)",
 			      p.repeated ? "repeated" : "unknown", p.bad);
 	if (read_query(sv, &p, &qr, &code, msg, sizeof(msg)))
 		return reply_error(sv, c, r, MHD_HTTP_BAD_REQUEST, NULL, NULL,

@@ -75,12 +75,12 @@ _sagasu()
 	stats)    opts="$index --format --json" ;;
 	search)   opts="$index -k --or --format --json --explain --exhaustive
 		  --k1 --b --snippet --prefix-cap --count --highlight --queries --color
-		  --offset --sort --filter --synonyms -q --quiet" ;;
+		  --offset --sort --filter --synonyms --weights -q --quiet" ;;
 	serve)    opts="$index --listen --threads --max-connections --timeout
 		  --max-query --max-k --field --synonyms -q --quiet" ;;
 	bench)    opts="$index --queries -k --or --exhaustive --explain --k1 --b
 		  --snippet --prefix-cap --count --repeat --warmup --threads --verify --profile
-		  --sort --filter --synonyms --format --json -q --quiet" ;;
+		  --sort --filter --synonyms --weights --format --json -q --quiet" ;;
 	*)        return 0 ;;
 	esac
 	if [[ $cur == -* ]]; then

@@ -176,7 +176,7 @@ double sq_leaf_block_bound(const struct run *r, struct leaf *l)
 		if (l->cur[i].blk.min_dl > min_dl)
 			min_dl = l->cur[i].blk.min_dl;
 	}
-	b = bm25(r, l->idf, max_tf, min_dl);
+	b = bm25_bound(r, l->idf, max_tf, min_dl);
 	if (b > l->ub)
 		b = l->ub;
 	if (l->n == 1) {

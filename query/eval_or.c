@@ -89,6 +89,10 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 		}
 		dl = doc_len(r, d);
 		if (dl != SG_DL_DEAD) {
+			double dlw;
+
+			if ((rc = sq_doc_dlw(r, d, dl, &dlw)) != SG_OK)
+				goto out;
 			for (i = 0; i < np; i++)
 				contrib[pos[i]] = 0;
 			for (i = e; i < np; i++) {
@@ -100,7 +104,8 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				rc = sq_leaf_tf(r, l, d, &tf);
 				if (rc != SG_OK)
 					goto out;
-				contrib[pos[i]] = tf ? bm25(r, l->idf, tf, dl) : 0;
+				contrib[pos[i]] = tf ? bm25(r, l->idf,
+						      leaf_wtf(r, l, tf), dlw) : 0;
 				partial += contrib[pos[i]];
 			}
 			for (i = e; i-- > 0;) {
@@ -119,7 +124,8 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				rc = sq_leaf_tf(r, l, d, &tf);
 				if (rc != SG_OK)
 					goto out;
-				contrib[pos[i]] = tf ? bm25(r, l->idf, tf, dl) : 0;
+				contrib[pos[i]] = tf ? bm25(r, l->idf,
+						      leaf_wtf(r, l, tf), dlw) : 0;
 				partial += contrib[pos[i]];
 			}
 			if (partial == 0 && !pruned)

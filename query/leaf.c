@@ -150,56 +150,94 @@ static int grow_positions(struct run *r, size_t n)
 	return SG_OK;
 }
 
+/* The leaf's occurrences in docid (its cursors are on docid) into
+ * r->pos_a[0..*n): for a phrase, the positions p where term i stands at
+ * p + off[i]. */
+static int occurrences(struct run *r, struct leaf *l, uint32_t *n)
+{
+	uint32_t na, nb, i, j, n_hits;
+	size_t t;
+	int rc;
+
+	na = sg_tcur_tf(&l->cur[0]);
+	for (t = 0; t < l->n; t++)
+		if (sg_tcur_tf(&l->cur[t]) > r->pos_cap &&
+		    grow_positions(r, sg_tcur_tf(&l->cur[t])) != SG_OK)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+	rc = sg_tcur_positions(&l->cur[0], r->pos_a, r->err);
+	if (rc != SG_OK)
+		return rc;
+	for (i = 0; i < na; i++)
+		r->pos_a[i] -= (uint32_t)l->off[0];
+	for (t = 1; t < l->n && na > 0; t++) {
+		nb = sg_tcur_tf(&l->cur[t]);
+		rc = sg_tcur_positions(&l->cur[t], r->pos_b, r->err);
+		if (rc != SG_OK)
+			return rc;
+		n_hits = 0;
+		for (i = 0, j = 0; i < na && j < nb;) {
+			uint32_t want = r->pos_a[i] + (uint32_t)l->off[t];
+
+			if (r->pos_b[j] < want)
+				j++;
+			else if (r->pos_b[j] > want)
+				i++;
+			else {
+				r->pos_a[n_hits++] = r->pos_a[i];
+				i++;
+				j++;
+			}
+		}
+		na = n_hits;
+	}
+	*n = na;
+	return SG_OK;
+}
+
+/* tf (and l->wtf) of a leaf whose occurrences count by field: those in
+ * its field (FIELD:word), each weighted by its field's weight. A unigram
+ * has no positions: it matches in no one field, and with weights counts
+ * wmin an occurrence (a bound the block bounds hold to). */
+static int tf_by_field(struct run *r, struct leaf *l, uint32_t docid,
+		       uint32_t *tf)
+{
+	int rc;
+
+	if (l->nopos) {
+		*tf = l->field >= 0 ? 0 : sg_tcur_tf(&l->cur[0]);
+		l->wtf = r->wmin * (double)*tf;
+		return SG_OK;
+	}
+	if ((rc = occurrences(r, l, tf)) != SG_OK)
+		return rc;
+	return sq_split_positions(r, l, docid, r->pos_a, tf, &l->wtf);
+}
+
 /* tf of the leaf in docid (its cursors are on docid): for a phrase, the
  * number of positions p where term i stands at p + off[i]. */
 int sq_leaf_tf(struct run *r, struct leaf *l, uint32_t docid,
 	       uint32_t *tf)
 {
-	uint32_t na, nb, i, j, n_hits;
-	size_t t;
 	int rc;
 
 	if (l->tf_doc == docid) {
 		*tf = l->tf;
 		return SG_OK;
 	}
-	if (l->n == 1) {
+	if (l->field >= 0 || r->split) {
+		rc = tf_by_field(r, l, docid, tf);
+		if (rc != SG_OK)
+			return rc;
+	} else if (l->n == 1) {
 		*tf = sg_tcur_tf(&l->cur[0]);
+		l->wtf = r->wmin * (double)*tf;
 	} else {
 		/* Candidates: positions of term 0 shifted to the phrase start;
 		 * each further term keeps those it confirms. */
-		na = sg_tcur_tf(&l->cur[0]);
-		for (t = 0; t < l->n; t++)
-			if (sg_tcur_tf(&l->cur[t]) > r->pos_cap &&
-			    grow_positions(r, sg_tcur_tf(&l->cur[t])) != SG_OK)
-				return sg_err(r->err, SG_ENOMEM, "out of memory");
-		rc = sg_tcur_positions(&l->cur[0], r->pos_a, r->err);
+		rc = occurrences(r, l, tf);
 		if (rc != SG_OK)
 			return rc;
-		for (i = 0; i < na; i++)
-			r->pos_a[i] -= (uint32_t)l->off[0];
-		for (t = 1; t < l->n && na > 0; t++) {
-			nb = sg_tcur_tf(&l->cur[t]);
-			rc = sg_tcur_positions(&l->cur[t], r->pos_b, r->err);
-			if (rc != SG_OK)
-				return rc;
-			n_hits = 0;
-			for (i = 0, j = 0; i < na && j < nb;) {
-				uint32_t want = r->pos_a[i] + (uint32_t)l->off[t];
-
-				if (r->pos_b[j] < want)
-					j++;
-				else if (r->pos_b[j] > want)
-					i++;
-				else {
-					r->pos_a[n_hits++] = r->pos_a[i];
-					i++;
-					j++;
-				}
-			}
-			na = n_hits;
-		}
-		*tf = na;
+		l->wtf = r->wmin * (double)*tf;
 	}
 	l->tf_doc = docid;
 	l->tf = *tf;
@@ -266,13 +304,14 @@ int sq_leaf_rewind(struct run *r, struct leaf *l)
 
 /* tf of leaf l in docid, with fresh cursors (for --explain). */
 int sq_leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
-		     uint32_t *tf)
+		     uint32_t *tf, double *wtf)
 {
 	struct leaf tmp;
 	size_t i;
 	int rc = SG_OK;
 
 	*tf = 0;
+	*wtf = 0;
 	if (l->empty)
 		return SG_OK;
 	tmp = *l;
@@ -286,6 +325,8 @@ int sq_leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
 		rc = sq_leaf_advance(r, &tmp, docid);
 	if (rc == SG_OK && tmp.doc == docid)
 		rc = sq_leaf_tf(r, &tmp, docid, tf);
+	if (rc == SG_OK)
+		*wtf = leaf_wtf(r, &tmp, *tf);
 	while (i-- > 0)
 		sg_tcur_close(&tmp.cur[i]);
 	sg_free(tmp.cur);

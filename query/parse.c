@@ -197,6 +197,11 @@ struct parser {
 	struct frame frames[SG_QUERY_MAX_DEPTH + 1];
 	size_t depth;      /* open groups; frames[depth] is the innermost */
 	size_t n_items;
+	/* FIELD of the next leaf (a word's own, or `FIELD:` before a
+	 * phrase, which then starts at field_col), NUL-terminated, or
+	 * field_len 0. */
+	char field[SG_QUERY_MAX_FIELD + 1];
+	size_t field_len, field_col;
 	sg_error *err;
 };
 
@@ -332,11 +337,11 @@ static int close_frame(struct parser *p, sg_qnode **out)
 	return SG_OK;
 }
 
-/* Makes a leaf of p->text and adds it. */
+/* Makes a leaf of p->text (and of p->field, which it takes) and adds it. */
 static int add_leaf(struct parser *p, sg_qkind kind, size_t column)
 {
 	sg_qnode *n;
-	char *t;
+	char *t, *f = NULL;
 
 	if (++p->n_items > SG_QUERY_MAX_ITEMS)
 		return sg_err(p->err, SG_ETOOBIG,
@@ -345,13 +350,21 @@ static int add_leaf(struct parser *p, sg_qkind kind, size_t column)
 			      column, SG_QUERY_MAX_ITEMS, SG_QUERY_MAX_ITEMS);
 	n = new_node(p, kind, column);
 	t = arena_alloc(p->q, p->text.len + 1);
-	if (!n || !t)
+	if (p->field_len)
+		f = arena_alloc(p->q, p->field_len + 1);
+	if (!n || !t || (p->field_len && !f))
 		return nomem(p);
 	if (p->text.len)
 		memcpy(t, p->text.data, p->text.len);
 	t[p->text.len] = '\0';
 	n->text = t;
 	n->len = p->text.len;
+	if (f) {
+		memcpy(f, p->field, p->field_len + 1);
+		n->field = f;
+		n->field_len = p->field_len;
+		p->field_len = 0;
+	}
 	return add_item(p, n);
 }
 
@@ -376,10 +389,41 @@ static int take(struct parser *p, size_t n)
 	return SG_OK;
 }
 
+/* 1 when s[0..n) can name a field: 1..SG_QUERY_MAX_FIELD ASCII letters,
+ * digits, '_', '-' and '.'. */
+static int field_name(const char *s, size_t n)
+{
+	size_t k;
+
+	if (n == 0 || n > SG_QUERY_MAX_FIELD)
+		return 0;
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[k];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Moves a word's leading "FIELD:" (its first unescaped ':', at byte
+ * `colon` of p->text) into p->field. */
+static void take_field(struct parser *p, size_t colon)
+{
+	memcpy(p->field, p->text.data, colon);
+	p->field[colon] = '\0';
+	p->field_len = colon;
+	memmove(p->text.data, p->text.data + colon + 1,
+		p->text.len - colon - 1);
+	p->text.len -= colon + 1;
+}
+
 /* A phrase: p->i is at the opening quote. */
 static int parse_phrase(struct parser *p)
 {
-	size_t column = p->col, n;
+	size_t column = p->field_len ? p->field_col : p->col, n;
 	uint32_t c, close;
 	const char *close_str;
 	int rc;
@@ -420,7 +464,7 @@ static int parse_phrase(struct parser *p)
 static int parse_word(struct parser *p, int after_minus)
 {
 	size_t column = p->col, n, star_col = 0, before_star = 0;
-	size_t start = p->i;
+	size_t start = p->i, colon = SIZE_MAX;
 	int escaped = 0, star = 0, rc;
 	uint32_t c;
 
@@ -443,6 +487,8 @@ static int parse_word(struct parser *p, int after_minus)
 			star = 1;
 			star_col = p->col;
 			before_star = p->text.len;
+		} else if (c == ':' && colon == SIZE_MAX) {
+			colon = p->text.len;
 		}
 		rc = take(p, n);
 		if (rc != SG_OK)
@@ -459,6 +505,24 @@ static int parse_word(struct parser *p, int after_minus)
 				      "write \\OR)", column);
 		f->or_col = column;
 		return SG_OK;
+	}
+	/* FIELD:word, FIELD:prefix*, FIELD:"phrase" (docs/QUERY.md,
+	 * Fields); `FIELD:` alone or before anything but a quote is a word. */
+	if (colon != SIZE_MAX && field_name(p->text.data, colon)) {
+		uint32_t next = 0;
+
+		if (p->i < p->len)
+			(void)peek(p, &next);
+		if (colon + 1 == p->text.len && is_open_quote(next)) {
+			take_field(p, colon);
+			p->field_col = column;
+			return SG_OK; /* the phrase that follows takes it */
+		}
+		if (colon + 1 < (star ? before_star : p->text.len)) {
+			take_field(p, colon);
+			if (star)
+				before_star -= colon + 1;
+		}
 	}
 	if (star) {
 		if (before_star == 0)
@@ -609,10 +673,24 @@ fail:
 
 static int format_text(sg_buf *out, const sg_qnode *n)
 {
-	size_t k;
+	size_t k, colon = SIZE_MAX;
 	int rc = SG_OK;
 
-	if (n->kind == SG_Q_PHRASE)
+	if (n->field_len) {
+		rc = sg_buf_append(out, n->field, n->field_len);
+		if (rc == SG_OK)
+			rc = sg_buf_putc(out, ':');
+	}
+	/* A word's first ':' after a field-like name, with text after it,
+	 * would read back as a field: escaped. */
+	if (n->kind != SG_Q_PHRASE && !n->field_len) {
+		const char *c = memchr(n->text, ':', n->len);
+
+		if (c && c + 1 < n->text + n->len &&
+		    field_name(n->text, (size_t)(c - n->text)))
+			colon = (size_t)(c - n->text);
+	}
+	if (rc == SG_OK && n->kind == SG_Q_PHRASE)
 		rc = sg_buf_putc(out, '"');
 	for (k = 0; k < n->len && rc == SG_OK; k++) {
 		char c = n->text[k];
@@ -622,7 +700,7 @@ static int format_text(sg_buf *out, const sg_qnode *n)
 			esc = c == '"' || c == '\\';
 		else
 			esc = strchr("\\\"()* \t\n\r", c) != NULL ||
-			      (k == 0 && c == '-');
+			      (k == 0 && c == '-') || k == colon;
 		/* strchr finds the terminating NUL too: never escape a NUL */
 		if (c == '\0')
 			esc = 0;

@@ -8,6 +8,7 @@
  * section "Syntax"; in one line:
  *
  *     a b OR c -d "a phrase" “全角の引用” pre* (x OR y)  \-literal
+ *     title:word  title:"a phrase"  title:pre*  title\:literal
  *
  * Precedence, tightest first: '-' (NOT), OR, then the implicit AND between
  * adjacent items, so `a b OR c d` is a AND (b OR c) AND d.
@@ -33,6 +34,7 @@
 
 #define SG_QUERY_MAX_ITEMS 10000 /* WORD + PHRASE + PREFIX leaves */
 #define SG_QUERY_MAX_DEPTH 64    /* nested parentheses */
+#define SG_QUERY_MAX_FIELD 64    /* bytes of a FIELD: name */
 
 typedef enum sg_qkind {
 	SG_Q_WORD,
@@ -50,6 +52,12 @@ typedef struct sg_qnode {
 	 * may hold a NUL or invalid UTF-8 of the input. NULL/0 otherwise. */
 	const char *text;
 	size_t len;
+	/* WORD/PHRASE/PREFIX written FIELD:item (docs/QUERY.md, Fields): the
+	 * field's name, NUL-terminated, owned by the query; NULL/0 when none.
+	 * FIELD is ASCII letters, digits, '_', '-' and '.'; whether the index
+	 * has such a field is the planner's question. */
+	const char *field;
+	size_t field_len;
 	/* 1-based character (code point) column where the item starts: the
 	 * first character of a word, the opening quote of a phrase, the '-' of
 	 * a NOT, the '(' of a group's AND, the first kid's column for an OR or

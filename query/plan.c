@@ -283,6 +283,75 @@ out:
 	return rc;
 }
 
+/* A word, phrase or prefix. */
+static int plan_item(struct run *r, const sg_qnode *q, int scores,
+		     struct node **out)
+{
+	int bag = r->opt->or_mode;
+
+	switch (q->kind) {
+	case SG_Q_WORD:
+		if (r->opt->synonyms)
+			return sq_plan_synonyms(r, q, bag, scores, out);
+		return sq_plan_text(r, q, bag, scores, out);
+	case SG_Q_PHRASE:
+		return sq_plan_text(r, q, 0, scores, out);
+	default:
+		return sq_plan_prefix(r, q, scores, out);
+	}
+}
+
+/* FIELD:item (docs/QUERY.md, Fields): the item's leaves count only their
+ * occurrences in that field. A word or prefix whose FIELD is no field of
+ * the index is the text as written (12:30, http://…); a phrase's is an
+ * error. */
+static int plan_in_field(struct run *r, const sg_qnode *q, int scores,
+			 struct node **out)
+{
+	const sg_index *idx = r->s->idx;
+	int f = sq_field_index(r, q->field, q->field_len), rc;
+
+	if (f < 0) {
+		sg_qnode whole = *q;
+		char *t;
+
+		if (q->kind == SG_Q_PHRASE) {
+			char names[256];
+
+			sq_field_names(r, names, sizeof(names));
+			return sg_err(r->err, SG_ESYNTAX, "column %zu: '%s' is "
+				      "not an indexed field of this index (its "
+				      "fields: %s); write %s\\: to search for "
+				      "the text", q->column, q->field, names,
+				      q->field);
+		}
+		t = sg_malloc(q->field_len + 1 + q->len + 1);
+		if (!t)
+			return sg_err(r->err, SG_ENOMEM, "out of memory");
+		memcpy(t, q->field, q->field_len);
+		t[q->field_len] = ':';
+		memcpy(t + q->field_len + 1, q->text, q->len + 1);
+		whole.text = t;
+		whole.len = q->field_len + 1 + q->len;
+		whole.field = NULL;
+		whole.field_len = 0;
+		rc = plan_item(r, &whole, scores, out);
+		sg_free(t);
+		return rc;
+	}
+	if (idx->n_fields == 1) /* the one field is the whole document */
+		return plan_item(r, q, scores, out);
+	if (!sg_fieldpos_present(idx))
+		return sg_err(r->err, SG_EINVAL, "%s was built by a sagasu "
+			      "that kept no per-field positions, which %s: "
+			      "needs: rebuild it with `sagasu index` into a "
+			      "new directory", idx->st.dir, q->field);
+	r->plan_field = f;
+	rc = plan_item(r, q, scores, out);
+	r->plan_field = -1;
+	return rc;
+}
+
 /* Builds the node for q. *out NULL: the item was dropped. */
 int sq_plan(struct run *r, const sg_qnode *q, int scores,
 	    struct node **out)
@@ -294,13 +363,11 @@ int sq_plan(struct run *r, const sg_qnode *q, int scores,
 	*out = NULL;
 	switch (q->kind) {
 	case SG_Q_WORD:
-		if (r->opt->synonyms)
-			return sq_plan_synonyms(r, q, bag, scores, out);
-		return sq_plan_text(r, q, bag, scores, out);
 	case SG_Q_PHRASE:
-		return sq_plan_text(r, q, 0, scores, out);
 	case SG_Q_PREFIX:
-		return sq_plan_prefix(r, q, scores, out);
+		if (q->field)
+			return plan_in_field(r, q, scores, out);
+		return plan_item(r, q, scores, out);
 	case SG_Q_NOT:
 		rc = sq_plan(r, q->kids[0], 0, &k);
 		if (rc != SG_OK || !k)

@@ -61,7 +61,7 @@ int sq_sort_leaves(struct run *r, size_t *ids, size_t n, enum rank_by by)
  * belongs to (a blend's members score only through it, so they are never
  * merged with a leaf outside it) (FNV-1a). */
 static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
-			  int scores, int sub, size_t blend)
+			  int scores, int sub, size_t blend, int field)
 {
 	uint64_t h = 14695981039346656037u;
 	const unsigned char *p;
@@ -74,6 +74,7 @@ static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
 	h = (h ^ (uint64_t)(scores ? 2 : 0) ^ (uint64_t)(sub ? 1 : 0)) *
 	    1099511628211u;
 	h = (h ^ (uint64_t)blend) * 1099511628211u;
+	h = (h ^ (uint64_t)(uint32_t)field) * 1099511628211u;
 	return h;
 }
 
@@ -81,7 +82,7 @@ static uint64_t leaf_hash(const char *what, const int32_t *off, size_t n,
  * would go (linear probing; the table is never more than half full). */
 static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
 			const int32_t *off, size_t n, int scores, int sub,
-			size_t blend)
+			size_t blend, int field)
 {
 	size_t mask = r->n_slots - 1, i = (size_t)h & mask;
 
@@ -95,7 +96,7 @@ static size_t leaf_slot(const struct run *r, uint64_t h, const char *what,
 		o = &r->leaves[r->slots[i]];
 		same = o->hash == h && o->n == n && o->scores == scores &&
 		       o->sub == sub && o->blend == blend &&
-		       !strcmp(o->what, what);
+		       o->field == field && !strcmp(o->what, what);
 		for (t = 0; same && t < n; t++)
 			same = o->off[t] - o->off[0] == off[t] - off[0];
 		if (same)
@@ -124,7 +125,8 @@ static int grow_slots(struct run *r)
 			const struct leaf *o = &r->leaves[old[i]];
 
 			r->slots[leaf_slot(r, o->hash, o->what, o->off, o->n,
-					   o->scores, o->sub, o->blend)] = old[i];
+					   o->scores, o->sub, o->blend,
+					   o->field)] = old[i];
 		}
 	sg_free(old);
 	return SG_OK;
@@ -156,8 +158,9 @@ static int make_leaf(struct run *r, const char *const *terms,
 		goto nomem;
 	if (grow_slots(r) != SG_OK)
 		goto nomem;
-	h = leaf_hash(what.data, off, n, scores, sub, blend);
-	slot = leaf_slot(r, h, what.data, off, n, scores, sub, blend);
+	h = leaf_hash(what.data, off, n, scores, sub, blend, r->plan_field);
+	slot = leaf_slot(r, h, what.data, off, n, scores, sub, blend,
+			 r->plan_field);
 	if (r->slots[slot] != SIZE_MAX) {
 		sg_buf_release(&what);
 		*out = r->slots[slot];
@@ -186,6 +189,8 @@ static int make_leaf(struct run *r, const char *const *terms,
 	l->unit = SIZE_MAX;
 	l->alt = SIZE_MAX;
 	l->blend = blend;
+	l->field = r->plan_field;
+	l->nopos = sub && n == 1 && !sg_term_has_positions(terms[0], lens[0]);
 	l->tf_doc = SG_DOC_END;
 	l->df = UINT64_MAX;
 	l->min_dl = 0;
@@ -258,7 +263,7 @@ static int make_leaf(struct run *r, const char *const *terms,
 		sg_free(rk);
 		if (sub)
 			l->idf = idf_of(r, l->df);
-		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
+		l->ub = bm25_bound(r, l->idf, l->max_tf, l->min_dl);
 		l->doc = l->cur[0].doc;
 		rc = sq_leaf_advance(r, l, 0);
 		if (rc != SG_OK)
@@ -331,7 +336,7 @@ void sq_blend_close(struct run *r, size_t blend)
 		if (l->blend != blend || l->empty)
 			continue;
 		l->idf = l->sub ? b->sub_idf : b->idf;
-		l->ub = bm25(r, l->idf, l->max_tf, l->min_dl);
+		l->ub = bm25_bound(r, l->idf, l->max_tf, l->min_dl);
 		l->bb_valid = 0;
 	}
 }

@@ -90,15 +90,23 @@ int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 
 		if (own(ri, ex))
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
-		for (i = 0; i < r->n_blends; i++)
+		double dlw;
+
+		rc = sq_doc_dlw(r, docid, rec.dl, &dlw);
+		if (rc != SG_OK)
+			return rc;
+		for (i = 0; i < r->n_blends; i++) {
 			r->blends[i].tf = r->blends[i].sub_tf = 0;
+			r->blends[i].wtf = r->blends[i].sub_wtf = 0;
+		}
 		for (i = 0; i < r->n_leaves; i++) {
 			const struct leaf *l = &r->leaves[i];
 			uint32_t tf;
+			double wtf;
 
 			if (!l->scores)
 				continue;
-			rc = sq_leaf_tf_fresh(r, l, docid, &tf);
+			rc = sq_leaf_tf_fresh(r, l, docid, &tf, &wtf);
 			if (rc != SG_OK)
 				return rc;
 			ex[n].tf = tf;
@@ -106,7 +114,7 @@ int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			ex[n].idf = l->idf;
 			if (l->blend == SIZE_MAX) {
 				ex[n].what = sg_strdup(l->what);
-				ex[n].score = tf ? bm25(r, l->idf, tf, rec.dl) : 0;
+				ex[n].score = tf ? bm25(r, l->idf, wtf, dlw) : 0;
 			} else {
 				/* A member: its tf goes to its blend's line. */
 				struct blend *b = &r->blends[l->blend];
@@ -114,10 +122,13 @@ int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 				ex[n].what = join3(l->what, " (in ", b->what,
 						   ")");
 				ex[n].score = 0;
-				if (l->sub)
+				if (l->sub) {
 					b->sub_tf += tf;
-				else
+					b->sub_wtf += wtf;
+				} else {
 					b->tf += tf;
+					b->wtf += wtf;
+				}
 			}
 			if (own(ri, (void *)ex[n].what))
 				return sg_err(r->err, SG_ENOMEM, "out of memory");
@@ -134,9 +145,12 @@ int sq_build_hit(struct run *r, struct results_impl *ri, sg_hit *h,
 			ex[n].tf = by_sub ? b->sub_tf : b->tf;
 			ex[n].idf = by_sub ? b->sub_idf : b->idf;
 			ex[n].df = 0;
-			ex[n].score = ex[n].tf ? bm25(r, ex[n].idf, ex[n].tf,
-						      rec.dl) : 0;
+			ex[n].score = ex[n].tf ? bm25(r, ex[n].idf,
+						      r->weighted ? (by_sub ?
+						      b->sub_wtf : b->wtf) :
+						      ex[n].tf, dlw) : 0;
 			b->tf = b->sub_tf = 0;
+			b->wtf = b->sub_wtf = 0;
 			n++;
 		}
 		h->explain = ex;

@@ -293,6 +293,9 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		rc = sg_err(err, SG_ENOMEM, "out of memory");
 		goto out;
 	}
+	rc = sq_fields_setup(r);
+	if (rc != SG_OK)
+		goto out;
 	rc = sg_sortfilter_new(s->idx, opt->sort, opt->n_sort, opt->filters,
 			       opt->n_filters, &r->sf, err);
 	if (rc != SG_OK)

@@ -15,6 +15,7 @@
  *   eval_and.c        conjunctions (block-max), exhaustive evaluation
  *   eval_or.c         disjunctions (MaxScore)
  *   eval_substring.c  keywords on a substring index
+ *   fields.c          FIELD:word and --weights: spans, BM25F lengths
  *   results.c         hits, --explain, snippets
  *   search.c          sg_search: parse, plan, evaluate, collect
  */
@@ -29,6 +30,7 @@
 #include "alloc.h"
 #include "cursor.h"
 #include "error.h"
+#include "fieldpos.h"
 #include "index.h"
 #include "parse.h"
 #include "sagasu.h"
@@ -67,6 +69,12 @@ struct leaf {
 	uint32_t bb_first;            /* that starts at bb_first */
 	double bb;
 	uint32_t tf_doc, tf;          /* tf cached for doc tf_doc */
+	double wtf;                   /* and its weighted tf (BM25F: each
+					 occurrence counts its field's
+					 weight), when r->weighted */
+	int field;                    /* FIELD:word: only occurrences in
+					 that indexed field count; -1 any */
+	int nopos;                    /* a unigram: no positions */
 };
 
 /* N_WORD: a keyword of a substring index; it matches where its substring
@@ -92,6 +100,7 @@ struct blend {
 	double idf, sub_idf;
 	char *what;       /* for --explain: what the blend stands for */
 	uint32_t tf, sub_tf;          /* scratch of score_doc */
+	double wtf, sub_wtf;          /* their weighted sums (r->weighted) */
 };
 
 struct node {
@@ -151,6 +160,19 @@ struct run {
 	size_t n_coll, cap_coll;
 	uint64_t sf_passed;
 	uint64_t analyze_ns;          /* in sg_analyze, while planning */
+	/* Fields (fields.c; docs/QUERY.md Fields, docs/RANKING.md Field
+	 * weights). */
+	int plan_field;               /* the field the leaves being made
+					 are restricted to, -1 none */
+	int weighted;                 /* --weights not all 1: BM25F */
+	double w[SG_FIELDS_MAX];      /* each indexed field's weight */
+	double wmax, wmin;            /* the largest and smallest (1, 1) */
+	double avgdl;                 /* BM25's: the index's, or weighted */
+	int split;                    /* occurrences must be told apart by
+					 field: a restriction, or weights
+					 over two fields or more */
+	uint32_t spans_doc;           /* the docid spans[] are of, or 0 */
+	sg_fieldspan spans[SG_FIELDS_MAX];
 	sg_error *err;
 };
 
@@ -186,12 +208,24 @@ static inline uint32_t doc_len(struct run *r, uint32_t docid)
 
 /* ----------------------------------------------------- interface to bm25.c */
 
-static inline double bm25(const struct run *r, double idf, uint32_t tf,
-			   uint32_t dl)
+/* tf and dl are counts, or BM25F's weighted sums (fields.c). */
+static inline double bm25(const struct run *r, double idf, double tf,
+			   double dl)
 {
-	double norm = r->k1 * (1.0 - r->b + r->b * (double)dl / r->s->avgdl);
+	double norm = r->k1 * (1.0 - r->b + r->b * dl / r->avgdl);
 
-	return idf * (double)tf * (r->k1 + 1.0) / ((double)tf + norm);
+	return idf * tf * (r->k1 + 1.0) / (tf + norm);
+}
+
+/* The bound of a leaf's bm25 where no tf exceeds max_tf and no dl falls
+ * below min_dl: with weights, a weighted tf is at most wmax times the
+ * count and a weighted length at least wmin times the length, and bm25
+ * grows with tf and falls with dl (docs/RANKING.md, Field weights). */
+static inline double bm25_bound(const struct run *r, double idf,
+				uint32_t max_tf, uint32_t min_dl)
+{
+	return bm25(r, idf, (double)max_tf * r->wmax,
+		    (double)min_dl * r->wmin);
 }
 
 static inline double idf_of(const struct run *r, uint64_t df)
@@ -203,6 +237,33 @@ static inline double idf_of(const struct run *r, uint64_t df)
 
 int sq_score_doc(struct run *r, uint32_t docid, uint32_t dl,
 		 double *score, int *tier, int *matched_any);
+
+/* --------------------------------------------------- interface to fields.c */
+
+/* Reads opt->weights into r (SG_EINVAL naming the fault) and the
+ * lengths BM25 uses: r->avgdl, weighted when the weights are. */
+int sq_fields_setup(struct run *r);
+/* The indexed field named name[0..len), or -1. */
+int sq_field_index(const struct run *r, const char *name, size_t len);
+/* The index's fields, "title, body", for messages. */
+void sq_field_names(const struct run *r, char *out, size_t cap);
+/* Loads docid's spans into r->spans (once per docid). */
+int sq_doc_spans(struct run *r, uint32_t docid);
+/* BM25's length of docid (dl its count of terms): dl, or with weights
+ * the fields' lengths weighted. */
+int sq_doc_dlw(struct run *r, uint32_t docid, uint32_t dl, double *out);
+/* Keeps of the leaf's occurrences pos[0..*n) (phrase starts, token or
+ * character positions by the leaf's kind) those in its field, and sums
+ * their weights into *wtf. */
+int sq_split_positions(struct run *r, const struct leaf *l, uint32_t docid,
+		       uint32_t *pos, uint32_t *n, double *wtf);
+
+/* The tf to score a leaf by, once sq_leaf_tf gave its count tf. */
+static inline double leaf_wtf(const struct run *r, const struct leaf *l,
+			      uint32_t tf)
+{
+	return r->weighted ? l->wtf : (double)tf;
+}
 
 /* ----------------------------------------------------- interface to leaf.c */
 
@@ -236,8 +297,9 @@ int sq_leaf_tf_at(struct run *r, struct leaf *l, uint32_t docid,
 
 int sq_leaf_rewind(struct run *r, struct leaf *l);
 
+/* tf (and its weighted tf) of leaf l in docid, with fresh cursors. */
 int sq_leaf_tf_fresh(struct run *r, const struct leaf *l, uint32_t docid,
-		     uint32_t *tf);
+		     uint32_t *tf, double *wtf);
 
 /* ----------------------------------------------------- interface to plan.c */
 

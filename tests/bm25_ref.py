@@ -23,7 +23,13 @@ not above it); ids may differ only where scores
 tie.
 
 usage: bm25_ref.py [--index DIR] [--limit N] [--queries N] [--or | --prefix]
+                   [--weights title=W,body=W] [--field title|body]
                    [--seed S] [-k K] [--show N] CORPUS.jsonl
+
+--weights scores BM25F (docs/RANKING.md, Field weights) from each field's
+own terms: tf_w = sum w_f tf_f, dl_w = sum w_f dl_f, avgdl_w = sum w_f
+total_f / N. --field writes every query term FIELD:term, which counts only
+its occurrences in that field (dl stays the document's).
 Exit status 0 when every query agrees, 1 otherwise (mismatches printed).
 """
 import argparse
@@ -74,20 +80,29 @@ class Corpus:
         # own (docs/ANALYZER.md), so the reference tokenizes line by line.
         lines, spans = [], []
         for d in docs:
-            start = len(lines)
+            fs = []
             for field in (d.get("title") or "", d.get("body") or ""):
+                start = len(lines)
                 lines.extend(flat(part) for part in field.split("\n"))
-            spans.append((start, len(lines)))
+                fs.append((start, len(lines)))
+            spans.append(fs)
         toks = tokenize_lines(lines)
         self.tf = []      # per doc: Counter term -> tf
         self.dl = []
-        for a, b in spans:
-            terms = [t for line in toks[a:b] for t in line]
-            self.tf.append(Counter(terms))
-            self.dl.append(len(terms))
+        self.ftf = []     # per doc: per field (title, body) Counter
+        self.fdl = []     # per doc: per field length
+        for fs in spans:
+            per = [[t for line in toks[a:b] for t in line] for a, b in fs]
+            self.ftf.append([Counter(x) for x in per])
+            self.fdl.append([len(x) for x in per])
+            self.tf.append(Counter(t for x in per for t in x))
+            self.dl.append(sum(len(x) for x in per))
         self.n = len(docs)
         self.total = sum(self.dl)
         self.avgdl = self.total / self.n if self.n else 1.0
+        self.ftotal = [sum(x[f] for x in self.fdl) for f in range(2)]
+        self.w = [1.0, 1.0]   # BM25F weights of title, body (set_weights)
+        self.only = None      # a field the query terms are restricted to
         self.df = Counter()
         self.postings = {}
         for i, c in enumerate(self.tf):
@@ -95,25 +110,52 @@ class Corpus:
                 self.df[t] += 1
                 self.postings.setdefault(t, []).append(i)
 
+    def set_weights(self, w, only):
+        """BM25F (docs/RANKING.md, Field weights): tf_w = sum w_f tf_f,
+        dl_w = sum w_f dl_f, avgdl_w = sum w_f total_f / N; with `only`
+        (0 title, 1 body) a term counts its occurrences in that field."""
+        self.w = w
+        self.only = only
+        if w != [1.0, 1.0]:
+            tot = sum(wf * t for wf, t in zip(w, self.ftotal))
+            self.avgdl = tot / self.n if self.n else 1.0
+        if only is not None:
+            self.postings = {}
+            for i, c in enumerate(self.ftf):
+                for t in c[only]:
+                    self.postings.setdefault(t, []).append(i)
+
+    def wtf(self, i, t):
+        """The (weighted, restricted) tf of term t in doc i."""
+        if self.w == [1.0, 1.0] and self.only is None:
+            return self.tf[i].get(t, 0)
+        return sum(self.w[f] * self.ftf[i][f].get(t, 0) for f in range(2)
+                   if self.only is None or f == self.only)
+
+    def wdl(self, i):
+        if self.w == [1.0, 1.0]:
+            return self.dl[i]
+        return sum(wf * d for wf, d in zip(self.w, self.fdl[i]))
+
     def idf(self, t):
         df = self.df[t]
         return math.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
 
     def score(self, terms, i):
         s = 0.0
-        norm = K1 * (1.0 - B + B * self.dl[i] / self.avgdl)
+        norm = K1 * (1.0 - B + B * self.wdl(i) / self.avgdl)
         for t in dict.fromkeys(terms):   # distinct, query order
-            tf = self.tf[i].get(t, 0)
+            tf = self.wtf(i, t)
             if tf:
                 s += self.idf(t) * tf * (K1 + 1.0) / (tf + norm)
         return s
 
     def blend_score(self, terms, i):
-        tf = sum(self.tf[i].get(t, 0) for t in terms)
+        tf = sum(self.wtf(i, t) for t in terms)
         if not tf:
             return 0.0
         idf = min(self.idf(t) for t in terms)
-        norm = K1 * (1.0 - B + B * self.dl[i] / self.avgdl)
+        norm = K1 * (1.0 - B + B * self.wdl(i) / self.avgdl)
         return idf * tf * (K1 + 1.0) / (tf + norm)
 
     def search(self, terms, k, blend=False):
@@ -181,6 +223,10 @@ def main():
     ap.add_argument("--prefix", action="store_true",
                     help="P* prefix queries (blended); the index must be "
                     "built with --no-substring")
+    ap.add_argument("--weights", default="",
+                    help="title=W,body=W: BM25F, passed to search --weights")
+    ap.add_argument("--field", choices=("title", "body"),
+                    help="every query term written FIELD:term")
     ap.add_argument("--seed", type=int, default=20240521)
     ap.add_argument("-k", type=int, default=10)
     ap.add_argument("--show", type=int, default=10,
@@ -198,6 +244,12 @@ def main():
         sys.exit("bm25_ref.py: duplicate ids in the corpus: docids would "
                  "not follow input order")
     cor = Corpus(docs)
+    w = [1.0, 1.0]
+    for part in filter(None, a.weights.split(",")):
+        name, val = part.split("=")
+        w[("title", "body").index(name)] = float(val)
+    cor.set_weights(w, None if a.field is None else
+                    ("title", "body").index(a.field))
     tmp = tempfile.mkdtemp(prefix="bm25ref.")
     try:
         idx = a.index
@@ -257,9 +309,12 @@ def run(a, cor, idx, tmp):
     qfile = os.path.join(tmp, "queries.tsv")
     with open(qfile, "w", encoding="utf-8") as f:
         for i, q in enumerate(queries):
-            f.write("q%d\t%s\n" % (i, q[0] + "*" if a.prefix else " ".join(q)))
+            fq = (a.field + ":") if a.field else ""
+            f.write("q%d\t%s\n" % (i, fq + q[0] + "*" if a.prefix else
+                                   " ".join(fq + t for t in q)))
     cmd = [sagasu(), "search", "-d", idx, "-k", str(a.k), "--format", "json",
-           "--snippet", "0", "--queries", qfile] + (["--or"] if a.or_mode else [])
+           "--snippet", "0", "--queries", qfile] + (["--or"] if a.or_mode else []) + \
+          (["--weights", a.weights] if a.weights else [])
     p = subprocess.run(cmd, capture_output=True)
     if p.returncode != 0:
         print("MISMATCH search exited %d: %s" % (p.returncode,

@@ -185,6 +185,53 @@ static void test_escapes(void **state)
 	PARSES("\\\u3000a", "\u3000a");
 }
 
+/* FIELD:item (docs/QUERY.md, Fields). */
+static void test_fields(void **state)
+{
+	sg_error err = SG_ERROR_INIT;
+	sg_query *q = NULL;
+	const sg_qnode *r = NULL;
+	const char *text = "title:東京 -body:\"a b\" t.x-1_:pre* 12:30";
+
+	(void)state;
+	PARSES("title:東京", "title:東京");
+	PARSES("title:\"東京 タワー\"", "title:\"東京 タワー\"");
+	PARSES("title:pre*", "title:pre*");
+	PARSES("-title:a b", "(AND (NOT title:a) b)");
+	PARSES("title:a OR body:b", "(OR title:a body:b)");
+	PARSES("title:", "title:");                    /* FIELD: alone: a word */
+	PARSES("title: x", "(AND title: x)");
+	PARSES("title:(a)", "(AND title: a)");        /* not before a group */
+	PARSES("title\\:a", "title\\:a");            /* escaped: the word title:a */
+	PARSES("title:a:b", "title:a:b");              /* the first ':' only */
+	PARSES("東京:a", "東京:a");                    /* not a field name */
+	PARSES(":a", ":a");
+	PARSES("title:*", "title:*");                  /* a prefix of title: */
+	PARSES("http://x", "http://x");                /* field http, word //x */
+	assert_int_equal(sg_query_parse(text, strlen(text), &q, &r, &err), 0);
+	assert_int_equal(r->n_kids, 4);
+	assert_string_equal(r->kids[0]->field, "title");
+	assert_int_equal(r->kids[0]->field_len, 5);
+	assert_string_equal(r->kids[0]->text, "東京");
+	assert_int_equal(r->kids[0]->len, 6);
+	assert_int_equal(r->kids[0]->column, 1);
+	assert_int_equal(r->kids[1]->kids[0]->kind, SG_Q_PHRASE);
+	assert_string_equal(r->kids[1]->kids[0]->field, "body");
+	assert_string_equal(r->kids[1]->kids[0]->text, "a b");
+	assert_int_equal(r->kids[2]->kind, SG_Q_PREFIX);
+	assert_string_equal(r->kids[2]->field, "t.x-1_");
+	assert_string_equal(r->kids[2]->text, "pre");
+	assert_string_equal(r->kids[3]->field, "12");
+	assert_string_equal(r->kids[3]->text, "30");
+	sg_query_free(q);
+	/* a field name over SG_QUERY_MAX_FIELD bytes is a word */
+	text = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:x";
+	assert_int_equal(sg_query_parse(text, strlen(text), &q, &r, &err), 0);
+	assert_null(r->field);
+	assert_int_equal(r->len, strlen(text));
+	sg_query_free(q);
+}
+
 /* The text, length and column of the leaves. */
 static void test_nodes(void **state)
 {
@@ -499,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_many_items),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
