@@ -36,8 +36,12 @@ run ディレクトリ 削除
 run 'ファイル -ディレクトリ' 圧縮
 run '"シンボリックリンク"'
 run --or ファイルの所有者を変更するには
-run 'パーミッション*' --format tsv
+run --format tsv 'パーミッション*'
 run ユーザー 追加          # the ー rule: ユーザ's documents too
+# Fields: a word in the page's title (its NAME line) only, and the title
+# weighted three times the body (BM25F).
+run --format tsv title:パスワード
+run --format tsv --weights title=3 パスワード 変更
 
 # The seed's own page: the diary entries holding クラスター, newest first,
 # then one month of them. The diary fixture has dates (id, date, title,
@@ -53,4 +57,5 @@ drun() {
 	"$SAGASU" search -d "$out/diary" -k 5 --snippet 60 "$@"
 }
 drun --sort -date クラスター
+drun --sort -date title:クラスター    # the entries with it in their title
 drun --filter 'date>=2023-02-01' --filter 'date<2023-03-01' --sort date クラスター
