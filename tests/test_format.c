@@ -661,6 +661,77 @@ static void test_fieldpos_golden(void **state)
 			 SG_ECORRUPT);
 }
 
+/* An index made before the fieldpos table (the table and meta fieldstats
+ * dropped with LMDB directly, as such an index lacks them): it opens,
+ * searches, takes documents and checks whole; FIELD:word and weights
+ * over its two fields are refused with the fix, weights all 1 are not
+ * weights at all. */
+static void test_without_fieldpos(void **state)
+{
+	sg_slice texts[2] = { { "東京", 6 }, { "京都の寺", 12 } };
+	sg_search_options so = SG_SEARCH_OPTIONS_INIT;
+	sg_index_options io = SG_INDEX_OPTIONS_INIT;
+	sg_writer_options wo = SG_WRITER_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	sg_check_report rep;
+	sg_searcher *se;
+	sg_results *res;
+	sg_writer *w;
+	MDB_txn *txn;
+	MDB_val k = { 10, (void *)(uintptr_t)"fieldstats" };
+	sg_doc doc;
+	char dir[256];
+	sg_index *idx;
+
+	(void)state;
+	idx = new_index(dir, sizeof(dir), 0, 0);
+	memset(&doc, 0, sizeof(doc));
+	doc.id.ptr = "doc1";
+	doc.id.len = 4;
+	doc.title = texts[0];
+	doc.texts = texts;
+	doc.n_texts = 2;
+	wo.threads = 1;
+	assert_int_equal(sg_writer_open(idx, &wo, &w, &err), SG_OK);
+	assert_int_equal(sg_writer_add(w, &doc, &err), SG_OK);
+	assert_int_equal(sg_writer_commit(w, &err), SG_OK);
+	sg_writer_free(w);
+	assert_int_equal(sg_store_begin(&idx->st, 1, &txn, &err), SG_OK);
+	assert_int_equal(mdb_drop(txn, idx->st.dbi[SG_DB_FIELDPOS], 1),
+			 MDB_SUCCESS);
+	assert_int_equal(mdb_del(txn, idx->st.dbi[SG_DB_META], &k, NULL),
+			 MDB_SUCCESS);
+	assert_int_equal(sg_store_commit(&idx->st, txn, &err), SG_OK);
+	sg_index_close(idx);
+
+	assert_int_equal(sg_index_open(dir, &io, &idx, &err), SG_OK);
+	assert_false(sg_fieldpos_present(idx));
+	doc.id.ptr = "doc2"; /* a writable index without the table */
+	assert_int_equal(sg_writer_open(idx, &wo, &w, &err), SG_OK);
+	assert_int_equal(sg_writer_add(w, &doc, &err), SG_OK);
+	assert_int_equal(sg_writer_commit(w, &err), SG_OK);
+	sg_writer_free(w);
+	assert_int_equal(sg_index_check(idx, &rep, &err), SG_OK);
+	assert_int_equal(sg_searcher_open(idx, &se, &err), SG_OK);
+	assert_int_equal(sg_search(se, "京都", 6, &so, &res, &err), SG_OK);
+	assert_int_equal(res->total, 2);
+	sg_results_free(res);
+	assert_int_equal(sg_search(se, "title:京都", 12, &so, &res, &err),
+			 SG_EINVAL);
+	assert_non_null(strstr(err.msg, "kept no per-field positions, which "
+				       "title: needs: rebuild it"));
+	so.weights = "title=2";
+	assert_int_equal(sg_search(se, "京都", 6, &so, &res, &err), SG_EINVAL);
+	assert_non_null(strstr(err.msg, "which --weights needs"));
+	so.weights = "title=1,body=1";
+	assert_int_equal(sg_search(se, "京都", 6, &so, &res, &err), SG_OK);
+	assert_int_equal(res->total, 2);
+	sg_results_free(res);
+	sg_searcher_free(se);
+	sg_index_close(idx);
+	remove_index(dir);
+}
+
 /* ------------------------------------------------------ format version */
 
 /* Rewrites meta "format" of the index in dir to `version`, with LMDB
@@ -781,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_meta_golden),
 		cmocka_unit_test(test_gram_keys_golden),
 		cmocka_unit_test(test_fieldpos_golden),
+		cmocka_unit_test(test_without_fieldpos),
 		cmocka_unit_test(test_version_older),
 		cmocka_unit_test(test_version_older_1),
 		cmocka_unit_test(test_version_newer),
