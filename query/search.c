@@ -311,6 +311,7 @@ int sg_search(sg_searcher *s, const char *query, size_t len,
 		 * stray '-' or '"' in it must not fail the search. */
 		sq_notice(r, "%.*s: searched as plain text", err->msg,
 		          strlen(err->msg));
+		memset(&fallback, 0, sizeof(fallback)); /* no field, no kids */
 		fallback.kind = SG_Q_WORD;
 		fallback.text = query;
 		fallback.len = len;

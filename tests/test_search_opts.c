@@ -220,6 +220,44 @@ static void test_cancel(void **state)
 	sg_fixture_remove(dir);
 }
 
+/* Fills the stack below the caller with non-zero bytes, so that a local of
+ * the next call left uninitialised holds garbage rather than a lucky 0. */
+static __attribute__((noinline)) void dirty_stack(void)
+{
+	volatile unsigned char junk[16384];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0xa5;
+}
+
+/* In natural-language mode a question that is no valid syntax (a stray
+ * '-') is searched as plain text. That fallback query node once had only
+ * its kind, text and column set: its field pointer was stack garbage, so
+ * the second question of a `--queries` batch failed "out of memory"
+ * (planned as FIELD:word with a huge field length). The text finds all
+ * three documents: each holds 東京 or 京都. */
+static void test_or_mode_syntax_fallback(void **state)
+{
+	struct fixture *f = *state;
+	sg_search_options so = SG_SEARCH_OPTIONS_INIT;
+	sg_error err = SG_ERROR_INIT;
+	static const char q[] = "東京 - 京都";
+	int round;
+
+	so.or_mode = 1;
+	for (round = 0; round < 3; round++) {
+		sg_results *res = NULL;
+
+		dirty_stack();
+		assert_int_equal(sg_search(f->s, q, strlen(q), &so, &res, &err),
+				 SG_OK);
+		assert_int_equal(res->n_hits, 3);
+		assert_non_null(strstr(res->notices, "searched as plain text"));
+		sg_results_free(res);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_bad_bm25_parameters),
 		cmocka_unit_test(test_good_bm25_parameters),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_or_mode_syntax_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
