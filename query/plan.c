@@ -144,6 +144,25 @@ static int add_unit(struct run *r, size_t sub, size_t morph, int has_morph,
 	return SG_OK;
 }
 
+/* Whether s[0..n) holds a katakana letter (ァ..ヺ, or half-width ｦ..ﾝ):
+ * particles and auxiliaries, the tokens the filter drops, are written in
+ * hiragana. */
+static int holds_katakana(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++) {
+		if (p[i] == 0xe3 && ((p[i + 1] == 0x82 && p[i + 2] >= 0xa1) ||
+				     (p[i + 1] == 0x83 && p[i + 2] <= 0xba)))
+			return 1;
+		if (p[i] == 0xef && ((p[i + 1] == 0xbd && p[i + 2] >= 0xa6) ||
+				     (p[i + 1] == 0xbe && p[i + 2] <= 0x9d)))
+			return 1;
+	}
+	return 0;
+}
+
 /* The indexed terms of the tokens into qt's arrays (each n long). The
  * terms live in the analysis: they are used before anything else is
  * analyzed (make_leaf does not analyze). White space in a query phrase
@@ -175,6 +194,9 @@ int sq_analyze_terms(struct run *r, const char *text, size_t len,
 
 		if (i > 0 && t->pos > qt->tok[i - 1].pos + 1)
 			shift += t->pos - qt->tok[i - 1].pos - 1;
+		if (!t->indexed && holds_katakana(text + t->start,
+						  t->end - t->start))
+			qt->cut_word = 1;
 		if (!t->indexed || t->term_len == 0)
 			continue;
 		qt->terms[qt->m] = t->term;
@@ -220,6 +242,8 @@ int sq_plan_text(struct run *r, const sg_qnode *q, int bag, int scores,
 		 * nouns (the ー rule's stems: サーバ of サーバー設定; white
 		 * space and control characters inside a word), and the first
 		 * pass of eval_substring takes every morpheme match. */
+		if (qt.cut_word)
+			qt.m = 0; /* its string alone: the terms miss the word */
 		if (qt.m > 0) {
 			rc = sq_make_leaf(r, qt.terms, qt.lens, qt.off, qt.m,
 					  scores, 0, &li);

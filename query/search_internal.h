@@ -347,6 +347,10 @@ struct qterms {
 	const char **terms;
 	size_t *lens;
 	int32_t *off;
+	/* A token the filter dropped is written in katakana: MeCab cut a
+	 * loanword (パートナ = パート + ナ, ナ read as the copula), so the
+	 * terms left (パート) do not stand for the word. */
+	int cut_word;
 };
 
 /* SG_OK, SG_ENOMEM, SG_EMECAB; qt is whole to release either way. */

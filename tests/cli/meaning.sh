@@ -9,6 +9,7 @@
 #     both index kinds; the issue's examples (パーミッション*, 環境変数*);
 #   - a prefix scores as one unit: tests/bm25_ref.py --prefix recomputes the
 #     blended BM25 independently; a rare expansion does not outrank the word;
+#   - a loanword MeCab cuts (パートナ = パート + ナ) matches as a string only;
 #   - sagasu bench --verify: pruned == exhaustive for inflected words and
 #     prefixes, AND and --or, both kinds.
 # Run by tests/run.sh (which sets SAGASU and SHARED); prints
@@ -82,6 +83,22 @@ print(len(d["hits"]), len(idfs), len(units))')
 done
 check_index "$TMP/m"
 check_index "$TMP/mm"
+
+# ---- a loanword MeCab cuts: パートナ is パート + ナ (ナ read as the copula and
+# dropped), so its terms (パート) do not stand for it; it matches as a string
+# only, and finds what パートナー finds (the ー rule) but not パート alone.
+cat >"$TMP/cut.jsonl" <<'EOF'
+{"id":"t1","title":"","body":"リンクパートナの双方が対応する。"}
+{"id":"t2","title":"","body":"私のパートナーである。"}
+{"id":"t3","title":"","body":"各パートのファイルを並べる。"}
+EOF
+"$S" index -q -d "$TMP/cut" "$TMP/cut.jsonl" || fail "index the パートナ corpus"
+for ex in "" --exhaustive; do
+	check "パートナ $ex: the string, not パート alone" "t1 t2" \
+		"$("$S" search -d "$TMP/cut" $ex -k 100 --format tsv パートナ 2>/dev/null | ids)"
+	check "パートナー $ex: the same documents" "t1 t2" \
+		"$("$S" search -d "$TMP/cut" $ex -k 100 --format tsv パートナー 2>/dev/null | ids)"
+done
 
 # ---- blended prefix scores against an independent reference ------------------
 for c in encyclopedia diary; do
