@@ -9,6 +9,8 @@
 # checks that no suite calls a program that none of these packages provides):
 #   mecab          the mecab command (tokenize.sh compares against it)
 #   mecab-utils    mecab-dict-index, which `index --user-dict` runs (variants.sh)
+#   manpages-ja groff-base   variants.sh renders the demo corpus (every ー word
+#                  spelt both ways finds the same pages)
 #   python3        the suites' checkers and tests/bm25_ref.py
 #   lmdb-utils     mdb_dump, mdb_load, mdb_stat (faults.sh edits an index with them)
 #   valgrind       `make check-valgrind` (tests/run.sh with VALGRIND=1)
@@ -26,6 +28,7 @@ set -euo pipefail
 build=(build-essential pkg-config libmecab-dev mecab mecab-utils mecab-ipadic-utf8 liblmdb-dev
        libxxhash-dev libutf8proc-dev libjansson-dev libcmocka-dev libzstd-dev
        python3 lmdb-utils valgrind mandoc man-db bsdextrautils zsh
+       manpages-ja groff-base   # variants.sh: the demo corpus
        python3-jsonschema   # tests/cli/output.sh validates docs/search.schema.json
        bsdutils
        libmicrohttpd-dev    # sagasu serve's HTTP server (the CLI links it)
