@@ -132,11 +132,37 @@ static int grow_slots(struct run *r)
 	return SG_OK;
 }
 
+/* A keyword's grams: term i is terms[i] (lens[i] bytes: a '\0', then the
+ * gram's characters) at character offset off[i]; the terms live in keys. */
+struct grams {
+	const char **terms;
+	size_t *lens;
+	int32_t *off;
+	size_t n;
+	char *keys;
+	/* pick_grams' look-ups, handed to make_leaf (NULL: none made):
+	 * rcs[i] SG_OK or SG_ENOTFOUND with trs[i], else make_leaf looks
+	 * again and reports the failure */
+	sg_termrec *trs;
+	int *rcs;
+};
+
+static void grams_free(struct grams *g)
+{
+	sg_free(g->terms);
+	sg_free(g->lens);
+	sg_free(g->off);
+	sg_free(g->keys);
+	sg_free(g->trs);
+	sg_free(g->rcs);
+}
+
 /* A leaf for terms[0..n) at offsets off[], a member of blend (SIZE_MAX:
  * none); merged with an equal leaf. */
 static int make_leaf(struct run *r, const char *const *terms,
 		     const size_t *lens, const int32_t *off, size_t n,
-		     int scores, int sub, size_t blend, size_t *out)
+		     int scores, int sub, size_t blend,
+		     const struct grams *looked, size_t *out)
 {
 	struct leaf *l;
 	sg_buf what = SG_BUF_INIT;
@@ -203,8 +229,14 @@ static int make_leaf(struct run *r, const char *const *terms,
 		sg_termrec *tr = &trs[i];
 
 		l->off[i] = off[i];
-		rc = sg_term_get(r->s->idx, r->s->txn, terms[i], lens[i], tr,
-				 r->err);
+		if (looked && looked->rcs && (looked->rcs[i] == SG_OK ||
+					      looked->rcs[i] == SG_ENOTFOUND)) {
+			rc = looked->rcs[i];
+			*tr = looked->trs[i];
+		} else {
+			rc = sg_term_get(r->s->idx, r->s->txn, terms[i],
+					 lens[i], tr, r->err);
+		}
 		if (rc == SG_ENOTFOUND || (rc == SG_OK && tr->df == 0)) {
 			l->empty = 1;
 			l->df = 0;
@@ -284,7 +316,8 @@ int sq_make_leaf(struct run *r, const char *const *terms,
 		 const size_t *lens, const int32_t *off, size_t n,
 		 int scores, int sub, size_t *out)
 {
-	return make_leaf(r, terms, lens, off, n, scores, sub, SIZE_MAX, out);
+	return make_leaf(r, terms, lens, off, n, scores, sub, SIZE_MAX, NULL,
+			 out);
 }
 
 int sq_blend_new(struct run *r, const char *what, size_t len, size_t *out)
@@ -309,7 +342,7 @@ int sq_blend_leaf(struct run *r, size_t blend, const char *const *terms,
 		  const size_t *lens, const int32_t *off, size_t n,
 		  int scores, size_t *out)
 {
-	return make_leaf(r, terms, lens, off, n, scores, 0, blend, out);
+	return make_leaf(r, terms, lens, off, n, scores, 0, blend, NULL, out);
 }
 
 void sq_blend_close(struct run *r, size_t blend)
@@ -343,34 +376,18 @@ void sq_blend_close(struct run *r, size_t blend)
 
 /* ------------------------------------------------------------ grams */
 
-/* A keyword's grams: term i is terms[i] (lens[i] bytes: a '\0', then the
- * gram's characters) at character offset off[i]; the terms live in keys. */
-struct grams {
-	const char **terms;
-	size_t *lens;
-	int32_t *off;
-	size_t n;
-	char *keys;
-};
-
-static void grams_free(struct grams *g)
-{
-	sg_free(g->terms);
-	sg_free(g->lens);
-	sg_free(g->off);
-	sg_free(g->keys);
-}
-
 /* The grams that cover the normalized text norm with white space removed
  * (docs/RECALL.md, docs/FORMAT.md): the unigram of a one-character text,
  * else the bigrams at character offsets 0, 2, 4, ... and one ending at
  * the last character. Confirming them at those offsets is confirming the
- * whole string. g->n = 0 when the text is empty once normalized. SG_OK or
- * SG_ENOMEM (g is then freed). The indexer (common/gram.c) holds every
- * unigram and bigram outside white space, and both sides spell a gram and
- * measure a character with common/gram.h, so each of these is there when
- * the string is. */
-static int cut_grams(const char *norm, size_t len, struct grams *g)
+ * whole string. With `every`, the bigrams at the odd offsets too (each
+ * bigram of the text once, in offset order). g->n = 0 when the text is
+ * empty once normalized. SG_OK or SG_ENOMEM (g is then freed). The
+ * indexer (common/gram.c) holds every unigram and bigram outside white
+ * space, and both sides spell a gram and measure a character with
+ * common/gram.h, so each of these is there when the string is. */
+static int cut_grams(const char *norm, size_t len, int every,
+		     struct grams *g)
 {
 	size_t *at, n = 0, i, m = 0, c;
 	char *k;
@@ -397,7 +414,7 @@ static int cut_grams(const char *norm, size_t len, struct grams *g)
 		return SG_ENOMEM;
 	}
 	k = g->keys;
-	for (c = 0;; c = c + 2 < n - 1 ? c + 2 : n - 2) {
+	for (c = 0;; c = every ? c + 1 : c + 2 < n - 1 ? c + 2 : n - 2) {
 		/* a character's bytes: by its lead byte (white space removed
 		 * may have moved the next kept character) */
 		const char *c0 = norm + at[c], *c1 = n > 1 ? norm + at[c + 1] :
@@ -418,6 +435,101 @@ static int cut_grams(const char *norm, size_t len, struct grams *g)
 	return SG_OK;
 }
 
+/* Looks a gram up for choosing grams; its df, 0 when the index lacks
+ * it (the leaf then matches nothing), UINT64_MAX when the look-up failed
+ * (make_leaf looks again and reports it). */
+static uint64_t gram_get(struct run *r, const char *term, size_t len,
+			 sg_termrec *tr, int *rc)
+{
+	sg_error quiet = SG_ERROR_INIT;
+
+	*rc = sg_term_get(r->s->idx, r->s->txn, term, len, tr, &quiet);
+	if (*rc == SG_ENOTFOUND)
+		return 0;
+	return *rc == SG_OK ? tr->df : UINT64_MAX;
+}
+
+/* Below this df a cover's rarest gram is left to drive (pick_grams). */
+#define SUB_DRIVER_MIN_DF 256
+
+/* The grams a word's substring leaf reads: its cover (cut_grams), and
+ * the rarest bigram at an odd offset when it is rarer than every gram of
+ * the cover and the cover is common (over SUB_DRIVER_MIN_DF). Confirming
+ * it too changes no match (the string holds every one of its bigrams), but the leaf's leapfrog is driven by its rarest
+ * list: English words are made of common bigrams (accented: ac ce nt ed)
+ * whose lists each hold most documents, while one odd bigram (cc) is rare.
+ * The leaf's df, the rarest of its grams', stays an upper bound of the
+ * word's df (docs/RECALL.md). The look-ups are kept in g for make_leaf.
+ * SG_OK or SG_ENOMEM. */
+static int pick_grams(struct run *r, const char *norm, size_t len,
+		      struct grams *g)
+{
+	struct grams all;
+	uint64_t cover_min = UINT64_MAX, best_df = UINT64_MAX, df;
+	size_t i, best = SIZE_MAX;
+	sg_termrec best_tr;
+	int best_rc = SG_OK, rc;
+
+	if (cut_grams(norm, len, 0, g) != SG_OK)
+		return SG_ENOMEM;
+	if (g->n < 2)
+		return SG_OK; /* one gram: it is the word */
+	g->trs = sg_malloc((g->n + 1) * sizeof(*g->trs));
+	g->rcs = sg_malloc((g->n + 1) * sizeof(*g->rcs));
+	if (!g->trs || !g->rcs) {
+		grams_free(g);
+		return SG_ENOMEM;
+	}
+	for (i = 0; i < g->n; i++) {
+		df = gram_get(r, g->terms[i], g->lens[i], &g->trs[i],
+			      &g->rcs[i]);
+		if (df < cover_min)
+			cover_min = df;
+	}
+	/* A rare cover walks few documents: no look-ups for a better one
+	 * (they cost a B-tree descent each, a query's main cost on short
+	 * documents). */
+	if (cover_min <= SUB_DRIVER_MIN_DF || cover_min == UINT64_MAX)
+		return SG_OK;
+	if (cut_grams(norm, len, 1, &all) != SG_OK) {
+		grams_free(g);
+		return SG_ENOMEM;
+	}
+	for (i = 0; i < all.n; i++) {
+		if (all.off[i] % 2 == 0 || all.off[i] == g->off[g->n - 1])
+			continue;
+		sg_termrec tr;
+
+		df = gram_get(r, all.terms[i], all.lens[i], &tr, &rc);
+		if (df < best_df) {
+			best_df = df;
+			best = i;
+			best_tr = tr;
+			best_rc = rc;
+		}
+	}
+	if (best != SIZE_MAX && best_df < cover_min) {
+		/* g has room for n + 1 terms; the key is all's, copied */
+		char *key = g->keys;
+		size_t used = 0;
+
+		for (i = 0; i < g->n; i++)
+			used += g->lens[i];
+		key += used;
+		memcpy(key, all.terms[best], all.lens[best]);
+		/* cut_grams made room for one gram a character: the cover
+		 * has at most n/2 + 1 of the n - 1 bigrams, so one more fits */
+		g->terms[g->n] = key;
+		g->lens[g->n] = all.lens[best];
+		g->off[g->n] = all.off[best];
+		g->trs[g->n] = best_tr;
+		g->rcs[g->n] = best_rc;
+		g->n++;
+	}
+	grams_free(&all);
+	return SG_OK;
+}
+
 /* ------------------------------------------------------------ */
 
 /* The substring leaf of a keyword (docs/RECALL.md): its grams (cut_grams)
@@ -430,11 +542,11 @@ static int make_sub_leaf(struct run *r, const char *norm, size_t len,
 	int rc;
 
 	*li = SIZE_MAX;
-	if (cut_grams(norm, len, &g) != SG_OK)
+	if (pick_grams(r, norm, len, &g) != SG_OK)
 		return sg_err(r->err, SG_ENOMEM, "out of memory");
 	if (g.n == 0)
 		return SG_OK;
-	rc = make_leaf(r, g.terms, g.lens, g.off, g.n, scores, 1, blend, li);
+	rc = make_leaf(r, g.terms, g.lens, g.off, g.n, scores, 1, blend, &g, li);
 	grams_free(&g);
 	return rc;
 }
