@@ -90,7 +90,7 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 # A more specific pattern than the one above: make takes the shortest stem.
 $(BUILD)/pic/%.o: %.c

@@ -17,7 +17,11 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 	double *cum = sg_malloc((np + 1) * sizeof(*cum));
 	double *contrib = sg_calloc(r->n_leaves + 1, sizeof(*contrib));
 	char *is_pos = sg_calloc(r->n_leaves + 1, 1);
-	size_t i, e = 0;
+	size_t i, e = 0, reg_e = SIZE_MAX;
+	/* The block-max region last computed: its end, its bound, for the
+	 * essential leaves pos[reg_e..np) (reg_e SIZE_MAX: none yet). */
+	uint32_t reg_end = 0;
+	double reg_bound = 0;
 	int rc = SG_OK;
 
 	if (!cum || !contrib || !is_pos) {
@@ -59,24 +63,34 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 			 * most its block's bound (its postings from d on lie
 			 * in that block) and the others their global bounds.
 			 * When that cannot beat the k-th score, the whole
-			 * region is skipped without decoding a posting. */
-			double bound = cum[e];
-			uint32_t reg = SG_DOC_END;
+			 * region is skipped without decoding a posting. The
+			 * region's bound holds for every candidate up to its
+			 * end while the essential leaves are the same: a leaf
+			 * that moved on left its block only past the end, or
+			 * ended, and then bounds nothing there. Only the k-th
+			 * score, which rises, is compared again. */
+			if (reg_e != e || d > reg_end) {
+				reg_bound = cum[e];
+				reg_end = SG_DOC_END;
+				reg_e = e;
+				for (i = e; i < np; i++) {
+					struct leaf *l = &r->leaves[pos[i]];
+					size_t t;
 
-			for (i = e; i < np; i++) {
-				struct leaf *l = &r->leaves[pos[i]];
-				size_t t;
-
-				if (l->doc == SG_DOC_END)
-					continue;
-				bound += sq_leaf_block_bound(r, l);
-				for (t = 0; t < l->n; t++)
-					if (l->cur[t].blk.last < reg)
-						reg = l->cur[t].blk.last;
+					if (l->doc == SG_DOC_END)
+						continue;
+					reg_bound += sq_leaf_block_bound(r, l);
+					for (t = 0; t < l->n; t++)
+						if (l->cur[t].blk.last < reg_end)
+							reg_end = l->cur[t].blk.last;
+				}
 			}
-			if (bound * BOUND_SLACK <= theta) {
+			if (reg_bound * BOUND_SLACK <= theta) {
+				uint32_t reg = reg_end;
+
 				r->skipped++;
 				r->lower_bound = 1;
+				reg_e = SIZE_MAX;
 				for (i = e; i < np; i++) {
 					struct leaf *l = &r->leaves[pos[i]];
 
@@ -93,14 +107,16 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 
 			if ((rc = sq_doc_dlw(r, d, dl, &dlw)) != SG_OK)
 				goto out;
-			for (i = 0; i < np; i++)
-				contrib[pos[i]] = 0;
+			/* Each leaf's contrib is written below, 0 when it is
+			 * not on d, before the sum reads it (unless pruned). */
 			for (i = e; i < np; i++) {
 				struct leaf *l = &r->leaves[pos[i]];
 				uint32_t tf;
 
-				if (l->doc != d)
+				if (l->doc != d) {
+					contrib[pos[i]] = 0;
 					continue;
+				}
 				rc = sq_leaf_tf(r, l, d, &tf);
 				if (rc != SG_OK)
 					goto out;
@@ -119,8 +135,10 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				rc = sq_leaf_advance(r, l, d);
 				if (rc != SG_OK)
 					goto out;
-				if (l->doc != d)
+				if (l->doc != d) {
+					contrib[pos[i]] = 0;
 					continue;
+				}
 				rc = sq_leaf_tf(r, l, d, &tf);
 				if (rc != SG_OK)
 					goto out;
