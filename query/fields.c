@@ -174,16 +174,13 @@ int sq_doc_spans(struct run *r, uint32_t docid)
 	return SG_OK;
 }
 
-int sq_doc_dlw(struct run *r, uint32_t docid, uint32_t dl, double *out)
+int sq_doc_dlw_weighted(struct run *r, uint32_t docid, uint32_t dl,
+			double *out)
 {
 	size_t f;
 	double s = 0;
 	int rc;
 
-	if (!r->weighted) {
-		*out = dl;
-		return SG_OK;
-	}
 	if (r->s->idx->n_fields == 1) {
 		*out = r->w[0] * (double)dl;
 		return SG_OK;

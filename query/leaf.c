@@ -113,6 +113,11 @@ int sq_leaf_advance(struct run *r, struct leaf *l, uint32_t target)
 		l->doc = SG_DOC_END;
 		return SG_OK;
 	}
+	if (l->n == 1) { /* one term: its cursor is the leaf */
+		rc = sg_tcur_advance(&l->cur[0], target, r->err);
+		l->doc = l->cur[0].doc;
+		return rc;
+	}
 	for (;;) {
 		int agree = 1;
 

@@ -249,9 +249,21 @@ int sq_field_index(const struct run *r, const char *name, size_t len);
 void sq_field_names(const struct run *r, char *out, size_t cap);
 /* Loads docid's spans into r->spans (once per docid). */
 int sq_doc_spans(struct run *r, uint32_t docid);
+/* sq_doc_dlw with weights. */
+int sq_doc_dlw_weighted(struct run *r, uint32_t docid, uint32_t dl,
+			double *out);
 /* BM25's length of docid (dl its count of terms): dl, or with weights
- * the fields' lengths weighted. */
-int sq_doc_dlw(struct run *r, uint32_t docid, uint32_t dl, double *out);
+ * the fields' lengths weighted. Inline: without weights (the common
+ * case) it is dl, asked for every candidate. */
+static inline int sq_doc_dlw(struct run *r, uint32_t docid, uint32_t dl,
+			     double *out)
+{
+	if (!r->weighted) {
+		*out = dl;
+		return SG_OK;
+	}
+	return sq_doc_dlw_weighted(r, docid, dl, out);
+}
 /* Keeps of the leaf's occurrences pos[0..*n) (phrase starts, token or
  * character positions by the leaf's kind) those in its field, and sums
  * their weights into *wtf. */
@@ -442,11 +454,24 @@ static inline double threshold(const struct run *r)
 	return r->n_heap < r->k ? -HUGE_VAL : r->heap[0].score;
 }
 
-/* A scored match: into the heap, or (with sort keys or filters) through
- * them first. */
-void sq_heap_push(struct run *r, int tier, double score, uint32_t docid);
 /* Into the heap, as it is. */
 void sq_heap_insert(struct run *r, struct heap_ent e);
+/* sq_heap_push under sort keys or filters: through them first. */
+void sq_heap_push_sorted(struct run *r, struct heap_ent e);
+
+/* A scored match: into the heap, or (with sort keys or filters) through
+ * them first. Inline: most matches do not beat the worst of a full heap,
+ * and they return here without a call. */
+static inline void sq_heap_push(struct run *r, int tier, double score,
+				uint32_t docid)
+{
+	struct heap_ent e = { tier, score, docid };
+
+	if (r->sf)
+		sq_heap_push_sorted(r, e);
+	else if (r->n_heap < r->k || worse(&r->heap[0], &e))
+		sq_heap_insert(r, e);
+}
 
 /* Takes the worst entry out (the heap must not be empty). */
 struct heap_ent sq_heap_pop(struct run *r);

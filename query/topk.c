@@ -32,7 +32,7 @@ static void sift_down(struct heap_ent *h, size_t n, struct heap_ent e)
 /* A push under sort keys or filters: the document is tested against the
  * filters (a failure is kept in r->sticky, which the evaluation returns),
  * then collected or pushed. */
-static void push_sorted_or_filtered(struct run *r, struct heap_ent e)
+void sq_heap_push_sorted(struct run *r, struct heap_ent e)
 {
 	int ok;
 
@@ -59,16 +59,6 @@ static void push_sorted_or_filtered(struct run *r, struct heap_ent e)
 	r->coll[r->n_coll].tier = e.tier;
 	r->coll[r->n_coll].score = e.score;
 	r->n_coll++;
-}
-
-void sq_heap_push(struct run *r, int tier, double score, uint32_t docid)
-{
-	struct heap_ent e = { tier, score, docid };
-
-	if (r->sf)
-		push_sorted_or_filtered(r, e);
-	else
-		sq_heap_insert(r, e);
 }
 
 void sq_heap_insert(struct run *r, struct heap_ent e)
