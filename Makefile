@@ -160,7 +160,8 @@ bench-serve: all
 bench-varint: all
 	$(BUILD)/bench/varint_bench
 
-## the benchmarks: sagasu against its peers (bench/README.md)
+## the benchmarks: sagasu against its peers on two corpora, docs and jsquad
+## (one table each; BENCH_CORPORA, BENCH_CORPUS, SHARED: bench/README.md)
 bench: all
 	@BUILD=$(BUILD) bench/run.sh
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: sagasu side by side with SQLite FTS5, Xapian and
-# Groonga on one corpus and one query set.  Prints one Markdown table and writes
-# it, with the machine's description, to bench/results/latest.md and .json.
+# Groonga on two corpora of different shape, one after the other, each with its
+# own query set: "docs", Debian's Japanese documentation (a few thousand long
+# documents), and "jsquad", JSQuAD's Wikipedia paragraphs (short documents).
+# Prints one Markdown section per corpus and writes them, with the machine's
+# description once, to bench/results/latest.md and .json.
 #
 # Environment:
 #   BUILD            build directory (build)
@@ -9,11 +12,23 @@
 #   SAGASU_TOKENIZE  analyzer command for the pre-tokenized peers and the query
 #                    set (default "$SAGASU tokenize --lines"); for development
 #                    only: "python3 bench/peers/tokenize_emul.py"
-#   BENCH_CORPUS     use this JSONL corpus instead of building bench/work/corpus.jsonl
-#   BENCH_QUERIES    number of queries (300); BENCH_SEED (42); BENCH_REPEAT timed
-#                    passes over the set per engine and mode (3), after one warm-up
+#   BENCH_CORPORA    the corpora to run, by label, in this order ("docs jsquad"):
+#                      docs    bench/work/corpus.jsonl, built by bench/corpus.sh
+#                              when absent (where the other bench/ scripts look)
+#                      jsquad  $SHARED/corpus/jsquad/docs.jsonl; when absent, a
+#                              "SKIP jsquad" line and the docs table alone
+#   SHARED           the shared corpora (default: ../shared beside the checkout)
+#   BENCH_CORPUS     one corpus only, this JSONL file, labelled by its file name
+#                    (BENCH_CORPORA is then not used)
+#   BENCH_QUERIES    number of queries per corpus (300); BENCH_SEED (42); BENCH_REPEAT
+#                    timed passes over the set per engine and mode (3), after one warm-up
 #   BENCH_THREADS    threads of the second `sagasu bench` run per mode (nproc)
 #   BENCH_SKIP_SETUP=1  do not run scripts/setup.sh bench
+#
+# Files: each corpus works in its own bench/work/LABEL/ (its terms, query set,
+# peer databases, sagasu indexes, top-10 runs, raw.jsonl, and its report.md and
+# .json from bench/peers/report.py), so nothing of one corpus reaches the
+# other's table; `report.py --combine` then joins the reports into bench/results/.
 #
 # What is timed: each peer times itself inside its process (see the header of
 # each driver in bench/peers/); FTS5 and Xapian index sagasu's terms (tokenizing
@@ -24,37 +39,68 @@ cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
 SAGASU=${SAGASU:-$BUILD/sagasu}
+SHARED=${SHARED:-$(dirname "$PWD")/shared}
 N_QUERIES=${BENCH_QUERIES:-300}
 SEED=${BENCH_SEED:-42}
 REPEAT=${BENCH_REPEAT:-3}
 K=10
 WORK=bench/work
 RES=bench/results
-RAW=$WORK/raw.jsonl         # one JSON object per engine step, gathered for the table
+LABEL=                      # the corpus being run, for step's messages
 
 die() { echo "bench/run.sh: $*" >&2; exit 1; }
-step() { echo "== $*" >&2; }
+step() { echo "== ${LABEL:+$LABEL: }$*" >&2; }
 
 [ "${BENCH_SKIP_SETUP:-0}" = 1 ] || scripts/setup.sh bench || die "scripts/setup.sh bench failed"
 make --no-print-directory -f bench/peers/Makefile BUILD="$BUILD" >&2 || die "building the peer drivers failed"
-mkdir -p "$WORK" "$WORK/runs" "$RES"
-: > "$RAW"
+mkdir -p "$WORK" "$RES"
 
-# --- corpus ------------------------------------------------------------------
+# --- the corpora -----------------------------------------------------------------
+# Chosen (and the docs corpus built) before anything is timed, so that a missing
+# corpus is said at once and not after the first corpus' half hour.
+LABELS=() FILES=() ABOUTS=() SKIPPED=()
+add_corpus() { # label file about
+  local l
+  for l in "${LABELS[@]}"; do [ "$l" != "$1" ] || die "corpus '$1' is listed twice"; done
+  [ -s "$2" ] || die "corpus $2 ($1) is empty"
+  LABELS+=("$1"); FILES+=("$2"); ABOUTS+=("$3")
+}
+skip_corpus() { # label, why
+  echo "bench/run.sh: SKIP $1: $2" >&2
+  SKIPPED+=("$1: $2")
+}
+builtin_corpus() { # label: the corpora `make bench` knows by name
+  local f
+  case $1 in
+    docs)
+      # Kept at bench/work/corpus.jsonl, not in bench/work/docs/: serve_bench.sh,
+      # recall.sh, scale.sh and index_bench.sh read it there.  Built once (17 MB,
+      # deterministic), reused while present.
+      f=$WORK/corpus.jsonl
+      if [ ! -s "$f" ]; then
+        [ -x bench/corpus.sh ] || die "no $f and no bench/corpus.sh to build it (or set BENCH_CORPUS=FILE.jsonl)"
+        step "building the corpus: bench/corpus.sh $f"
+        bench/corpus.sh "$f" || die "bench/corpus.sh failed"
+      fi
+      add_corpus docs "$f" "Debian's Japanese documentation (bench/corpus.sh)" ;;
+    jsquad)
+      f=$SHARED/corpus/jsquad/docs.jsonl
+      if [ -e "$f" ]; then
+        add_corpus jsquad "$f" "JSQuAD's Wikipedia paragraphs"
+      else
+        skip_corpus jsquad "$f is absent (set SHARED=DIR)"
+      fi ;;
+    *) die "unknown corpus '$1' in BENCH_CORPORA (docs, jsquad; or BENCH_CORPUS=FILE.jsonl)" ;;
+  esac
+}
 if [ -n "${BENCH_CORPUS:-}" ]; then
-  CORPUS=$BENCH_CORPUS
+  [ -s "$BENCH_CORPUS" ] || die "corpus $BENCH_CORPUS is missing or empty"
+  add_corpus "$(basename "$BENCH_CORPUS")" "$BENCH_CORPUS" ""
 else
-  CORPUS=$WORK/corpus.jsonl
-  if [ ! -s "$CORPUS" ]; then
-    [ -x bench/corpus.sh ] || die "no $CORPUS and no bench/corpus.sh to build it (or set BENCH_CORPUS=FILE.jsonl)"
-    step "building the corpus: bench/corpus.sh $CORPUS"
-    bench/corpus.sh "$CORPUS" || die "bench/corpus.sh failed"
-  fi
+  read -r -a want <<< "${BENCH_CORPORA:-docs jsquad}"
+  for l in "${want[@]}"; do builtin_corpus "$l"; done
 fi
-[ -s "$CORPUS" ] || die "corpus $CORPUS is missing or empty"
-DOCS=$(grep -c . "$CORPUS")
-MB=$(du -m "$CORPUS" | cut -f1)
-step "corpus $CORPUS: $DOCS documents, ${MB} MB"
+[ ${#LABELS[@]} -gt 0 ] || die "no corpus to run (BENCH_CORPORA='${BENCH_CORPORA:-docs jsquad}')"
 
 # --- the analyzer: all engines fed pre-analyzed text see sagasu's terms --------
 if [ -n "${SAGASU_TOKENIZE:-}" ]; then
@@ -67,14 +113,32 @@ else
   SAGASU_TOKENIZE='python3 bench/peers/tokenize_emul.py'"
 fi
 export SAGASU SAGASU_TOKENIZE=${SAGASU_TOKENIZE:-}
-TOK=$WORK/corpus.tok.jsonl
-Q=$WORK/queries.tsv
-step "tokenizing the corpus with '$TOKENIZER'"
-t0=$(date +%s.%N)
-python3 bench/peers/tokenize_corpus.py "$CORPUS" "$TOK" || die "tokenizing failed"
-TOK_S=$(python3 -c 'import sys,time; print(round(time.time() - float(sys.argv[1]), 2))' "$t0")
-python3 bench/make_queries.py "$CORPUS" "$Q" --seed "$SEED" --n "$N_QUERIES" --tokenized "$TOK" \
-  || die "make_queries.py failed"
+THREADS=${BENCH_THREADS:-$(nproc)}
+
+# --- one corpus: terms and query set ------------------------------------------------
+# Sets the globals the steps below share: CORPUS, W (its work directory), RAW, TOK,
+# Q, DOCS, TOK_S, SAGASU_NOTE.
+prepare_corpus() { # label file
+  LABEL=$1 CORPUS=$2
+  W=$WORK/${LABEL//[^A-Za-z0-9._-]/_}
+  RAW=$W/raw.jsonl          # one JSON object per engine step, gathered for the table
+  TOK=$W/corpus.tok.jsonl
+  Q=$W/queries.tsv
+  SAGASU_NOTE=
+  # Top-10 runs of an earlier run would count in the overlap of a row that failed now.
+  rm -rf "$W/runs"
+  mkdir -p "$W/runs"
+  : > "$RAW"
+  DOCS=$(grep -c . "$CORPUS")
+  step "corpus $CORPUS: $DOCS documents, $(du -m "$CORPUS" | cut -f1) MB; files in $W/"
+  step "tokenizing the corpus with '$TOKENIZER'"
+  local t0
+  t0=$(date +%s.%N)
+  python3 bench/peers/tokenize_corpus.py "$CORPUS" "$TOK" || die "tokenizing failed"
+  TOK_S=$(python3 -c 'import sys,time; print(round(time.time() - float(sys.argv[1]), 2))' "$t0")
+  python3 bench/make_queries.py "$CORPUS" "$Q" --seed "$SEED" --n "$N_QUERIES" --tokenized "$TOK" \
+    || die "make_queries.py failed"
+}
 
 record() { # label, then the JSON line on stdin
   python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d["label"]=sys.argv[1]; print(json.dumps(d, ensure_ascii=False))' "$1" >> "$RAW"
@@ -88,27 +152,30 @@ run_peer() { # label index-cmd... ; query via a function
 }
 
 # --- peers ---------------------------------------------------------------------
-step "FTS5"
-run_peer fts5 "$BUILD/bench/fts5_peer" index "$WORK/fts5.sqlite" "$TOK"
-for m in and or; do
-  run_peer fts5 "$BUILD/bench/fts5_peer" query "$WORK/fts5.sqlite" "$Q" --mode $m -k $K \
-    --repeat "$REPEAT" --run "$WORK/runs/fts5.$m.tsv"
-done
-step "Xapian"
-run_peer xapian "$BUILD/bench/xapian_peer" index "$WORK/xapian.db" "$TOK"
-for m in and or; do
-  run_peer xapian "$BUILD/bench/xapian_peer" query "$WORK/xapian.db" "$Q" --mode $m -k $K \
-    --repeat "$REPEAT" --run "$WORK/runs/xapian.$m.tsv"
-done
-for tk in TokenMecab TokenBigram; do
-  label=groonga-${tk#Token}; label=${label,,}
-  step "Groonga $tk"
-  run_peer "$label" bench/peers/groonga.sh index "$WORK/$label" "$CORPUS" --tokenizer $tk
+run_peers() {
+  local m tk label
+  step "FTS5"
+  run_peer fts5 "$BUILD/bench/fts5_peer" index "$W/fts5.sqlite" "$TOK"
   for m in and or; do
-    run_peer "$label" bench/peers/groonga.sh query "$WORK/$label" "$Q" --mode $m -k $K \
-      --repeat "$REPEAT" --run "$WORK/runs/$label.$m.tsv"
+    run_peer fts5 "$BUILD/bench/fts5_peer" query "$W/fts5.sqlite" "$Q" --mode $m -k $K \
+      --repeat "$REPEAT" --run "$W/runs/fts5.$m.tsv"
   done
-done
+  step "Xapian"
+  run_peer xapian "$BUILD/bench/xapian_peer" index "$W/xapian.db" "$TOK"
+  for m in and or; do
+    run_peer xapian "$BUILD/bench/xapian_peer" query "$W/xapian.db" "$Q" --mode $m -k $K \
+      --repeat "$REPEAT" --run "$W/runs/xapian.$m.tsv"
+  done
+  for tk in TokenMecab TokenBigram; do
+    label=groonga-${tk#Token}; label=${label,,}
+    step "Groonga $tk"
+    run_peer "$label" bench/peers/groonga.sh index "$W/$label" "$CORPUS" --tokenizer $tk
+    for m in and or; do
+      run_peer "$label" bench/peers/groonga.sh query "$W/$label" "$Q" --mode $m -k $K \
+        --repeat "$REPEAT" --run "$W/runs/$label.$m.tsv"
+    done
+  done
+}
 
 # --- sagasu: two indexes ----------------------------------------------------------
 #   sagasu        the default index (morphemes + substring grams): AND is keyword
@@ -122,30 +189,28 @@ done
 # `sagasu bench --warmup 1 --repeat $REPEAT` per mode, once on 1 thread and once
 # on $THREADS threads (the scaling); the top 10 of each query from `sagasu search
 # --format tsv` for the overlap with FTS5.
-THREADS=${BENCH_THREADS:-$(nproc)}
-SAGASU_NOTE=
 sagasu_row() { # label, then extra `sagasu index` options
   local label=$1; shift
-  local idx=$WORK/$label.idx m flag out mt
+  local idx=$W/$label.idx m flag out mt
   step "$label (sagasu index $*)"
   rm -rf "$idx"
-  if ! /usr/bin/time -o "$WORK/$label.time" -f '%e %M' \
-       "$SAGASU" index -d "$idx" --format jsonl "$@" "$CORPUS" > "$WORK/$label.index.log" 2>&1; then
-    SAGASU_NOTE="$label skipped: '$SAGASU index -d $idx --format jsonl $* $CORPUS' failed: $(tail -n 1 "$WORK/$label.index.log")"
+  if ! /usr/bin/time -o "$W/$label.time" -f '%e %M' \
+       "$SAGASU" index -d "$idx" --format jsonl "$@" "$CORPUS" > "$W/$label.index.log" 2>&1; then
+    SAGASU_NOTE="$label skipped: '$SAGASU index -d $idx --format jsonl $* $CORPUS' failed: $(tail -n 1 "$W/$label.index.log")"
     return 1
   fi
-  cat "$WORK/$label.index.log" >&2
+  cat "$W/$label.index.log" >&2
   local wall rss size docs_b
-  read -r wall rss < "$WORK/$label.time"
+  read -r wall rss < "$W/$label.time"
   size=$(du -s --block-size=1 "$idx" | cut -f1)
-  "$SAGASU" stats -d "$idx" --json > "$WORK/$label.stats.json" || die "sagasu stats failed"
-  docs_b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["databases"]["docs"]["bytes"])' "$WORK/$label.stats.json")
+  "$SAGASU" stats -d "$idx" --json > "$W/$label.stats.json" || die "sagasu stats failed"
+  docs_b=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["databases"]["docs"]["bytes"])' "$W/$label.stats.json")
   printf '{"engine":"sagasu","step":"index","index_flags":"%s","docs":%s,"index_s":%s,"size_bytes":%s,"stored_text_bytes":%s,"size_without_text_bytes":%s,"peak_rss_kb":%s,"timing":"wall, incl. start-up"}\n' \
     "$*" "$DOCS" "$wall" "$size" "$docs_b" "$((size - docs_b))" "$rss" | record "$label"
   for m in and or; do
     flag=; [ $m = or ] && flag=--or
-    "$SAGASU" search -d "$idx" --queries "$Q" -k $K $flag --format tsv > "$WORK/runs/$label.$m.tsv" \
-      2> "$WORK/$label.search.log" || die "$label: sagasu search --queries failed: $(tail -n 1 "$WORK/$label.search.log")"
+    "$SAGASU" search -d "$idx" --queries "$Q" -k $K $flag --format tsv > "$W/runs/$label.$m.tsv" \
+      2> "$W/$label.search.log" || die "$label: sagasu search --queries failed: $(tail -n 1 "$W/$label.search.log")"
     out=$("$SAGASU" bench -d "$idx" --queries "$Q" -k $K $flag --warmup 1 --repeat "$REPEAT" \
           --threads 1 --json) || die "$label: sagasu bench failed"
     mt=$("$SAGASU" bench -d "$idx" --queries "$Q" -k $K $flag --warmup 1 --repeat "$REPEAT" \
@@ -160,11 +225,36 @@ d.update(engine="sagasu", step="query", mode=sys.argv[1],
 print(json.dumps(d))' "$m" "$out" "$mt" | record "$label"
   done
 }
-sagasu_row sagasu || true
-sagasu_row sagasu-nosub --no-substring || true
-[ -z "$SAGASU_NOTE" ] || echo "bench/run.sh: $SAGASU_NOTE" >&2
+run_sagasu() {
+  sagasu_row sagasu || true
+  sagasu_row sagasu-nosub --no-substring || true
+  [ -z "$SAGASU_NOTE" ] || echo "bench/run.sh: $SAGASU_NOTE" >&2
+}
 
-# --- the table -------------------------------------------------------------------
-python3 bench/peers/report.py "$RAW" "$RES/latest.md" "$RES/latest.json" \
-  --corpus "$CORPUS" --docs "$DOCS" --queries "$Q" --repeat "$REPEAT" \
-  --tokenizer "$TOKENIZER" --runs "$WORK/runs" --note "$SAGASU_NOTE" --threads "$THREADS" --tokenize-s "$TOK_S"
+# --- one corpus' table -------------------------------------------------------------
+# Into its work directory; its Markdown goes to stderr, as the progress does:
+# stdout gets the combined report only.
+report_corpus() { # about
+  python3 bench/peers/report.py "$RAW" "$W/report.md" "$W/report.json" \
+    --corpus "$CORPUS" --docs "$DOCS" --queries "$Q" --repeat "$REPEAT" \
+    --tokenizer "$TOKENIZER" --runs "$W/runs" --note "$SAGASU_NOTE" --threads "$THREADS" \
+    --tokenize-s "$TOK_S" --label "$LABEL" --about "$1" >&2 || die "report.py failed"
+  REPORTS+=("$W/report.json")
+}
+
+REPORTS=()
+for i in "${!LABELS[@]}"; do
+  prepare_corpus "${LABELS[$i]}" "${FILES[$i]}"
+  run_peers
+  run_sagasu
+  report_corpus "${ABOUTS[$i]}"
+done
+LABEL=
+
+# --- the tables: every corpus in one report --------------------------------------------
+skipped=()
+for s in "${SKIPPED[@]}"; do skipped+=(--skipped "$s"); done
+python3 bench/peers/report.py --combine "$RES/latest.md" "$RES/latest.json" "${REPORTS[@]}" "${skipped[@]}" \
+  || die "report.py --combine failed"
+# Said again at the end, where it is seen after the long run.
+for s in "${SKIPPED[@]}"; do echo "bench/run.sh: SKIP $s" >&2; done

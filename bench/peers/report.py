@@ -4,6 +4,14 @@ Markdown table it prints and writes to bench/results/latest.md and latest.json.
 
 usage: report.py RAW.jsonl OUT.md OUT.json --corpus C --docs N --queries Q
                  --repeat R --tokenizer CMD --runs DIR [--note TEXT]
+                 [--label L] [--about TEXT]
+       report.py --combine OUT.md OUT.json CORPUS.json... [--skipped TEXT]...
+
+The first form reports one corpus (OUT.md as it always did).  The second joins
+the OUT.json of several such runs, one per corpus, into one report: the
+machine once, then a section `## LABEL: ABOUT` per corpus with its tables,
+then the notes common to all; OUT.json is {LABEL: that corpus' OUT.json}.
+--skipped names a corpus that was not run, and why.
 
 Rows: engine x mode (AND, OR).  Index columns come from the engine's index
 step, query columns from its query step.  "sagasu ×" is the QPS of the sagasu row
@@ -69,22 +77,24 @@ def fmt(v, nd=1):
     return f"{v:,}"
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("raw")
-    ap.add_argument("out_md")
-    ap.add_argument("out_json")
-    ap.add_argument("--corpus", required=True)
-    ap.add_argument("--docs", type=int, required=True)
-    ap.add_argument("--queries", required=True)
-    ap.add_argument("--repeat", type=int, required=True)
-    ap.add_argument("--tokenizer", required=True)
-    ap.add_argument("--runs", required=True)
-    ap.add_argument("--note", default="")
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--tokenize-s", type=float, default=None)
-    a = ap.parse_args()
+def mean_doc_chars(corpus: str):
+    """Characters of text (every string field but the id) per document: the
+    corpus' shape, for the section heading.  None if the file cannot be read."""
+    n = chars = 0
+    try:
+        for line in open(corpus, encoding="utf-8"):
+            if line.strip():
+                d = json.loads(line)
+                chars += sum(len(v) for k, v in d.items() if k != "id" and isinstance(v, str))
+                n += 1
+    except (OSError, ValueError, AttributeError):
+        return None
+    return chars / n if n else None
 
+
+def evaluate(a) -> dict:
+    """One corpus: the raw records and top-10 runs into rows and targets (what
+    OUT.json holds)."""
     recs = [json.loads(l) for l in open(a.raw, encoding="utf-8") if l.strip()]
     order, index, query = [], {}, {}
     for r in recs:
@@ -135,7 +145,48 @@ def main() -> int:
                 "scaling": q.get("scaling") if q else None,
             })
 
-    m = machine()
+    # The issue's targets.
+    def row(lab, mode):
+        return next((r for r in rows if r["engine"] == lab and r["mode"] == mode), None)
+    targets = []
+    for mode in ("AND", "OR"):
+        for peer, want in (("fts5", 10), ("groonga-mecab", 10), ("groonga-bigram", 10), ("xapian", 2)):
+            r = row(peer, mode)
+            if r and r["sagasu_ratio"] is not None:
+                targets.append({"target": f"{mode} top-10 QPS ≥ {want}× {peer}",
+                                "value": f"{math.floor(r['sagasu_ratio'] * 100) / 100:.2f}× ({r['vs']} {fmt(row(r['vs'], mode)['qps'], 0)} "
+                                         f"vs {fmt(r['qps'], 0)} q/s)",
+                                "met": r["sagasu_ratio"] >= want})
+    for lab in ("sagasu", "sagasu-nosub"):
+        for g in ("groonga-mecab", "groonga-bigram"):
+            si, gi = index.get(lab, {}).get("index_s"), index.get(g, {}).get("index_s")
+            if si and gi:
+                targets.append({"target": f"index build ≤ 1/3 of {g} ({lab})",
+                                "value": f"{si / gi:.2f} of it ({si:.2f} s vs {gi:.2f} s)",
+                                "met": si <= gi / 3})
+    fw = index.get("fts5", {}).get("size_without_text_bytes")
+    for lab in ("sagasu-nosub", "sagasu"):
+        sw = index.get(lab, {}).get("size_without_text_bytes")
+        if sw is not None and fw:
+            targets.append({"target": f"size w/o stored text ≤ FTS5's ({lab})",
+                            "value": f"{sw / 2**20:.1f} MB vs {fw / 2**20:.1f} MB ({sw / fw:.2f}×)",
+                            "met": sw <= fw})
+
+    return {"machine": machine(), "corpus": a.corpus, "docs": a.docs, "queries": a.queries,
+            "n_queries": nq, "repeat": a.repeat, "tokenizer": a.tokenizer,
+            "note": a.note, "threads": a.threads, "tokenize_s": a.tokenize_s,
+            "label": a.label, "about": a.about, "mean_doc_chars": mean_doc_chars(a.corpus),
+            "targets": targets, "rows": rows, "raw": recs}
+
+
+def machine_line(m: dict) -> str:
+    return f"Machine: {m['nproc']} CPUs, {m['cpu']}, {m['mem_gib']} GiB RAM, Linux {m['kernel']}, {m['date']}"
+
+
+def corpus_tables(d: dict) -> list:
+    """The lines a corpus gets: its description, the engine table, the targets
+    and the thread scaling."""
+    rows = d["rows"]
     head = ("| engine | mode | index s | index MB | w/o text MB | peak RSS MB | QPS | p50 µs | p99 µs "
             "| sagasu × | top-10 ∩ FTS5 | 0-hit q |")
     lines = [head, "|" + "|".join(["---"] * 12) + "|"]
@@ -165,46 +216,24 @@ def main() -> int:
                       + f" | {fmt(sp, 2)} |")
     scaling_table = "\n".join(sc) if scal_rows else ""
 
-    # The issue's targets.
-    def row(lab, mode):
-        return next((r for r in rows if r["engine"] == lab and r["mode"] == mode), None)
-    targets = []
-    for mode in ("AND", "OR"):
-        for peer, want in (("fts5", 10), ("groonga-mecab", 10), ("groonga-bigram", 10), ("xapian", 2)):
-            r = row(peer, mode)
-            if r and r["sagasu_ratio"] is not None:
-                targets.append({"target": f"{mode} top-10 QPS ≥ {want}× {peer}",
-                                "value": f"{math.floor(r['sagasu_ratio'] * 100) / 100:.2f}× ({r['vs']} {fmt(row(r['vs'], mode)['qps'], 0)} "
-                                         f"vs {fmt(r['qps'], 0)} q/s)",
-                                "met": r["sagasu_ratio"] >= want})
-    for lab in ("sagasu", "sagasu-nosub"):
-        for g in ("groonga-mecab", "groonga-bigram"):
-            si, gi = index.get(lab, {}).get("index_s"), index.get(g, {}).get("index_s")
-            if si and gi:
-                targets.append({"target": f"index build ≤ 1/3 of {g} ({lab})",
-                                "value": f"{si / gi:.2f} of it ({si:.2f} s vs {gi:.2f} s)",
-                                "met": si <= gi / 3})
-    fw = index.get("fts5", {}).get("size_without_text_bytes")
-    for lab in ("sagasu-nosub", "sagasu"):
-        sw = index.get(lab, {}).get("size_without_text_bytes")
-        if sw is not None and fw:
-            targets.append({"target": f"size w/o stored text ≤ FTS5's ({lab})",
-                            "value": f"{sw / 2**20:.1f} MB vs {fw / 2**20:.1f} MB ({sw / fw:.2f}×)",
-                            "met": sw <= fw})
     tg = ["| target | sagasu | met |", "|---|---|---|"] + [
-        f"| {t['target']} | {t['value']} | {'yes' if t['met'] else '**no**'} |" for t in targets]
+        f"| {t['target']} | {t['value']} | {'yes' if t['met'] else '**no**'} |" for t in d["targets"]]
     target_table = "\n".join(tg)
 
-    sizes = {lab: index[lab].get("size_bytes") for lab in index}
-    md = [
-        "# sagasu vs peers — latest run", "",
-        f"Machine: {m['nproc']} CPUs, {m['cpu']}, {m['mem_gib']} GiB RAM, Linux {m['kernel']}, {m['date']}",
-        f"Corpus: `{a.corpus}` ({a.docs:,} documents); {nq} queries (`{a.queries}`, 1/3 each 1, 2, 3 words), "
-        f"k = 10, one warm-up pass then {a.repeat} timed passes; terms for FTS5, Xapian and the queries from `{a.tokenizer}`.",
+    return [
+        f"Corpus: `{d['corpus']}` ({d['docs']:,} documents); {d['n_queries']} queries (`{d['queries']}`, 1/3 each 1, 2, 3 words), "
+        f"k = 10, one warm-up pass then {d['repeat']} timed passes; terms for FTS5, Xapian and the queries from `{d['tokenizer']}`.",
         "", table, "",
         "Targets of the issue (\"Ranking-speed benchmark\"):", "", target_table, "",
-        f"sagasu on 1 and {a.threads} threads (`sagasu bench --threads N`, one searcher per thread on one "
+        f"sagasu on 1 and {d['threads']} threads (`sagasu bench --threads N`, one searcher per thread on one "
         "read-only LMDB environment; QPS of all threads together):", "", scaling_table, "",
+    ]
+
+
+def notes(tokenize_s) -> list:
+    """The notes under the tables.  tokenize_s: the time `sagasu tokenize` took
+    over the one corpus, or None when each corpus' section gives its own."""
+    return [
         "- Rows: `sagasu` is the default index (morphemes + substring grams): its AND is keyword mode (a word matches "
         "every document containing it as a string, ranked in tiers; docs/RECALL.md), the promise of Groonga TokenBigram. "
         "`sagasu-nosub` is `sagasu index --no-substring`: its AND matches whole morphemes like FTS5, Xapian and Groonga "
@@ -215,7 +244,7 @@ def main() -> int:
         "FTS5, pages in use by everything but the content table `t_content` (dbstat; free pages not counted); "
         "Xapian stores no text (only the id as document data). Groonga: not measured.",
         "- index s: FTS5 and Xapian, in-process time to load sagasu's pre-computed terms (analysis not included"
-        + (f"; running `sagasu tokenize --lines` over the corpus took {a.tokenize_s:.2f} s" if a.tokenize_s else "") + "); "
+        + (f"; running `sagasu tokenize --lines` over the corpus took {tokenize_s:.2f} s" if tokenize_s else "") + "); "
         "Groonga, sum of its in-process command times, its own MeCab/bigram analysis included; sagasu, wall time of `sagasu index` (analysis included).",
         "- FTS5: detail=full, `ascii` tokenizer with all ASCII punctuation as token characters (only spaces separate terms), "
         "one transaction + 'optimize'; ORDER BY bm25(t) (k1 1.2, b 0.75). Xapian: BM25Weight(1.2, 0, 1, 0.75, 0.5), glass backend.",
@@ -224,18 +253,91 @@ def main() -> int:
         "- top-10 ∩ FTS5: mean share of FTS5's top 10 that the row also returns (queries FTS5 answers). "
         "Latencies are per query, inside each process; the machine is shared and noisy (2 vCPUs).",
     ]
+
+
+def write(out_md: str, out_json: str, md: list, data) -> str:
+    md_text = "\n".join(md) + "\n"
+    with open(out_md, "w", encoding="utf-8") as f:
+        f.write(md_text)
+    with open(out_json, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+    return md_text
+
+
+def single(argv) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("raw")
+    ap.add_argument("out_md")
+    ap.add_argument("out_json")
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--docs", type=int, required=True)
+    ap.add_argument("--queries", required=True)
+    ap.add_argument("--repeat", type=int, required=True)
+    ap.add_argument("--tokenizer", required=True)
+    ap.add_argument("--runs", required=True)
+    ap.add_argument("--note", default="")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--tokenize-s", type=float, default=None)
+    ap.add_argument("--label", default=None, help="the corpus' name, for --combine")
+    ap.add_argument("--about", default="", help="what the corpus is, for --combine's heading")
+    a = ap.parse_args(argv)
+
+    d = evaluate(a)
+    md = ["# sagasu vs peers — latest run", "", machine_line(d["machine"])] \
+        + corpus_tables(d) + notes(a.tokenize_s)
     if a.note:
         md.append(f"- **{a.note}**")
-    md_text = "\n".join(md) + "\n"
-    with open(a.out_md, "w", encoding="utf-8") as f:
-        f.write(md_text)
-    with open(a.out_json, "w", encoding="utf-8") as f:
-        json.dump({"machine": m, "corpus": a.corpus, "docs": a.docs, "queries": a.queries,
-                   "n_queries": nq, "repeat": a.repeat, "tokenizer": a.tokenizer,
-                   "note": a.note, "threads": a.threads, "tokenize_s": a.tokenize_s,
-                   "targets": targets, "rows": rows, "raw": recs}, f, ensure_ascii=False, indent=1)
-    print(md_text)
+    print(write(a.out_md, a.out_json, md, d))
     return 0
+
+
+def combine(argv) -> int:
+    """Several corpora, each reported by single() into its own JSON, in one report."""
+    ap = argparse.ArgumentParser(prog="report.py --combine")
+    ap.add_argument("out_md")
+    ap.add_argument("out_json")
+    ap.add_argument("corpus_json", nargs="+")
+    ap.add_argument("--skipped", action="append", default=[], help="LABEL: why (repeatable)")
+    a = ap.parse_args(argv)
+
+    each = {}
+    for path in a.corpus_json:
+        d = json.load(open(path, encoding="utf-8"))
+        label = d.get("label") or os.path.basename(d["corpus"])
+        if label in each:
+            sys.exit(f"report.py --combine: corpus label {label!r} twice ({path})")
+        each[label] = d
+    first = next(iter(each.values()))
+
+    def shape(d):
+        s = f"{d['docs']:,} documents"
+        if d.get("mean_doc_chars"):
+            s += f" of {d['mean_doc_chars']:,.0f} characters on average"
+        return s
+
+    md = ["# sagasu vs peers — latest run", "", machine_line(first["machine"]),
+          "Corpora, one after the other, each with its own query set, indexes and table: "
+          + ", ".join(each) + "."]
+    md += [f"Skipped: {s}." for s in a.skipped]
+    md.append("")
+    for lab, d in each.items():
+        md += [f"## {lab}: {d.get('about') or d['corpus']}, {shape(d)}", ""] + corpus_tables(d)
+        if d.get("tokenize_s"):
+            md.append(f"- Running `sagasu tokenize --lines` over this corpus took {d['tokenize_s']:.2f} s "
+                      "(not in FTS5's and Xapian's index s).")
+        if d.get("note"):
+            md.append(f"- **{d['note']}**")
+        if d.get("tokenize_s") or d.get("note"):
+            md.append("")
+    md += ["## Notes (every corpus)", ""] + notes(None)
+    print(write(a.out_md, a.out_json, md, each))
+    return 0
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--combine"]:
+        return combine(sys.argv[2:])
+    return single(sys.argv[1:])
 
 
 if __name__ == "__main__":
