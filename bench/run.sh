@@ -21,7 +21,9 @@
 #   BENCH_CORPUS     one corpus only, this JSONL file, labelled by its file name
 #                    (BENCH_CORPORA is then not used)
 #   BENCH_QUERIES    number of queries per corpus (300); BENCH_SEED (42); BENCH_REPEAT
-#                    timed passes over the set per engine and mode (3), after one warm-up
+#                    timed passes over the set per engine and mode (20: a pass of 300 queries takes only milliseconds at sagasu's and Xapian's speed, and a few passes were at the mercy of one scheduler hiccup), after one warm-up
+#   BENCH_ROUNDS     rounds of every engine's timed queries (3); the table takes
+#                    each engine and mode's median round by QPS
 #   BENCH_THREADS    threads of the second `sagasu bench` run per mode (nproc)
 #   BENCH_SKIP_SETUP=1  do not run scripts/setup.sh bench
 #
@@ -42,7 +44,8 @@ SAGASU=${SAGASU:-$BUILD/sagasu}
 SHARED=${SHARED:-$(dirname "$PWD")/shared}
 N_QUERIES=${BENCH_QUERIES:-300}
 SEED=${BENCH_SEED:-42}
-REPEAT=${BENCH_REPEAT:-3}
+REPEAT=${BENCH_REPEAT:-20}
+ROUNDS=${BENCH_ROUNDS:-3}
 K=10
 WORK=bench/work
 RES=bench/results
@@ -140,8 +143,14 @@ prepare_corpus() { # label file
     || die "make_queries.py failed"
 }
 
-record() { # label, then the JSON line on stdin
-  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d["label"]=sys.argv[1]; print(json.dumps(d, ensure_ascii=False))' "$1" >> "$RAW"
+record() { # label, then the JSON line on stdin; query steps carry the round
+  python3 -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+d["label"] = sys.argv[1]
+if d.get("step") == "query":
+    d["round"] = int(sys.argv[2])
+print(json.dumps(d, ensure_ascii=False))' "$1" "${ROUND:-1}" >> "$RAW"
 }
 run_peer() { # label index-cmd... ; query via a function
   local label=$1; shift
@@ -152,27 +161,29 @@ run_peer() { # label index-cmd... ; query via a function
 }
 
 # --- peers ---------------------------------------------------------------------
-run_peers() {
-  local m tk label
-  step "FTS5"
+GROONGA_LABELS=(groonga-mecab:TokenMecab groonga-bigram:TokenBigram)
+index_peers() {
+  local g
+  step "FTS5 index"
   run_peer fts5 "$BUILD/bench/fts5_peer" index "$W/fts5.sqlite" "$TOK"
+  step "Xapian index"
+  run_peer xapian "$BUILD/bench/xapian_peer" index "$W/xapian.db" "$TOK"
+  for g in "${GROONGA_LABELS[@]}"; do
+    step "Groonga ${g#*:} index"
+    run_peer "${g%%:*}" bench/peers/groonga.sh index "$W/${g%%:*}" "$CORPUS" --tokenizer "${g#*:}"
+  done
+}
+query_peers() {
+  local m g
+  step "FTS5, Xapian, Groonga queries (round $ROUND)"
   for m in and or; do
     run_peer fts5 "$BUILD/bench/fts5_peer" query "$W/fts5.sqlite" "$Q" --mode $m -k $K \
       --repeat "$REPEAT" --run "$W/runs/fts5.$m.tsv"
-  done
-  step "Xapian"
-  run_peer xapian "$BUILD/bench/xapian_peer" index "$W/xapian.db" "$TOK"
-  for m in and or; do
     run_peer xapian "$BUILD/bench/xapian_peer" query "$W/xapian.db" "$Q" --mode $m -k $K \
       --repeat "$REPEAT" --run "$W/runs/xapian.$m.tsv"
-  done
-  for tk in TokenMecab TokenBigram; do
-    label=groonga-${tk#Token}; label=${label,,}
-    step "Groonga $tk"
-    run_peer "$label" bench/peers/groonga.sh index "$W/$label" "$CORPUS" --tokenizer $tk
-    for m in and or; do
-      run_peer "$label" bench/peers/groonga.sh query "$W/$label" "$Q" --mode $m -k $K \
-        --repeat "$REPEAT" --run "$W/runs/$label.$m.tsv"
+    for g in "${GROONGA_LABELS[@]}"; do
+      run_peer "${g%%:*}" bench/peers/groonga.sh query "$W/${g%%:*}" "$Q" --mode $m -k $K \
+        --repeat "$REPEAT" --run "$W/runs/${g%%:*}.$m.tsv"
     done
   done
 }
@@ -191,7 +202,7 @@ run_peers() {
 # --format tsv` for the overlap with FTS5.
 sagasu_row() { # label, then extra `sagasu index` options
   local label=$1; shift
-  local idx=$W/$label.idx m flag out mt
+  local idx=$W/$label.idx m flag
   step "$label (sagasu index $*)"
   rm -rf "$idx"
   if ! /usr/bin/time -o "$W/$label.time" -f '%e %M' \
@@ -211,6 +222,13 @@ sagasu_row() { # label, then extra `sagasu index` options
     flag=; [ $m = or ] && flag=--or
     "$SAGASU" search -d "$idx" --queries "$Q" -k $K $flag --format tsv > "$W/runs/$label.$m.tsv" \
       2> "$W/$label.search.log" || die "$label: sagasu search --queries failed: $(tail -n 1 "$W/$label.search.log")"
+  done
+  SAGASU_ROWS+=("$label")
+}
+query_sagasu() { # label
+  local label=$1 idx=$W/$1.idx m flag out mt
+  for m in and or; do
+    flag=; [ $m = or ] && flag=--or
     out=$("$SAGASU" bench -d "$idx" --queries "$Q" -k $K $flag --warmup 1 --repeat "$REPEAT" \
           --threads 1 --json) || die "$label: sagasu bench failed"
     mt=$("$SAGASU" bench -d "$idx" --queries "$Q" -k $K $flag --warmup 1 --repeat "$REPEAT" \
@@ -225,10 +243,26 @@ d.update(engine="sagasu", step="query", mode=sys.argv[1],
 print(json.dumps(d))' "$m" "$out" "$mt" | record "$label"
   done
 }
-run_sagasu() {
+index_sagasu() {
+  SAGASU_ROWS=()
   sagasu_row sagasu || true
   sagasu_row sagasu-nosub --no-substring || true
   [ -z "$SAGASU_NOTE" ] || echo "bench/run.sh: $SAGASU_NOTE" >&2
+}
+
+# --- the timed queries: in rounds ----------------------------------------------------
+# Every engine's query steps run once a round, one engine after the other, and the
+# table takes each engine and mode's median round (by QPS): a pass over 300
+# queries lasts milliseconds at sagasu's and Xapian's speed, and this machine is
+# shared, so one hiccup must not decide a ratio.
+query_rounds() {
+  local l
+  for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+    query_peers
+    step "sagasu queries (round $ROUND)"
+    for l in "${SAGASU_ROWS[@]}"; do query_sagasu "$l"; done
+  done
+  ROUND=
 }
 
 # --- one corpus' table -------------------------------------------------------------
@@ -245,8 +279,9 @@ report_corpus() { # about
 REPORTS=()
 for i in "${!LABELS[@]}"; do
   prepare_corpus "${LABELS[$i]}" "${FILES[$i]}"
-  run_peers
-  run_sagasu
+  index_peers
+  index_sagasu
+  query_rounds
   report_corpus "${ABOUTS[$i]}"
 done
 LABEL=
