@@ -157,24 +157,57 @@ static int grow_positions(struct run *r, size_t n)
 
 /* The leaf's occurrences in docid (its cursors are on docid) into
  * r->pos_a[0..*n): for a phrase, the positions p where term i stands at
- * p + off[i]. */
+ * p + off[i]. The terms are intersected from the one with the fewest
+ * occurrences in this document up: a bigram of a substring leaf may stand
+ * hundreds of times in a long document where another stands twice, and
+ * once no start is left the rest are not decoded. */
 static int occurrences(struct run *r, struct leaf *l, uint32_t *n)
 {
 	uint32_t na, nb, i, j, n_hits;
-	size_t t;
+	size_t t, k, first = 0;
 	int rc;
+	unsigned char done[64];
+	int use_done = l->n <= sizeof(done);
+	uint32_t off0, skip;
 
-	na = sg_tcur_tf(&l->cur[0]);
-	for (t = 0; t < l->n; t++)
+	for (t = 0; t < l->n; t++) {
 		if (sg_tcur_tf(&l->cur[t]) > r->pos_cap &&
 		    grow_positions(r, sg_tcur_tf(&l->cur[t])) != SG_OK)
 			return sg_err(r->err, SG_ENOMEM, "out of memory");
-	rc = sg_tcur_positions(&l->cur[0], r->pos_a, r->err);
+		if (use_done && sg_tcur_tf(&l->cur[t]) <
+				sg_tcur_tf(&l->cur[first]))
+			first = t;
+	}
+	if (use_done)
+		memset(done, 0, l->n);
+	na = sg_tcur_tf(&l->cur[first]);
+	rc = sg_tcur_positions(&l->cur[first], r->pos_a, r->err);
 	if (rc != SG_OK)
 		return rc;
-	for (i = 0; i < na; i++)
-		r->pos_a[i] -= (uint32_t)l->off[0];
-	for (t = 1; t < l->n && na > 0; t++) {
+	/* The starts; a position before the term's offset starts nothing
+	 * (and would wrap round). */
+	off0 = (uint32_t)l->off[first];
+	for (skip = 0; skip < na && r->pos_a[skip] < off0; skip++)
+		;
+	for (i = skip; i < na; i++)
+		r->pos_a[i - skip] = r->pos_a[i] - off0;
+	na -= skip;
+	if (use_done)
+		done[first] = 1;
+	for (k = 1; k < l->n && na > 0; k++) {
+		/* the next term: the least frequent here not yet done (in
+		 * term order for a phrase too long to track) */
+		if (use_done) {
+			t = SIZE_MAX;
+			for (j = 0; j < l->n; j++)
+				if (!done[j] && (t == SIZE_MAX ||
+						 sg_tcur_tf(&l->cur[j]) <
+						 sg_tcur_tf(&l->cur[t])))
+					t = j;
+			done[t] = 1;
+		} else {
+			t = k;
+		}
 		nb = sg_tcur_tf(&l->cur[t]);
 		rc = sg_tcur_positions(&l->cur[t], r->pos_b, r->err);
 		if (rc != SG_OK)
