@@ -104,7 +104,7 @@ static int seek_key(sg_tcur *t, size_t k, uint32_t docid, MDB_val *key,
 		    MDB_val *v, uint8_t *kb)
 {
 	t->k = k;
-	t->termid = t->chain[k];
+	t->termid = t->chain ? t->chain[k] : t->one_termid;
 	key->mv_size = SG_PKEY_LEN;
 	key->mv_data = kb;
 	sg_pkey_put(kb, t->termid, docid);
@@ -181,13 +181,47 @@ static int decode(sg_tcur *t, sg_error *err)
 	return SG_OK;
 }
 
+void sg_cursor_pool_release(sg_cursor_pool *p)
+{
+	while (p->n)
+		mdb_cursor_close(p->free[--p->n]);
+}
+
+/* An LMDB cursor on `postings` in t's transaction: a pooled one renewed,
+ * else a new one. */
+static int cursor_take(sg_tcur *t)
+{
+	while (t->pool && t->pool->n) {
+		t->c = t->pool->free[--t->pool->n];
+		if (mdb_cursor_renew(t->txn, t->c) == MDB_SUCCESS)
+			return MDB_SUCCESS;
+		mdb_cursor_close(t->c);
+	}
+	return mdb_cursor_open(t->txn, t->idx->st.dbi[SG_DB_POSTINGS], &t->c);
+}
+
+/* Gives t's LMDB cursor back to its pool (closes it when there is no
+ * pool, or no room left in it). */
+static void cursor_give_back(sg_tcur *t)
+{
+	sg_cursor_pool *p = t->pool;
+
+	if (!t->c)
+		return;
+	if (p && p->n < SG_CURSOR_POOL_MAX)
+		p->free[p->n++] = t->c;
+	else
+		mdb_cursor_close(t->c);
+	t->c = NULL;
+}
+
 static int open_at_start(sg_tcur *t, sg_error *err)
 {
 	uint8_t kb[SG_PKEY_LEN];
 	MDB_val k, v;
 	int rc;
 
-	rc = mdb_cursor_open(t->txn, t->idx->st.dbi[SG_DB_POSTINGS], &t->c);
+	rc = cursor_take(t);
 	if (rc != MDB_SUCCESS) {
 		t->c = NULL;
 		return sg_store_fail(&t->idx->st, rc, "cursor", err);
@@ -199,8 +233,8 @@ static int open_at_start(sg_tcur *t, sg_error *err)
 }
 
 int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn,
-		 const sg_termrec *tr, uint32_t limit, uint64_t *decoded,
-		 uint64_t *skipped, sg_error *err)
+		 sg_cursor_pool *pool, const sg_termrec *tr, uint32_t limit,
+		 uint64_t *decoded, uint64_t *skipped, sg_error *err)
 {
 	int rc;
 
@@ -208,9 +242,16 @@ int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn,
 	t->limit = limit;
 	t->txn = txn;
 	t->c = NULL;
+	t->pool = pool;
 	t->decoded_count = decoded;
 	t->skipped_count = skipped;
 	t->df = tr->df;
+	if (tr->n_more == 0) { /* one element: no arrays */
+		t->chain = t->firsts = NULL;
+		t->one_termid = tr->termid;
+		t->n_chain = 1;
+		return open_at_start(t, err);
+	}
 	rc = sg_termrec_chain(tr, &t->chain, &t->firsts, &t->n_chain);
 	if (rc != SG_OK) {
 		t->chain = t->firsts = NULL;
@@ -232,10 +273,16 @@ int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err)
 	to->limit = from->limit;
 	to->txn = from->txn;
 	to->c = NULL;
+	to->pool = from->pool;
 	to->decoded_count = from->decoded_count;
 	to->skipped_count = from->skipped_count;
 	to->df = from->df;
 	to->n_chain = n;
+	to->one_termid = from->one_termid;
+	if (!from->chain) {
+		to->chain = to->firsts = NULL;
+		return open_at_start(to, err);
+	}
 	to->chain = sg_malloc(n * sizeof(*to->chain));
 	to->firsts = sg_malloc(n * sizeof(*to->firsts));
 	if (!to->chain || !to->firsts) {
@@ -251,9 +298,7 @@ int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err)
 
 void sg_tcur_close(sg_tcur *t)
 {
-	if (t->c)
-		mdb_cursor_close(t->c);
-	t->c = NULL;
+	cursor_give_back(t);
 	sg_free(t->chain);
 	sg_free(t->firsts);
 	t->chain = t->firsts = NULL;

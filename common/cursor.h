@@ -19,13 +19,33 @@
 
 #define SG_DOC_END UINT32_MAX /* docid of an exhausted cursor */
 
+/* LMDB cursors on `postings` that term cursors closed, for the next ones
+ * to renew instead of allocating (a searcher keeps one: a query opens a
+ * cursor per term). Only for read-only transactions. Fixed room, so that
+ * giving one back never allocates (a failure there would go unseen): past
+ * SG_CURSOR_POOL_MAX, cursors are closed. */
+#define SG_CURSOR_POOL_MAX 64
+
+typedef struct sg_cursor_pool {
+	MDB_cursor *free[SG_CURSOR_POOL_MAX];
+	size_t n;
+} sg_cursor_pool;
+
+/* Closes the pooled cursors (before the environment closes). */
+void sg_cursor_pool_release(sg_cursor_pool *p);
+
 typedef struct sg_tcur {
 	sg_index *idx;
 	MDB_txn *txn;
 	MDB_cursor *c;
+	sg_cursor_pool *pool; /* where c comes from and goes back, or NULL */
 	uint32_t termid;     /* the chain element being read (index.h) */
-	uint32_t *chain;     /* the term's termids ... */
-	uint32_t *firsts;    /* ... and the first docid each holds */
+	/* The term's termids and the first docid each holds: chain[] and
+	 * firsts[], or, for a term of one element (nearly every term),
+	 * chain and firsts NULL and its termid in one_termid (first 0). */
+	uint32_t *chain;
+	uint32_t *firsts;
+	uint32_t one_termid;
 	size_t n_chain, k;   /* elements, and the current one */
 	sg_block blk;       /* the current block's header */
 	const void *val;    /* ... and its value in the map */
@@ -47,14 +67,15 @@ typedef struct sg_tcur {
 } sg_tcur;
 
 /* Positions the cursor on the first posting of the term whose record is
- * tr (its chain is copied). Every docid must be below limit (the index's
+ * tr (its chain is copied), its LMDB cursor from pool when it has one
+ * (pool may be NULL; txn must then be read-only). Every docid must be below limit (the index's
  * next_docid); a block that holds one is SG_ECORRUPT. So is any block or
  * positions value that does not decode, or docids that do not rise across
  * blocks: the messages name the database, the termid and the block's
  * first docid. */
 int sg_tcur_open(sg_tcur *t, sg_index *idx, MDB_txn *txn,
-		 const sg_termrec *tr, uint32_t limit, uint64_t *decoded,
-		 uint64_t *skipped, sg_error *err);
+		 sg_cursor_pool *pool, const sg_termrec *tr, uint32_t limit,
+		 uint64_t *decoded, uint64_t *skipped, sg_error *err);
 /* Opens `to` on the same term as `from`, at its first posting. */
 int sg_tcur_clone(sg_tcur *to, const sg_tcur *from, sg_error *err);
 void sg_tcur_close(sg_tcur *t);

@@ -266,7 +266,8 @@ static int make_leaf(struct run *r, const char *const *terms,
 		goto fail;
 	}
 	for (i = 0; !l->empty && i < n; i++) {
-		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn, &trs[i],
+		rc = sg_tcur_open(&l->cur[i], r->s->idx, r->s->txn,
+				  &r->s->cursors, &trs[i],
 				  r->s->next_docid, &r->decoded, &r->skipped, r->err);
 		if (rc != SG_OK) {
 			l->n = i + 1;

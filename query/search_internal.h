@@ -189,6 +189,7 @@ struct sg_searcher {
 	sg_analysis *an;
 	sg_buf doc_buf;               /* sg_searcher_get's decompressed texts */
 	sg_slice doc_texts[SG_FIELDS_MAX];
+	sg_cursor_pool cursors;       /* LMDB cursors the last search closed */
 };
 
 int sq_doc_len_load(struct run *r, size_t c);

@@ -77,6 +77,7 @@ void sg_searcher_free(sg_searcher *s)
 {
 	if (!s)
 		return;
+	sg_cursor_pool_release(&s->cursors);
 	sg_read_end(s->txn);
 	sg_free(s->len_chunks);
 	sg_analysis_free(s->an);
