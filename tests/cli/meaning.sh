@@ -10,6 +10,8 @@
 #   - a prefix scores as one unit: tests/bm25_ref.py --prefix recomputes the
 #     blended BM25 independently; a rare expansion does not outrank the word;
 #   - a loanword MeCab cuts (パートナ = パート + ナ) matches as a string only;
+#   - a substring leaf of common bigrams reads a rare odd one too, matching
+#     the same documents;
 #   - sagasu bench --verify: pruned == exhaustive for inflected words and
 #     prefixes, AND and --or, both kinds.
 # Run by tests/run.sh (which sets SAGASU and SHARED); prints
@@ -99,6 +101,27 @@ for ex in "" --exhaustive; do
 	check "パートナー $ex: the same documents" "t1 t2" \
 		"$("$S" search -d "$TMP/cut" $ex -k 100 --format tsv パートナー 2>/dev/null | ids)"
 done
+
+# ---- a substring leaf whose cover is common: abcd = ab + cd (offsets 0, 2),
+# both in all 305 documents; the odd bigram bc (in 5) joins the leaf and
+# drives it (docs/RECALL.md). It changes no match: abcd finds y0-y2, not
+# the documents holding ab, cd or bc apart.
+python3 -c '
+import json
+for i in range(300): print(json.dumps({"id": f"n{i}", "title": "", "body": f"ab and cd number {i}"}))
+for i in range(3): print(json.dumps({"id": f"y{i}", "title": "", "body": f"the abcd word {i} ab cd"}))
+for i in range(2): print(json.dumps({"id": f"z{i}", "title": "", "body": f"xbcx only {i} ab cd"}))
+' >"$TMP/odd.jsonl"
+"$S" index -q -d "$TMP/odd" "$TMP/odd.jsonl" || fail "index the abcd corpus"
+for ex in "" --exhaustive; do
+	check "abcd $ex: the three documents holding it" "y0 y1 y2" \
+		"$("$S" search -d "$TMP/odd" $ex -k 1000 --format tsv abcd 2>/dev/null | ids)"
+	check "'abcd -xyz' $ex: the same" "y0 y1 y2" \
+		"$("$S" search -d "$TMP/odd" $ex -k 1000 --format tsv 'abcd -xyz' 2>/dev/null | ids)"
+done
+check "abcd: its substring leaf reads ab, cd and the rare bc (df 5)" "ab cd bc 5" \
+	"$("$S" search -d "$TMP/odd" --format json --explain -k 1 abcd 2>/dev/null |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(*[e["term"] + " " + str(e["df"]) for e in d["hits"][0]["explain"] if e["term"].startswith("ab ")])')"
 
 # ---- blended prefix scores against an independent reference ------------------
 for c in encyclopedia diary; do
