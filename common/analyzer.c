@@ -492,16 +492,18 @@ size_t sg_analyzer_cut(const char *text, size_t len, size_t max)
 	return k ? k : max;
 }
 
-/* Splits a feature string into at most N_COLS columns (no copies). */
+/* Splits a feature string into at most `want` (<= N_COLS) columns (no
+ * copies): the indexer asks for the part of speech alone first, and for
+ * the base form (column 6) only for a verb or an adjective. */
 static size_t split_features(const char *f, const char *col[N_COLS],
-			     size_t col_len[N_COLS])
+			     size_t col_len[N_COLS], size_t want)
 {
 	size_t n = 0;
 	const char *p = f, *comma;
 
 	/* One pass over bytes: the columns are a few bytes long, where a
 	 * call to strchr costs more than it scans. */
-	while (n < N_COLS) {
+	while (n < want) {
 		for (comma = p; *comma && *comma != ','; comma++)
 			;
 		col[n] = p;
@@ -624,18 +626,24 @@ static int run_cuts(sg_analysis *s)
 static int add_token(sg_analysis *s, const mecab_node_t *node, size_t off,
 		     uint32_t pos)
 {
-	const char *col[N_COLS], *term;
+	const char *col[N_COLS], *term, *feature;
 	size_t col_len[N_COLS], ncol, term_len, i;
 	struct tok_offs to;
 	sg_token tok;
-	int drop;
+	int drop, verb;
 
 	memset(&tok, 0, sizeof(tok));
-	ncol = split_features(node->feature ? node->feature : "", col, col_len);
+	feature = node->feature ? node->feature : "";
+	/* The POS tag wants columns 0-3; the indexer (terms_only) column 0 */
+	ncol = split_features(feature, col, col_len,
+			      s->terms_only ? 1 : COL_POS4 + 1);
 	term = node->surface;
 	term_len = node->length;
-	if (ncol > COL_BASE && (col_is(col[0], col_len[0], "動詞") ||
-				col_is(col[0], col_len[0], "形容詞")) &&
+	verb = col_is(col[0], col_len[0], "動詞") ||
+	       col_is(col[0], col_len[0], "形容詞");
+	if (verb)
+		ncol = split_features(feature, col, col_len, N_COLS);
+	if (ncol > COL_BASE && verb &&
 	    !col_is(col[COL_BASE], col_len[COL_BASE], "*") &&
 	    col_len[COL_BASE] > 0) {
 		term = col[COL_BASE];
