@@ -86,16 +86,14 @@ int sq_eval_or(struct run *r, size_t *pos, size_t np, size_t *neg,
 				}
 			}
 			if (reg_bound * BOUND_SLACK <= theta) {
-				uint32_t reg = reg_end;
-
 				r->skipped++;
 				r->lower_bound = 1;
 				reg_e = SIZE_MAX;
 				for (i = e; i < np; i++) {
 					struct leaf *l = &r->leaves[pos[i]];
 
-					if (l->doc <= reg && (rc = sq_leaf_advance(r, l,
-					       reg == SG_DOC_END ? reg : reg + 1)) != SG_OK)
+					if (l->doc <= reg_end && (rc = sq_leaf_advance(r, l,
+					       reg_end == SG_DOC_END ? reg_end : reg_end + 1)) != SG_OK)
 						goto out;
 				}
 				continue;

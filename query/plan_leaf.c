@@ -456,9 +456,10 @@ static uint64_t gram_get(struct run *r, const char *term, size_t len,
 /* The grams a word's substring leaf reads: its cover (cut_grams), and
  * the rarest bigram at an odd offset when it is rarer than every gram of
  * the cover and the cover is common (over SUB_DRIVER_MIN_DF). Confirming
- * it too changes no match (the string holds every one of its bigrams), but the leaf's leapfrog is driven by its rarest
- * list: English words are made of common bigrams (accented: ac ce nt ed)
- * whose lists each hold most documents, while one odd bigram (cc) is rare.
+ * it too changes no match (the string holds every one of its bigrams),
+ * but the leaf's leapfrog is driven by its rarest list: English words
+ * are made of common bigrams (accented: ac ce nt ed) whose lists each hold
+ * most documents, while one odd bigram (cc) is rare.
  * The leaf's df, the rarest of its grams', stays an upper bound of the
  * word's df (docs/RECALL.md). The look-ups are kept in g for make_leaf.
  * SG_OK or SG_ENOMEM. */
@@ -467,7 +468,7 @@ static int pick_grams(struct run *r, const char *norm, size_t len,
 {
 	struct grams all;
 	uint64_t cover_min = UINT64_MAX, best_df = UINT64_MAX, df;
-	size_t i, best = SIZE_MAX;
+	size_t i, j, best = SIZE_MAX;
 	sg_termrec best_tr;
 	int best_rc = SG_OK, rc;
 
@@ -496,11 +497,15 @@ static int pick_grams(struct run *r, const char *norm, size_t len,
 		grams_free(g);
 		return SG_ENOMEM;
 	}
-	for (i = 0; i < all.n; i++) {
-		if (all.off[i] % 2 == 0 || all.off[i] == g->off[g->n - 1])
-			continue;
+	/* all's bigrams are in offset order, one an offset, as are g's: the
+	 * ones g lacks are those at the odd offsets but its last */
+	for (i = 0, j = 0; i < all.n; i++) {
 		sg_termrec tr;
 
+		if (j < g->n && all.off[i] == g->off[j]) {
+			j++;
+			continue;
+		}
 		df = gram_get(r, all.terms[i], all.lens[i], &tr, &rc);
 		if (df < best_df) {
 			best_df = df;
@@ -510,13 +515,10 @@ static int pick_grams(struct run *r, const char *norm, size_t len,
 		}
 	}
 	if (best != SIZE_MAX && best_df < cover_min) {
-		/* g has room for n + 1 terms; the key is all's, copied */
-		char *key = g->keys;
-		size_t used = 0;
+		/* g has room for n + 1 terms; the key is all's, copied after
+		 * g's last (its keys are packed in order) */
+		char *key = (char *)g->terms[g->n - 1] + g->lens[g->n - 1];
 
-		for (i = 0; i < g->n; i++)
-			used += g->lens[i];
-		key += used;
 		memcpy(key, all.terms[best], all.lens[best]);
 		/* cut_grams made room for one gram a character: the cover
 		 * has at most n/2 + 1 of the n - 1 bigrams, so one more fits */

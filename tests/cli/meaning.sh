@@ -23,6 +23,8 @@ FIX=$HERE/fixtures
 SEED=${SEED:-20261202}
 
 ids() { cut -f3 | sort | tr '\n' ' ' | sed 's/ $//'; }
+# found DIR [OPTION...] QUERY: the ids of every hit, sorted
+found() { local d=$1; shift; "$S" search -d "$d" -k 1000 --format tsv "$@" 2>/dev/null | ids; }
 
 # ---- an embedded corpus ------------------------------------------------------
 cat >"$TMP/m.jsonl" <<'EOF'
@@ -49,18 +51,18 @@ for ix in m mm; do
 	L=$([ $ix = m ] && echo default || echo --no-substring)
 	for ex in "" --exhaustive; do
 		check "$L $ex 残る: the documents of 残った, 残って, 残る (not 残高)" "p1 p2 p3" \
-			"$("$S" search -d "$TMP/$ix" $ex -k 100 --format tsv 残る 2>/dev/null | ids)"
+			"$(found "$TMP/$ix" $ex 残る)"
 		check "$L $ex '残る -東京': 残った in p1 excluded with it" "p2 p3" \
-			"$("$S" search -d "$TMP/$ix" $ex -k 100 --format tsv '残る -東京' 2>/dev/null | ids)"
+			"$(found "$TMP/$ix" $ex '残る -東京')"
 		check "$L $ex サーバー設定: both spellings" "s1 s2" \
-			"$("$S" search -d "$TMP/$ix" $ex -k 100 --format tsv サーバー設定 2>/dev/null | ids)"
+			"$(found "$TMP/$ix" $ex サーバー設定)"
 	done
 	t=$("$S" search -d "$TMP/$ix" --format json 残る 2>/dev/null |
 		python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["total"], len(d["hits"]))')
 	check "$L 残る: total 3 = its hits" "3 3" "$t"
 	for w in パーミッション 環境変数 シンボリックリンク; do
-		a=$("$S" search -d "$TMP/$ix" -k 100 --format tsv "$w" 2>/dev/null | ids)
-		b=$("$S" search -d "$TMP/$ix" -k 100 --format tsv "$w*" 2>/dev/null | ids)
+		a=$(found "$TMP/$ix" "$w")
+		b=$(found "$TMP/$ix" "$w*")
 		if [ -n "$a" ] && python3 -c 'import sys; a=set(sys.argv[1].split()); b=set(sys.argv[2].split()); sys.exit(0 if a <= b else 1)' "$a" "$b"; then
 			ok "$L $w* ⊇ $w ([$b] ⊇ [$a])"
 		else
@@ -68,7 +70,7 @@ for ix in m mm; do
 		fi
 	done
 	check "$L パーミッション*: パー + ミッション… and パーミッションズ" "q1 q2" \
-		"$("$S" search -d "$TMP/$ix" -k 100 --format tsv 'パーミッション*' 2>/dev/null | ids)"
+		"$(found "$TMP/$ix" 'パーミッション*')"
 	# y4 holds only the rare expansion シンボリックリンク・ファイル・ディレクトリ
 	# (df 1, against 3 for シンボリックリンク): blended, it scores with the
 	# common expansion's idf, as every member does.
@@ -97,9 +99,9 @@ EOF
 "$S" index -q -d "$TMP/cut" "$TMP/cut.jsonl" || fail "index the パートナ corpus"
 for ex in "" --exhaustive; do
 	check "パートナ $ex: the string, not パート alone" "t1 t2" \
-		"$("$S" search -d "$TMP/cut" $ex -k 100 --format tsv パートナ 2>/dev/null | ids)"
+		"$(found "$TMP/cut" $ex パートナ)"
 	check "パートナー $ex: the same documents" "t1 t2" \
-		"$("$S" search -d "$TMP/cut" $ex -k 100 --format tsv パートナー 2>/dev/null | ids)"
+		"$(found "$TMP/cut" $ex パートナー)"
 done
 
 # ---- a substring leaf whose cover is common: abcd = ab + cd (offsets 0, 2),
@@ -115,9 +117,9 @@ for i in range(2): print(json.dumps({"id": f"z{i}", "title": "", "body": f"xbcx 
 "$S" index -q -d "$TMP/odd" "$TMP/odd.jsonl" || fail "index the abcd corpus"
 for ex in "" --exhaustive; do
 	check "abcd $ex: the three documents holding it" "y0 y1 y2" \
-		"$("$S" search -d "$TMP/odd" $ex -k 1000 --format tsv abcd 2>/dev/null | ids)"
+		"$(found "$TMP/odd" $ex abcd)"
 	check "'abcd -xyz' $ex: the same" "y0 y1 y2" \
-		"$("$S" search -d "$TMP/odd" $ex -k 1000 --format tsv 'abcd -xyz' 2>/dev/null | ids)"
+		"$(found "$TMP/odd" $ex 'abcd -xyz')"
 done
 check "abcd: its substring leaf reads ab, cd and the rare bc (df 5)" "ab cd bc 5" \
 	"$("$S" search -d "$TMP/odd" --format json --explain -k 1 abcd 2>/dev/null |
